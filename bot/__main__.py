@@ -1,0 +1,128 @@
+"""Command line: `python -m bot <command>` (also installed as `gridbot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, load_config
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run_polling
+
+    config = load_config(args.config)
+    if not config.token():
+        print("error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
+              "(or try `make demo`, which needs none)", file=sys.stderr)
+        return 2
+    run_polling(config)
+    return 0
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+def _cmd_import_roster(args: argparse.Namespace) -> int:
+    from bot.cli_tasks import import_roster
+
+    return _run(import_roster(load_config(args.config), Path(args.roster)))
+
+
+def _cmd_sample_roster(args: argparse.Namespace) -> int:
+    from bot.cli_tasks import sample_roster
+
+    return sample_roster(Path(args.out), template=args.template)
+
+
+def _cmd_invite(args: argparse.Namespace) -> int:
+    from bot.cli_tasks import invite
+
+    return _run(invite(load_config(args.config), args.staff, args.bot_username))
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from bot.cli_tasks import backup
+
+    return _run(backup(load_config(args.config), Path(args.dest)))
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from sandbox.server import run_sandbox
+
+    try:
+        asyncio.run(run_sandbox(args.host, args.port, args.token))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return _run(run_demo(Path(args.out)))
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    top = argparse.ArgumentParser(prog="gridbot", description="Grid-governance chat bot.")
+    top.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=help)
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    def with_config(cmd: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        cmd.add_argument("--config", required=True, metavar="FILE", help="the TOML config file")
+        return cmd
+
+    with_config(add("run", _cmd_run, "run the bot (long polling)"))
+    cmd = with_config(add("import-roster", _cmd_import_roster,
+                          "import units, staff and households from an XLSX file or CSV folder"))
+    cmd.add_argument("roster", metavar="ROSTER", help="roster.xlsx or a folder of CSV files")
+    cmd = add("sample-roster", _cmd_sample_roster,
+              "write the sample town (or, with --template, an empty template)")
+    cmd.add_argument("out", metavar="OUT", help="OUT.xlsx, or a folder for CSV files")
+    cmd.add_argument("--template", action="store_true", help="write headers and example rows only")
+    cmd = with_config(add("invite", _cmd_invite, "print a one-time invitation link for staff"))
+    cmd.add_argument("--staff", required=True, metavar="CODE", help="the staff member's code")
+    cmd.add_argument("--bot-username", default=None,
+                     help="the bot's username for the link (asked from Telegram if omitted)")
+    cmd = with_config(add("backup", _cmd_backup, "copy the live database (SQLite online backup)"))
+    cmd.add_argument("dest", metavar="DEST", help="the backup file to write")
+    cmd = add("sandbox", _cmd_sandbox, "run the local stand-in of the Telegram Bot API")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8081)
+    cmd.add_argument("--token", default="123456:SANDBOX", help="the token the sandbox accepts")
+    cmd = add("demo", _cmd_demo, "play a scripted walkthrough against the sandbox")
+    cmd.add_argument("--out", default="demo-out", help="folder for the transcript and files")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command; returns the exit status."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

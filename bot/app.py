@@ -1,0 +1,93 @@
+"""The composition root: builds the Application from the configuration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
+from bot.storage.db import Database
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+def build_application(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+    texts: Texts | None = None,
+) -> GridApp:
+    """Build the bot: handlers, jobs, rate limiter; the database opens in post_init."""
+    token = config.token()
+    if not token:
+        raise ValueError("no bot token: set GRIDBOT_TOKEN or [telegram] token")
+    clock = clock or SystemClock()
+    texts = texts or Texts(default=config.bot.language)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        db = await Database.open(config.database.path)
+        runtime = Runtime(config=config, db=db, texts=texts, clock=clock,
+                          bot_username=app.bot.username)
+        app.bot_data[RUNTIME_KEY] = runtime
+        await handlers.publish_menu(app, texts, config.bot.language)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        runtime: Runtime | None = app.bot_data.pop(RUNTIME_KEY, None)
+        if runtime is not None:
+            await runtime.db.close()
+
+    tg = config.telegram
+    builder: Any = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(tg.api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
+        .context_types(ContextTypes(context=GridContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)
+    )
+    if tg.api_file_url:
+        builder = builder.base_file_url(tg.api_file_url)
+    if tg.rate_limit.enabled:
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=tg.rate_limit.overall_per_second,
+                overall_time_period=1,
+                group_max_rate=tg.rate_limit.group_per_minute,
+                group_time_period=60,
+                max_retries=tg.rate_limit.max_retries,
+            )
+        )
+    if update_processor is not None:
+        builder = builder.concurrent_updates(update_processor)
+    app: GridApp = builder.build()
+    handlers.register(app)
+    return app
+
+
+def run_polling(config: Config) -> None:
+    """Run the bot with long polling until interrupted."""
+    app = build_application(config)
+    app.run_polling(
+        allowed_updates=ALLOWED_UPDATES,
+        timeout=int(config.telegram.poll_timeout.total_seconds()),
+    )

@@ -1,0 +1,47 @@
+"""What every handler and job needs, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.storage.db import Database
+from bot.texts import Lang, Texts
+
+
+@dataclass
+class Runtime:
+    """The configuration, database, texts and clock of a running bot."""
+
+    config: Config
+    db: Database
+    texts: Texts
+    clock: Clock
+    bot_username: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def lang(self, code: str | None) -> Lang:
+        """Texts in one language (the configured one when `code` is None)."""
+        return self.texts.lang(code or self.config.bot.language)
+
+
+RUNTIME_KEY = "runtime"
+
+
+class GridContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, with the runtime as a typed attribute."""
+
+    @property
+    def rt(self) -> Runtime:
+        """The bot's runtime."""
+        runtime: Runtime = self.application.bot_data[RUNTIME_KEY]
+        return runtime
+
+
+GridApp = Application[
+    ExtBot[None], GridContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,153 @@
+"""The SQLite connection: pragmas, migrations, transactions and online backup."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+# The database whose transaction the current task is inside (for nested use).
+_owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_owner", default=None)
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """Every migration shipped with the package, as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("bot.storage.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """One aiosqlite connection; writes are serialised through `transaction()`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) the database file and bring its schema up to date."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await conn.execute(pragma)
+        db = cls(conn, path)
+        await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._conn.close()
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each in its own transaction."""
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
+        done = {row[0] for row in rows}
+        applied = []
+        for version, name, sql in _migrations():
+            if version in done:
+                continue
+            # executescript commits first; the script's own BEGIN/COMMIT keeps it atomic.
+            await self._conn.executescript(
+                "BEGIN;\n" + sql + "\nINSERT INTO schema_migrations VALUES "
+                f"({version}, '{name}', datetime('now'));\nCOMMIT;"
+            )
+            log.info("applied migration %s", name)
+            applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """Run a unit of work atomically; nested use joins the outer transaction."""
+        if self._lock.locked() and _owner.get() is self:
+            yield self
+            return
+        async with self._lock:
+            token = _owner.set(self)
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+            finally:
+                _owner.reset(token)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the last row id (inserts) or the row count."""
+        cur = await self._conn.execute(sql, params)
+        result = cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
+        await cur.close()
+        return int(result or 0)
+
+    async def rowcount(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return how many rows it changed."""
+        cur = await self._conn.execute(sql, params)
+        count = cur.rowcount
+        await cur.close()
+        return count
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for many parameter rows."""
+        await self._conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows of a query."""
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        cur = await self._conn.execute(sql, params)
+        row = await cur.fetchone()
+        await cur.close()
+        return row
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def backup(self, dest: str | Path) -> None:
+        """Copy the live database to `dest` with SQLite's online backup."""
+        dest = str(dest)
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+
+        def run(source: sqlite3.Connection) -> None:
+            target = sqlite3.connect(dest)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+
+        # aiosqlite runs the call on its own thread, where the sqlite3 connection lives.
+        await self._conn._execute(run, self._conn._conn)  # noqa: SLF001

@@ -1,0 +1,27 @@
+"""Telegram users the bot has met."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+
+
+async def note_person(
+    db: Database, tg_user_id: int, display_name: str, username: str | None,
+    language: str | None, at: int, started: bool = False,
+) -> None:
+    """Create or refresh a person's record; `started` marks that they opened the bot."""
+    await db.execute(
+        "INSERT INTO people (tg_user_id, display_name, username, language, started_bot, "
+        "first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(tg_user_id) DO UPDATE SET display_name = excluded.display_name, "
+        "username = excluded.username, language = excluded.language, "
+        "started_bot = MAX(started_bot, excluded.started_bot), updated_at = excluded.updated_at",
+        (tg_user_id, display_name, username, language, int(started), at, at),
+    )
+
+
+async def has_started(db: Database, tg_user_id: int) -> bool:
+    """Whether this user has opened a private chat with the bot."""
+    return bool(
+        await db.scalar("SELECT started_bot FROM people WHERE tg_user_id = ?", (tg_user_id,))
+    )

@@ -1,0 +1,43 @@
+"""Telegram entry points, one module per feature, registered in one place."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import Application
+
+from bot.texts import Texts
+from handlers import errors, groups, help, onboarding
+from handlers.common import MenuCommand
+
+# Order matters only within a handler group; each feature registers its own handlers,
+# membership tracking runs first in group -1 (see handlers.groups).
+FEATURES: list[ModuleType] = [onboarding, groups, help]
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add every feature's handlers and the error handler."""
+    for feature in FEATURES:
+        feature.register(app)
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+def menu() -> list[MenuCommand]:
+    """Every command of every feature, for Telegram's command menu."""
+    seen: dict[str, MenuCommand] = {}
+    for feature in FEATURES:
+        for command in getattr(feature, "MENU", []):
+            seen.setdefault(command.name, command)
+    return list(seen.values())
+
+
+async def publish_menu(app: Application, texts: Texts, default_language: str) -> None:  # type: ignore[type-arg]
+    """Register the command menu per scope (private, group) and language."""
+    commands = menu()
+    scopes = {"private": BotCommandScopeAllPrivateChats(), "group": BotCommandScopeAllGroupChats()}
+    for where, scope in scopes.items():
+        for language in [*texts.catalogs, None]:
+            t = texts.lang(language or default_language)
+            listed = [BotCommand(c.name, t(f"menu.{c.name}")) for c in commands if where in c.where]
+            await app.bot.set_my_commands(listed, scope=scope, language_code=language)

@@ -1,0 +1,94 @@
+"""Small pieces every handler uses: language, actor, replies, refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Chat, Message, Update, User
+
+from bot.runtime import GridContext, Runtime
+from bot.texts import Lang
+from models.errors import Refusal
+from models.permissions import Actor
+from services.actors import actor_for
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    """A command shown in Telegram's menu; `where` is "private", "group" or both."""
+
+    name: str
+    where: frozenset[str]
+
+
+def private_only(name: str) -> MenuCommand:
+    """A command for private chats."""
+    return MenuCommand(name, frozenset({"private"}))
+
+
+def group_only(name: str) -> MenuCommand:
+    """A command for group chats."""
+    return MenuCommand(name, frozenset({"group"}))
+
+
+def anywhere(name: str) -> MenuCommand:
+    """A command for both kinds of chat."""
+    return MenuCommand(name, frozenset({"private", "group"}))
+
+
+def language_of(rt: Runtime, update: Update) -> str:
+    """The language to answer in: the group's (configured) one, or the user's in private."""
+    chat, user = update.effective_chat, update.effective_user
+    if rt.config.bot.follow_user_language and chat is not None and chat.type == Chat.PRIVATE:
+        code = (user.language_code or "") if user else ""
+        for supported in rt.texts.catalogs:
+            if code.lower().startswith(supported):
+                return supported
+    return rt.config.bot.language
+
+
+def texts_for(context: GridContext, update: Update) -> Lang:
+    """The catalog in the language to answer this update in."""
+    return context.rt.lang(language_of(context.rt, update))
+
+
+def display_name(user: User) -> str:
+    """How a Telegram user is named in messages."""
+    return user.full_name or (f"@{user.username}" if user.username else str(user.id))
+
+
+async def current_actor(context: GridContext, update: Update) -> Actor:
+    """The actor behind this update."""
+    assert update.effective_user is not None
+    async with context.rt.db.transaction():
+        return await actor_for(context.rt.db, update.effective_user.id)
+
+
+def is_group(update: Update) -> bool:
+    """Whether the update comes from a group or supergroup."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> Message | None:
+    """Answer the update's message in its chat (as a reply in groups)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if is_group(update):
+        kwargs.setdefault("do_quote", True)
+    return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
+
+
+async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
+    """Tell the person why not: an alert for a button, a reply for a message."""
+    text = t(refusal.key, **refusal.values)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+
+
+def command_args(context: GridContext) -> str:
+    """The text after the command, joined back together."""
+    return " ".join(context.args or []).strip()

@@ -1,0 +1,105 @@
+"""Who may do what: the one place that decides.
+
+A person's role comes from the staff record linked to their Telegram account (its level),
+or is `resident` when there is none. Authority is hierarchical: staff act on the subtree of
+the units they hold and nothing else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from models.units import Level, Staff, Unit
+
+
+class Role(StrEnum):
+    """What a person is to the bot."""
+
+    RESIDENT = "resident"
+    L4 = "l4"
+    L3 = "l3"
+    L2 = "l2"
+    L1 = "l1"
+
+
+ROLE_OF_LEVEL = {Level.MICRO_GRID: Role.L4, Level.GRID: Role.L3, Level.VILLAGE: Role.L2,
+                 Level.TOWN: Role.L1}
+STAFF = frozenset({Role.L4, Role.L3, Role.L2, Role.L1})
+CADRES = frozenset({Role.L2, Role.L1})
+WORKERS = frozenset({Role.L4, Role.L3})
+
+
+class Action(StrEnum):
+    """Everything that needs a permission check."""
+
+    BIND_GROUP = "bind_group"
+    INVITE = "invite"
+    REPORT = "report"
+    HANDLE_REPORT = "handle_report"
+    TASKS = "tasks"
+    VISIT = "visit"
+    CONTACT = "contact"
+    CHECKIN = "checkin"
+    APPROVE_LINK = "approve_link"
+    DIGEST = "digest"
+    BOARD = "board"
+    ANNOUNCE = "announce"
+    EXPORT = "export"
+    ASSESS = "assess"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.BIND_GROUP: STAFF,
+    Action.INVITE: CADRES,
+    Action.REPORT: frozenset(Role),
+    Action.HANDLE_REPORT: STAFF,
+    Action.TASKS: STAFF,
+    Action.VISIT: WORKERS,
+    Action.CONTACT: WORKERS,
+    Action.CHECKIN: STAFF,
+    Action.APPROVE_LINK: STAFF,
+    Action.DIGEST: frozenset({Role.L3, Role.L2, Role.L1}),
+    Action.BOARD: STAFF,
+    Action.ANNOUNCE: CADRES,
+    Action.EXPORT: frozenset({Role.L1}),
+    Action.ASSESS: CADRES,
+}
+
+
+class Actor(BaseModel):
+    """A Telegram user as the rules see them: their staff record and the units they hold."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tg_user_id: int
+    staff: Staff | None = None
+    units: tuple[Unit, ...] = ()
+
+    @property
+    def role(self) -> Role:
+        """The person's role."""
+        return Role.RESIDENT if self.staff is None else ROLE_OF_LEVEL[self.staff.level]
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the person is linked to an active staff record."""
+        return self.staff is not None
+
+    def covers(self, unit: Unit) -> bool:
+        """Whether `unit` lies in the subtree of a unit this person holds."""
+        return any(held.contains(unit) for held in self.units)
+
+    def covers_all(self, units: list[Unit] | tuple[Unit, ...]) -> bool:
+        """Whether every one of `units` lies in this person's subtree."""
+        return bool(units) and all(self.covers(u) for u in units)
+
+
+def may(actor: Actor, action: Action, unit: Unit | None = None) -> bool:
+    """Whether `actor` may do `action` (on `unit`, when the action concerns one)."""
+    if actor.role not in ALLOWED[action]:
+        return False
+    if unit is None or actor.role is Role.RESIDENT:
+        return True
+    return actor.covers(unit)

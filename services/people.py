@@ -1,0 +1,22 @@
+"""People the bot meets: who opened the bot, who is in which group."""
+
+from __future__ import annotations
+
+from bot.clock import Clock, to_ts
+from bot.storage import groups, people
+from bot.storage.db import Database
+
+
+async def seen(
+    db: Database, clock: Clock, tg_user_id: int, display_name: str, username: str | None,
+    language: str | None, *, started: bool = False, in_group: int | None = None,
+    left_group: int | None = None,
+) -> None:
+    """Record a person, that they opened the bot, and their group membership."""
+    async with db.transaction():
+        now = to_ts(clock.now())
+        await people.note_person(db, tg_user_id, display_name, username, language, now, started)
+        if in_group is not None and await groups.group(db, in_group) is not None:
+            await groups.note_member(db, in_group, tg_user_id, now, present=True)
+        if left_group is not None and await groups.group(db, left_group) is not None:
+            await groups.note_member(db, left_group, tg_user_id, now, present=False)

@@ -1,0 +1,89 @@
+"""Configuration: defaults, durations, and errors that name the key."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, config_from_dict, load_config, parse_duration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_example_config_loads_with_documented_defaults() -> None:
+    config = load_config(ROOT / "config.example.toml")
+    assert config.bot.language == "zh"
+    assert config.time.zone == "Asia/Shanghai"
+    assert [c.code for c in config.categories] == ["infrastructure", "policy", "dispute", "other"]
+    assert config.category("policy").label("zh") == "政策咨询"
+    assert config.invitations.valid_for == timedelta(days=7)
+
+
+def test_defaults_without_a_file() -> None:
+    config = config_from_dict({})
+    assert config.time.zone == "Asia/Shanghai"
+    assert config.bot.language == "zh"
+    assert len(config.categories) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("90s", timedelta(seconds=90)), ("30m", timedelta(minutes=30)), ("4h", timedelta(hours=4)),
+     ("3d", timedelta(days=3)), ("2w", timedelta(weeks=2))],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "3", "3x", "-1h", "0s", "h4", 5])
+def test_bad_durations_are_refused(text: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"bot": {"language": "fr"}}, "bot.language"),
+        ({"bot": {"colour": "red"}}, "bot.colour: unknown key"),
+        ({"nonsense": 1}, "nonsense: unknown key"),
+        ({"time": {"zone": "Mars/Olympus"}}, "time.zone"),
+        ({"invitations": {"valid_for": "soon"}}, "invitations.valid_for"),
+        ({"telegram": {"api_base_url": "ftp://x"}}, "telegram.api_base_url"),
+        ({"telegram": {"rate_limit": {"overall_per_second": 99}}},
+         "telegram.rate_limit.overall_per_second"),
+        ({"categories": [{"code": "a", "zh": "甲", "en": "A"}, {"code": "a", "zh": "乙", "en": "B"}]},
+         "categories"),
+        ({"categories": [{"code": "Bad Code", "zh": "甲", "en": "A"}]}, "categories.0.code"),
+    ],
+)
+def test_errors_name_the_key(data: dict, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(data)
+    assert key in str(err.value)
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[bot\nlanguage = 'zh'", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text("[database]\npath = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"wrong.toml: database.path"):
+        load_config(wrong)
+
+
+def test_relative_database_path_resolves_next_to_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[database]\npath = "data/bot.sqlite3"\n', encoding="utf-8")
+    assert load_config(cfg).database.path == str(tmp_path / "data/bot.sqlite3")
+
+
+def test_token_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = config_from_dict({"telegram": {"token": "1:file"}})
+    assert config.token() == "1:file"
+    monkeypatch.setenv("GRIDBOT_TOKEN", "2:env")
+    assert config.token() == "2:env"
