@@ -14,6 +14,7 @@ async def actor_for(db: Database, tg_user_id: int) -> Actor:
         return Actor(tg_user_id=tg_user_id)
     units = await grid.units_by_ids(db, staff.unit_ids)
     return Actor(
-        tg_user_id=tg_user_id, staff=staff,
+        tg_user_id=tg_user_id,
+        staff=staff,
         units=tuple(u for u in units.values() if u.active),
     )

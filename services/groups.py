@@ -51,8 +51,7 @@ async def bot_removed(db: Database, clock: Clock, chat_id: int) -> bool:
     async with db.transaction():
         changed = await store.set_inactive(db, chat_id, to_ts(clock.now()))
         if changed:
-            await audit.record(db, to_ts(clock.now()), "system", "group.removed", "group",
-                               chat_id)
+            await audit.record(db, to_ts(clock.now()), "system", "group.removed", "group", chat_id)
     return changed
 
 
@@ -61,8 +60,15 @@ async def migrated(db: Database, clock: Clock, old_chat_id: int, new_chat_id: in
     async with db.transaction():
         moved = await store.migrate(db, old_chat_id, new_chat_id, to_ts(clock.now()))
         if moved:
-            await audit.record(db, to_ts(clock.now()), "system", "group.migrated", "group",
-                               new_chat_id, old_chat_id=old_chat_id)
+            await audit.record(
+                db,
+                to_ts(clock.now()),
+                "system",
+                "group.migrated",
+                "group",
+                new_chat_id,
+                old_chat_id=old_chat_id,
+            )
     return moved
 
 
@@ -92,8 +98,16 @@ async def bind_group(
         assert actor.staff is not None
         await store.bind(db, chat_id, unit.id, actor.staff.id, now)
         moved_from = holder.chat_id if holder is not None and holder.active else None
-        await audit.record(db, now, f"staff:{actor.staff.code}", "group.bind", "group", chat_id,
-                           micro_grid=unit.code, moved_from=moved_from)
+        await audit.record(
+            db,
+            now,
+            f"staff:{actor.staff.code}",
+            "group.bind",
+            "group",
+            chat_id,
+            micro_grid=unit.code,
+            moved_from=moved_from,
+        )
     return Binding(unit=unit, moved_from=moved_from, previous_unit=previous)
 
 

@@ -45,11 +45,19 @@ async def create_invitation(
         token = TOKEN_PREFIX + secrets.token_urlsafe(18)
         expires = now + valid_for
         created_by = by.staff.id if by is not None and by.staff is not None else None
-        await invitations.add_invitation(db, token, staff.id, created_by, to_ts(now),
-                                         to_ts(expires))
+        await invitations.add_invitation(
+            db, token, staff.id, created_by, to_ts(now), to_ts(expires)
+        )
         actor = "cli" if by is None or by.staff is None else f"staff:{by.staff.code}"
-        await audit.record(db, to_ts(now), actor, "invitation.create", "staff", staff.code,
-                           expires_at=to_ts(expires))
+        await audit.record(
+            db,
+            to_ts(now),
+            actor,
+            "invitation.create",
+            "staff",
+            staff.code,
+            expires_at=to_ts(expires),
+        )
     return NewInvitation(token=token, staff=staff, expires_at=expires)
 
 

@@ -8,8 +8,15 @@ from bot.storage.db import Database
 
 
 async def seen(
-    db: Database, clock: Clock, tg_user_id: int, display_name: str, username: str | None,
-    language: str | None, *, started: bool = False, in_group: int | None = None,
+    db: Database,
+    clock: Clock,
+    tg_user_id: int,
+    display_name: str,
+    username: str | None,
+    language: str | None,
+    *,
+    started: bool = False,
+    in_group: int | None = None,
     left_group: int | None = None,
 ) -> None:
     """Record a person, that they opened the bot, and their group membership."""
