@@ -17,11 +17,13 @@ from telegram.ext import (
 )
 
 import handlers
+import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.storage.db import Database
 from bot.texts import Texts
+from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,10 @@ def build_application(
                 max_retries=tg.rate_limit.max_retries,
             )
         )
-    if update_processor is not None:
-        builder = builder.concurrent_updates(update_processor)
+    builder = builder.concurrent_updates(update_processor or PerChatUpdateProcessor())
     app: GridApp = builder.build()
     handlers.register(app)
+    scheduler.register(app, config)
     return app
 
 

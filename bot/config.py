@@ -90,6 +90,30 @@ class InvitationSection(Section):
     valid_for: Duration = timedelta(days=7)
 
 
+class Deadline(Section):
+    accept_within: Duration
+    resolve_within: Duration
+
+
+class ReportDeadlines(Section):
+    l4: Deadline = Deadline(accept_within=timedelta(hours=4), resolve_within=timedelta(days=3))
+    l3: Deadline = Deadline(accept_within=timedelta(hours=8), resolve_within=timedelta(days=5))
+    l2: Deadline = Deadline(accept_within=timedelta(days=1), resolve_within=timedelta(days=7))
+    l1: Deadline = Deadline(accept_within=timedelta(days=2), resolve_within=timedelta(days=14))
+
+    def at(self, level: int) -> Deadline:
+        """The deadlines of one level (1-4)."""
+        deadline: Deadline = getattr(self, f"l{level}")
+        return deadline
+
+
+class ReportSection(Section):
+    max_length: int = Field(1000, ge=20, le=3500)
+    # How often the deadline sweep looks for reports past their deadlines.
+    sweep_every: Duration = timedelta(minutes=5)
+    deadlines: ReportDeadlines = ReportDeadlines()
+
+
 class Category(Section):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")
     zh: str = Field(min_length=1, max_length=30)
@@ -114,6 +138,7 @@ class Config(Section):
     database: DatabaseSection = DatabaseSection()
     time: TimeSection = TimeSection()
     invitations: InvitationSection = InvitationSection()
+    reports: ReportSection = ReportSection()
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
 
     @field_validator("categories")

@@ -8,12 +8,12 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.ext import Application
 
 from bot.texts import Texts
-from handlers import errors, groups, help, onboarding
+from handlers import errors, groups, help, onboarding, reports
 from handlers.common import MenuCommand
 
 # Order matters only within a handler group; each feature registers its own handlers,
 # membership tracking runs first in group -1 (see handlers.groups).
-FEATURES: list[ModuleType] = [onboarding, groups, help]
+FEATURES: list[ModuleType] = [onboarding, groups, reports, help]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

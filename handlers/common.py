@@ -8,7 +8,7 @@ from telegram import Chat, Message, Update, User
 
 from bot.runtime import GridContext, Runtime
 from bot.texts import Lang
-from models.errors import Refusal
+from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from services.actors import actor_for
 
@@ -36,14 +36,20 @@ def anywhere(name: str) -> MenuCommand:
     return MenuCommand(name, frozenset({"private", "group"}))
 
 
+def pick_language(rt: Runtime, telegram_code: str | None) -> str:
+    """The language for a private chat with someone whose Telegram language is this."""
+    if rt.config.bot.follow_user_language and telegram_code:
+        for supported in rt.texts.catalogs:
+            if telegram_code.lower().startswith(supported):
+                return supported
+    return rt.config.bot.language
+
+
 def language_of(rt: Runtime, update: Update) -> str:
     """The language to answer in: the group's (configured) one, or the user's in private."""
     chat, user = update.effective_chat, update.effective_user
-    if rt.config.bot.follow_user_language and chat is not None and chat.type == Chat.PRIVATE:
-        code = (user.language_code or "") if user else ""
-        for supported in rt.texts.catalogs:
-            if code.lower().startswith(supported):
-                return supported
+    if chat is not None and chat.type == Chat.PRIVATE and user is not None:
+        return pick_language(rt, user.language_code)
     return rt.config.bot.language
 
 
@@ -82,7 +88,8 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message | None:
 
 async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
     """Tell the person why not: an alert for a button, a reply for a message."""
-    text = t(refusal.key, **refusal.values)
+    values = {k: t(v) if isinstance(v, TextKey) else v for k, v in refusal.values.items()}
+    text = t(refusal.key, **values)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     else:

@@ -12,3 +12,9 @@ class Refusal(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class TextKey(str):
+    """A value that is itself a catalog key, translated when the refusal is shown."""
+
+    __slots__ = ()

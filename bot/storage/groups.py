@@ -127,3 +127,12 @@ async def groups_of_member(db: Database, tg_user_id: int) -> list[Group]:
         (tg_user_id,),
     )
     return [_group(row) for row in rows]
+
+
+async def is_member(db: Database, chat_id: int, tg_user_id: int) -> bool:
+    """Whether this user is known to be in the group now."""
+    present = await db.scalar(
+        "SELECT present FROM group_members WHERE chat_id = ? AND tg_user_id = ?",
+        (chat_id, tg_user_id),
+    )
+    return bool(present)

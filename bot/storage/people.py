@@ -25,3 +25,9 @@ async def has_started(db: Database, tg_user_id: int) -> bool:
     return bool(
         await db.scalar("SELECT started_bot FROM people WHERE tg_user_id = ?", (tg_user_id,))
     )
+
+
+async def language_of(db: Database, tg_user_id: int) -> str | None:
+    """The Telegram language code last seen for this person."""
+    code = await db.scalar("SELECT language FROM people WHERE tg_user_id = ?", (tg_user_id,))
+    return str(code) if code else None

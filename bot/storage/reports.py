@@ -1,0 +1,252 @@
+"""Reports, their drafts, history, notices and applied button presses."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.clock import from_ts, to_ts
+from bot.storage.db import Database
+from models.reports import Report, Status
+from models.units import Level
+
+_COLS = (
+    "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
+    "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
+    "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
+    "resolve_due_at, created_at, updated_at"
+)
+
+
+def _ts(value: int | None) -> datetime | None:
+    return None if value is None else from_ts(value)
+
+
+def report_from_row(row: sqlite3.Row) -> Report:
+    """A Report from a row selected with the report columns."""
+    return Report(
+        id=row["id"], micro_grid_id=row["micro_grid_id"], category=row["category"],
+        description=row["description"], photo_file_id=row["photo_file_id"],
+        reporter_tg_id=row["reporter_tg_id"], reporter_name=row["reporter_name"],
+        household_id=row["household_id"], source_chat_id=row["source_chat_id"],
+        source_message_id=row["source_message_id"], status=Status(row["status"]),
+        level=Level(row["level"]), unit_id=row["unit_id"], owner_staff_id=row["owner_staff_id"],
+        escalations=row["escalations"], reopen_count=row["reopen_count"],
+        solved_on_spot=bool(row["solved_on_spot"]), overdue=bool(row["overdue"]),
+        duplicate_of=row["duplicate_of"], accept_due_at=_ts(row["accept_due_at"]),
+        resolve_due_at=_ts(row["resolve_due_at"]), created_at=from_ts(row["created_at"]),
+        updated_at=from_ts(row["updated_at"]),
+    )
+
+
+class Draft(BaseModel):
+    """A report still being filed."""
+
+    id: int
+    chat_id: int
+    message_id: int
+    reporter_tg_id: int
+    reporter_name: str
+    micro_grid_id: int
+    category: str | None
+    description: str | None
+    photo_file_id: str | None
+    question_message_id: int | None
+    report_id: int | None
+
+
+_DRAFT_COLS = (
+    "id, chat_id, message_id, reporter_tg_id, reporter_name, micro_grid_id, category, "
+    "description, photo_file_id, question_message_id, report_id"
+)
+
+
+async def add_draft(
+    db: Database, chat_id: int, message_id: int, reporter_tg_id: int, reporter_name: str,
+    micro_grid_id: int, description: str | None, photo_file_id: str | None, at: int,
+) -> Draft | None:
+    """Start a draft for this /report message; None when this message already has one."""
+    draft_id = await db.execute(
+        "INSERT OR IGNORE INTO report_drafts (chat_id, message_id, reporter_tg_id, "
+        "reporter_name, micro_grid_id, description, photo_file_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (chat_id, message_id, reporter_tg_id, reporter_name, micro_grid_id, description,
+         photo_file_id, at),
+    )
+    changed = await db.scalar("SELECT changes()")
+    return await draft(db, draft_id) if changed else None
+
+
+async def draft(db: Database, draft_id: int) -> Draft | None:
+    """The draft with this id."""
+    row = await db.fetchone(f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE id = ?", (draft_id,))
+    return Draft(**dict(row)) if row else None
+
+
+async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Draft | None:
+    """The draft whose description question is this bot message."""
+    row = await db.fetchone(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE chat_id = ? AND question_message_id = ?",
+        (chat_id, question_id),
+    )
+    return Draft(**dict(row)) if row else None
+
+
+async def update_draft(db: Database, draft_id: int, **fields: Any) -> None:
+    """Change some fields of a draft."""
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    await db.execute(f"UPDATE report_drafts SET {sets} WHERE id = ?", (*fields.values(), draft_id))
+
+
+async def add_report(db: Database, d: Draft, household_id: int | None, level: Level,
+                     unit_id: int, accept_due_at: datetime, at: int) -> int:
+    """File a complete draft as a new report; returns its number."""
+    report_id = await db.execute(
+        "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
+        "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
+        "status, level, unit_id, accept_due_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)",
+        (d.micro_grid_id, d.category, d.description, d.photo_file_id, d.reporter_tg_id,
+         d.reporter_name, household_id, d.chat_id, d.message_id, int(level), unit_id,
+         to_ts(accept_due_at), at, at),
+    )
+    await update_draft(db, d.id, report_id=report_id)
+    return report_id
+
+
+async def report(db: Database, report_id: int) -> Report | None:
+    """The report with this number."""
+    row = await db.fetchone(f"SELECT {_COLS} FROM reports WHERE id = ?", (report_id,))
+    return report_from_row(row) if row else None
+
+
+async def update_report(db: Database, report_id: int, at: int, **fields: Any) -> None:
+    """Change fields of a report (datetimes are stored as unix seconds)."""
+    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    await db.execute(
+        f"UPDATE reports SET {sets}, updated_at = ? WHERE id = ?", (*values, at, report_id)
+    )
+
+
+async def add_event(
+    db: Database, report_id: int, at: int, action: str, from_status: str | None,
+    to_status: str, level: int, actor: str, staff_id: int | None, note: str = "",
+) -> None:
+    """Append one step to a report's history."""
+    await db.execute(
+        "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, actor, "
+        "staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (report_id, at, action, from_status, to_status, level, actor, staff_id, note),
+    )
+
+
+class Event(BaseModel):
+    """One step of a report's history."""
+
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    level: int
+    actor: str
+    staff_name: str | None
+    note: str
+
+
+async def events(db: Database, report_id: int) -> list[Event]:
+    """A report's history, oldest first."""
+    rows = await db.fetchall(
+        "SELECT e.at, e.action, e.from_status, e.to_status, e.level, e.actor, e.note, "
+        "s.name AS staff_name FROM report_events e LEFT JOIN staff s ON s.id = e.staff_id "
+        "WHERE e.report_id = ? ORDER BY e.id",
+        (report_id,),
+    )
+    return [Event(**{**dict(r), "at": from_ts(r["at"])}) for r in rows]
+
+
+async def add_notice(db: Database, report_id: int, staff_id: int, chat_id: int | None,
+                     message_id: int | None, delivered: bool, at: int) -> None:
+    """Remember a private message about a report (or that it could not be delivered)."""
+    await db.execute(
+        "INSERT OR REPLACE INTO report_notices (report_id, staff_id, chat_id, message_id, "
+        "delivered, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (report_id, staff_id, chat_id, message_id, int(delivered), at),
+    )
+
+
+async def delivered_notices(db: Database, report_id: int) -> list[tuple[int, int]]:
+    """(chat id, message id) of every delivered private notice of a report."""
+    rows = await db.fetchall(
+        "SELECT chat_id, message_id FROM report_notices WHERE report_id = ? AND delivered = 1",
+        (report_id,),
+    )
+    return [(r["chat_id"], r["message_id"]) for r in rows]
+
+
+async def claim_press(db: Database, query_id: str, at: int) -> bool:
+    """Record a button press; False when it was applied before."""
+    await db.execute("INSERT OR IGNORE INTO applied_presses (query_id, at) VALUES (?, ?)",
+                     (query_id, at))
+    return bool(await db.scalar("SELECT changes()"))
+
+
+async def add_pending_note(db: Database, chat_id: int, message_id: int, tg_user_id: int,
+                           report_id: int, action: str, at: int) -> None:
+    """Remember that the bot asked this worker for a note."""
+    await db.execute(
+        "INSERT OR REPLACE INTO pending_notes (chat_id, message_id, tg_user_id, report_id, "
+        "action, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (chat_id, message_id, tg_user_id, report_id, action, at),
+    )
+
+
+async def take_pending_note(db: Database, chat_id: int, message_id: int,
+                            tg_user_id: int) -> tuple[int, str] | None:
+    """The (report, action) the bot's question asked this worker about; removes it."""
+    row = await db.fetchone(
+        "SELECT report_id, action FROM pending_notes WHERE chat_id = ? AND message_id = ? "
+        "AND tg_user_id = ?",
+        (chat_id, message_id, tg_user_id),
+    )
+    if row is None:
+        return None
+    await db.execute("DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?",
+                     (chat_id, message_id))
+    return row["report_id"], row["action"]
+
+
+async def past_deadline(db: Database, now: int) -> list[Report]:
+    """Reports waiting past their accept deadline, or accepted past their resolve deadline."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM reports WHERE status = 'new' AND accept_due_at <= ? "
+        f"UNION SELECT {_COLS} FROM reports WHERE status = 'accepted' AND resolve_due_at <= ? "
+        "ORDER BY id",
+        (now, now),
+    )
+    return [report_from_row(r) for r in rows]
+
+
+async def reports_of(db: Database, reporter_tg_id: int, limit: int) -> list[Report]:
+    """A resident's latest reports, newest first."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM reports WHERE reporter_tg_id = ? ORDER BY id DESC LIMIT ?",
+        (reporter_tg_id, limit),
+    )
+    return [report_from_row(r) for r in rows]
+
+
+async def open_tasks(db: Database, staff_id: int, unit_ids: tuple[int, ...],
+                     limit: int) -> list[Report]:
+    """Open reports a staff member owns or that wait (new) at one of their units, oldest first."""
+    marks = ",".join("?" * len(unit_ids)) or "NULL"
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM reports WHERE owner_staff_id = ? AND status = 'accepted' "
+        f"UNION SELECT {_COLS} FROM reports WHERE status = 'new' AND unit_id IN ({marks}) "
+        "ORDER BY created_at, id LIMIT ?",
+        (staff_id, *unit_ids, limit),
+    )
+    return [report_from_row(r) for r in rows]

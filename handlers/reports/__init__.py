@@ -1,0 +1,29 @@
+"""The report loop in Telegram: filing, buttons, views, and replies to the bot's questions."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.runtime import GridApp, GridContext
+from handlers.common import MenuCommand, anywhere, private_only
+from handlers.reports import filing, moves, views
+
+MENU: list[MenuCommand] = [anywhere("report"), anywhere("my"), anywhere("status"),
+                           private_only("tasks")]
+
+
+async def on_reply(update: Update, context: GridContext) -> None:
+    """A reply to one of the bot's questions: a report's description or a worker's note."""
+    if await filing.answer_question(update, context):
+        return
+    await moves.answer_note(update, context)
+
+
+def register(app: GridApp) -> None:
+    """Add the report loop's handlers."""
+    filing.register(app)
+    moves.register(app)
+    views.register(app)
+    replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
+    app.add_handler(MessageHandler(replies, on_reply))

@@ -1,0 +1,72 @@
+"""/my, /tasks and /status."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.runtime import GridApp, GridContext
+from handlers.common import command_args, current_actor, refuse, reply, texts_for
+from handlers.reports.render import history, short_line, staff_buttons, staff_card
+from models.errors import Refusal
+from models.permissions import Action, may
+from services.reports import views
+
+
+async def my(update: Update, context: GridContext) -> None:
+    """List my reports and where they stand."""
+    rt, user = context.rt, update.effective_user
+    assert user is not None
+    t = texts_for(context, update)
+    found = await views.my_reports(rt.db, user.id)
+    if not found:
+        await reply(update, t("reports.my_none"))
+        return
+    lines = [t("reports.my_title")] + [short_line(rt, t, r) for r in found]
+    await reply(update, "\n".join(lines))
+
+
+async def tasks(update: Update, context: GridContext) -> None:
+    """List the open reports I own or that wait at my units, each with its buttons."""
+    rt = context.rt
+    t = texts_for(context, update)
+    actor = await current_actor(context, update)
+    if not may(actor, Action.TASKS) or actor.staff is None:
+        await refuse(update, t, Refusal("common.not_allowed"))
+        return
+    found = await views.tasks(rt.db, actor)
+    await reply(update, t("reports.tasks_title", count=len(found)) if found
+                else t("reports.tasks_none"))
+    for report in found:
+        view = await views.staff_view(rt.db, report, actor.staff)
+        await reply(update, staff_card(rt, t, view, ""), reply_markup=staff_buttons(t, report))
+    for section in TASK_SECTIONS:
+        await section(update, context, actor)
+
+
+async def status(update: Update, context: GridContext) -> None:
+    """Show one report and its history, to those who may see it."""
+    rt = context.rt
+    t = texts_for(context, update)
+    raw = command_args(context).lstrip("#")
+    if not raw.isdigit():
+        await reply(update, t("reports.status_usage"))
+        return
+    actor = await current_actor(context, update)
+    try:
+        view = await views.view(rt.db, actor, int(raw))
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return
+    await reply(update, history(rt, t, view))
+
+
+# Other features add their own parts of /tasks (households due, pension visits, …).
+TASK_SECTIONS: list = []  # type: ignore[type-arg]
+
+
+def register(app: GridApp) -> None:
+    """Add the view commands."""
+    app.add_handler(CommandHandler("my", my))
+    app.add_handler(CommandHandler("tasks", tasks, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("status", status))

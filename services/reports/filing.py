@@ -1,0 +1,223 @@
+"""Filing a report: /report, the category button, the description, then routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.clock import Clock, to_ts
+from bot.config import Config
+from bot.storage import audit, grid, households_link
+from bot.storage import groups as group_store
+from bot.storage import reports as store
+from bot.storage.db import Database
+from bot.storage.reports import Draft
+from models.errors import Refusal
+from models.reports import Report, Status
+from models.units import Level, Unit
+from services.reports.routing import Route, route_from
+
+
+class Step(StrEnum):
+    """What the bot asks next while a report is filed."""
+
+    ASK_CATEGORY = "ask_category"
+    ASK_DESCRIPTION = "ask_description"
+    FILED = "filed"
+    ALREADY_SEEN = "already_seen"  # the same Telegram message arrived again
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A report just filed, where it went, and the micro-grid it belongs to."""
+
+    report: Report
+    route: Route
+    micro_grid: Unit
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The next step of filing, with the draft and (once filed) the report."""
+
+    step: Step
+    draft: Draft | None = None
+    filed: Filed | None = None
+
+
+def clean_description(config: Config, text: str | None) -> str | None:
+    """The description trimmed, None when empty; too long is refused."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > config.reports.max_length:
+        raise Refusal("reports.too_long", limit=config.reports.max_length, length=len(text))
+    return text
+
+
+async def _micro_grid_for(
+    db: Database, chat_id: int, tg_user_id: int, private: bool
+) -> tuple[Unit, int | None]:
+    """The micro-grid a report from this chat belongs to, and the reporter's household."""
+    household = await households_link.household_of(db, tg_user_id)
+    if private:
+        if household is None:
+            raise Refusal("reports.use_group")
+        unit = await grid.unit_by_id(db, household.micro_grid_id)
+        if unit is None or not unit.active:
+            raise Refusal("reports.use_group")
+        return unit, household.id
+    group = await group_store.group(db, chat_id)
+    if group is None or not group.active or group.micro_grid_id is None:
+        raise Refusal("reports.unbound_group")
+    unit = await grid.unit_by_id(db, group.micro_grid_id)
+    if unit is None or not unit.active:
+        raise Refusal("reports.unbound_group")
+    in_this = household is not None and household.micro_grid_id == unit.id
+    return unit, household.id if in_this and household is not None else None
+
+
+async def start(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    *,
+    chat_id: int,
+    message_id: int,
+    tg_user_id: int,
+    name: str,
+    text: str | None,
+    photo_file_id: str | None,
+    private: bool,
+) -> Progress:
+    """Begin filing from a /report message (with or without text or photo)."""
+    async with db.transaction():
+        description = clean_description(config, text)
+        micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
+        if not private and not await group_store.is_member(db, chat_id, tg_user_id):
+            raise Refusal("reports.not_member")
+        draft = await store.add_draft(
+            db,
+            chat_id,
+            message_id,
+            tg_user_id,
+            name,
+            micro_grid.id,
+            description,
+            photo_file_id,
+            to_ts(clock.now()),
+        )
+        if draft is None:
+            return Progress(Step.ALREADY_SEEN)
+        return await _next(db, clock, config, draft)
+
+
+async def choose_category(
+    db: Database, clock: Clock, config: Config, draft_id: int, code: str, tg_user_id: int
+) -> Progress:
+    """The reporter picked a category button."""
+    async with db.transaction():
+        draft = await store.draft(db, draft_id)
+        if draft is None:
+            raise Refusal("reports.draft_gone")
+        if draft.reporter_tg_id != tg_user_id:
+            raise Refusal("reports.not_your_draft")
+        if draft.report_id is not None:
+            return Progress(Step.ALREADY_SEEN, draft)
+        if config.category(code) is None:
+            raise Refusal("reports.draft_gone")
+        await store.update_draft(db, draft.id, category=code)
+        draft = draft.model_copy(update={"category": code})
+        return await _next(db, clock, config, draft)
+
+
+async def describe(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    *,
+    chat_id: int,
+    question_id: int,
+    tg_user_id: int,
+    text: str | None,
+    photo_file_id: str | None,
+) -> Progress | None:
+    """A reply to the bot's description question; None when it answers no question of ours."""
+    async with db.transaction():
+        draft = await store.draft_by_question(db, chat_id, question_id)
+        if draft is None:
+            return None
+        if draft.reporter_tg_id != tg_user_id:
+            raise Refusal("reports.not_your_draft")
+        if draft.report_id is not None:
+            return Progress(Step.ALREADY_SEEN, draft)
+        description = clean_description(config, text)
+        if description is None:
+            raise Refusal("reports.empty")
+        await store.update_draft(
+            db,
+            draft.id,
+            description=description,
+            photo_file_id=draft.photo_file_id or photo_file_id,
+        )
+        draft = draft.model_copy(
+            update={
+                "description": description,
+                "photo_file_id": draft.photo_file_id or photo_file_id,
+            }
+        )
+        return await _next(db, clock, config, draft)
+
+
+async def asked(db: Database, draft_id: int, question_message_id: int) -> None:
+    """Remember the bot's description question, so the reply finds its draft."""
+    async with db.transaction():
+        await store.update_draft(db, draft_id, question_message_id=question_message_id)
+
+
+async def _next(db: Database, clock: Clock, config: Config, draft: Draft) -> Progress:
+    if draft.category is None:
+        return Progress(Step.ASK_CATEGORY, draft)
+    if draft.description is None:
+        return Progress(Step.ASK_DESCRIPTION, draft)
+    filed = await _file(db, clock, config, draft)
+    return Progress(Step.FILED, draft, filed)
+
+
+async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Filed:
+    micro_grid = await grid.unit_by_id(db, draft.micro_grid_id)
+    assert micro_grid is not None
+    route = await route_from(db, micro_grid, Level.MICRO_GRID)
+    now = clock.now()
+    household = await households_link.household_of(db, draft.reporter_tg_id)
+    household_id = (
+        household.id if household is not None and household.micro_grid_id == micro_grid.id else None
+    )
+    due = now + config.reports.deadlines.at(route.level).accept_within
+    report_id = await store.add_report(
+        db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
+    )
+    await store.add_event(
+        db,
+        report_id,
+        to_ts(now),
+        "filed",
+        None,
+        Status.NEW,
+        int(route.level),
+        f"tg:{draft.reporter_tg_id}",
+        None,
+    )
+    await audit.record(
+        db,
+        to_ts(now),
+        f"tg:{draft.reporter_tg_id}",
+        "report.file",
+        "report",
+        report_id,
+        level=int(route.level),
+        unit=route.unit.code,
+    )
+    report = await store.report(db, report_id)
+    assert report is not None
+    return Filed(report=report, route=route, micro_grid=micro_grid)

@@ -1,0 +1,88 @@
+"""Reading reports: a resident's own, a worker's tasks, one report with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage import grid
+from bot.storage import reports as store
+from bot.storage.db import Database
+from bot.storage.households_link import household_of
+from bot.storage.reports import Event
+from models.errors import Refusal
+from models.permissions import Actor
+from models.reports import Report
+from models.units import Staff, Unit
+
+MY_LIMIT = 10
+TASKS_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report with what a reader may see of it."""
+
+    report: Report
+    micro_grid: Unit
+    owner: Staff | None
+    events: list[Event]
+    household_phone: str | None  # only for staff
+
+
+async def my_reports(db: Database, tg_user_id: int) -> list[Report]:
+    """The resident's latest reports."""
+    async with db.transaction():
+        return await store.reports_of(db, tg_user_id, MY_LIMIT)
+
+
+async def tasks(db: Database, actor: Actor) -> list[Report]:
+    """Open reports this staff member owns or that wait at their units."""
+    assert actor.staff is not None
+    async with db.transaction():
+        return await store.open_tasks(
+            db, actor.staff.id, tuple(u.id for u in actor.units), TASKS_LIMIT
+        )
+
+
+async def may_see(db: Database, actor: Actor, report: Report) -> bool:
+    """The reporter and the staff whose subtree holds the report may see it."""
+    if report.reporter_tg_id == actor.tg_user_id:
+        return True
+    if actor.staff is None:
+        return False
+    micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
+    return micro_grid is not None and actor.covers(micro_grid)
+
+
+async def view(db: Database, actor: Actor, report_id: int) -> ReportView:
+    """One report with its history, if the actor may see it."""
+    async with db.transaction():
+        report = await store.report(db, report_id)
+        if report is None or not await may_see(db, actor, report):
+            # The same answer for unknown and forbidden: numbers reveal nothing.
+            raise Refusal("reports.unknown_number", number=report_id)
+        return await _view(db, actor, report)
+
+
+async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
+    micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
+    assert micro_grid is not None
+    owner = await grid.staff_by_id(db, report.owner_staff_id) if report.owner_staff_id else None
+    phone = None
+    if actor.staff is not None:
+        household = await household_of(db, report.reporter_tg_id)
+        phone = household.phone if household is not None else None
+    return ReportView(
+        report=report,
+        micro_grid=micro_grid,
+        owner=owner,
+        events=await store.events(db, report.id),
+        household_phone=phone,
+    )
+
+
+async def staff_view(db: Database, report: Report, staff: Staff) -> ReportView:
+    """A report as its handler sees it (with the reporter's household phone)."""
+    async with db.transaction():
+        actor = Actor(tg_user_id=staff.tg_user_id or 0, staff=staff)
+        return await _view(db, actor, report)
