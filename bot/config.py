@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 TOKEN_ENV = "GRIDBOT_TOKEN"
 
@@ -124,6 +132,50 @@ class Category(Section):
         return self.en if language == "en" else self.zh
 
 
+def _cron(value: str) -> str:
+    from bot.crontab import cron_trigger
+
+    cron_trigger(value, ZoneInfo("UTC"))
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class DigestSection(Section):
+    # Crontab expressions in the town's time zone ("minute hour day month weekday", 1 = Monday).
+    daily: Cron = "0 8 * * *"
+    weekly: Cron = "0 8 * * 1"
+    enabled: bool = True
+    # A run missed while the bot was down is sent after start-up if it is not older than this.
+    catch_up_within: Duration = timedelta(hours=12)
+    chart: bool = True
+    # A font file for the chart; empty uses the Noto Sans SC shipped as a dependency.
+    chart_font: str = ""
+
+
+class AssessmentSection(Section):
+    # Sent on this crontab schedule for the previous month (default: the 1st at 09:00).
+    monthly: Cron = "0 9 1 * *"
+    enabled: bool = True
+    # Workers who handled fewer reports than this are listed as too few to judge, not ranked.
+    min_reports: int = Field(3, ge=1, le=1000)
+
+
+class AnnouncementSection(Section):
+    # How often the cadre's progress message is edited while an announcement is delivered.
+    progress_every: Duration = timedelta(seconds=5)
+    # Sends in flight at once (the rate limiter keeps them within Telegram's limits).
+    parallel_sends: int = Field(8, ge=1, le=30)
+    max_length: int = Field(3000, ge=50, le=3500)
+
+
+class CadreSection(Section):
+    digest: DigestSection = DigestSection()
+    assessment: AssessmentSection = AssessmentSection()
+    announcements: AnnouncementSection = AnnouncementSection()
+
+
 DEFAULT_CATEGORIES = (
     Category(code="infrastructure", zh="民生基础设施建设", en="Livelihood infrastructure"),
     Category(code="policy", zh="政策咨询", en="Policy consultation"),
@@ -140,6 +192,7 @@ class Config(Section):
     invitations: InvitationSection = InvitationSection()
     reports: ReportSection = ReportSection()
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
+    cadre: CadreSection = CadreSection()
 
     @field_validator("categories")
     @classmethod

@@ -8,7 +8,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.ext import Application
 
 from bot.texts import Texts
-from handlers import errors, groups, help, onboarding, reports
+from handlers import errors, groups, help, onboarding, reports, wrong_place
 from handlers.common import MenuCommand
 
 # Order matters only within a handler group; each feature registers its own handlers,
@@ -20,6 +20,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add every feature's handlers and the error handler."""
     for feature in FEATURES:
         feature.register(app)
+    wrong_place.register(app, menu())
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
 

@@ -68,6 +68,9 @@ class Stage:
         """Build and start a fresh Application on the same database."""
         assert self.config is not None
         self.processor = PerChatUpdateProcessor()
+        # Updates fetched before this start were handled by the previous Application.
+        pending = [u["update_id"] for u in self.sb.world.updates.pending]
+        self._settled_upto = (min(pending) if pending else self.sb.world.updates.next_id) - 1
         self.app = build_application(self.config, clock=self.clock,
                                      update_processor=self.processor)
         # The same order as Application.run_polling: initialize, post_init, start.
@@ -147,6 +150,14 @@ class Stage:
         return chat
 
     # --- acting and waiting -----------------------------------------------------------
+
+    async def settle_all(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has handled every update injected so far (by any means)."""
+        assert self.processor is not None
+        await self.sb.wait_updates_consumed(timeout)
+        for update_id in range(self._settled_upto + 1, self.sb.world.updates.next_id):
+            await self.processor.wait_done(update_id, timeout)
+        self._settled_upto = self.sb.world.updates.next_id - 1
 
     async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:
         """Wait until the bot has fully handled every update of this action."""
