@@ -34,13 +34,12 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
     """Send each staff member the report with its buttons; returns those unreachable."""
     rt = context.rt
     unreachable = []
-    _, title = await _group_title(context, report)
     for person in staff:
         if person.tg_user_id is None:
             continue
         t = rt.lang(await _language_of(context, person.tg_user_id))
         view = await views.staff_view(rt.db, report, person)
-        text = staff_card(rt, t, view, title)
+        text = staff_card(rt, t, view)
         message: Message | None = None
         try:
             if report.photo_file_id:

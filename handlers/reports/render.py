@@ -69,13 +69,13 @@ def category_buttons(config: Config, t: Lang, draft_id: int) -> InlineKeyboardMa
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
-def staff_card(rt: Runtime, t: Lang, view: ReportView, group_title: str) -> str:
+def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
     """The report as a worker receives it: everything needed to act."""
     report = view.report
     lines = [
         t("reports.card_title", number=report.number,
           category=category_label(rt.config, t, report.category)),
-        t("reports.card_place", group=group_title or "—", micro_grid=view.micro_grid.name),
+        t("reports.card_place", group=view.group_title or "—", micro_grid=view.micro_grid.name),
         t("reports.card_reporter", name=report.reporter_name),
     ]
     if view.household_phone:

@@ -39,7 +39,7 @@ async def tasks(update: Update, context: GridContext) -> None:
                 else t("reports.tasks_none"))
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
-        await reply(update, staff_card(rt, t, view, ""), reply_markup=staff_buttons(t, report))
+        await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))
     for section in TASK_SECTIONS:
         await section(update, context, actor)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.storage import grid
 from bot.storage import reports as store
 from bot.storage.db import Database
+from bot.storage.groups import group_of_micro_grid
 from bot.storage.households_link import household_of
 from bot.storage.reports import Event
 from models.errors import Refusal
@@ -27,6 +28,7 @@ class ReportView:
     owner: Staff | None
     events: list[Event]
     household_phone: str | None  # only for staff
+    group_title: str  # the micro-grid's group, "" when it has none
 
 
 async def my_reports(db: Database, tg_user_id: int) -> list[Report]:
@@ -72,12 +74,14 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
     if actor.staff is not None:
         household = await household_of(db, report.reporter_tg_id)
         phone = household.phone if household is not None else None
+    group = await group_of_micro_grid(db, report.micro_grid_id)
     return ReportView(
         report=report,
         micro_grid=micro_grid,
         owner=owner,
         events=await store.events(db, report.id),
         household_phone=phone,
+        group_title=group.title if group is not None and group.active else "",
     )
 
 
