@@ -62,10 +62,10 @@ class Transcript:
 
     def _describe(self, method: str, params: dict[str, Any], response: dict[str, Any]) -> None:
         ok = response.get("ok")
-        chat_id = params.get("chat_id")
+        chat_id = int(params.get("chat_id") or 0)
         if method in _SENDS:
             if not ok:
-                self.lines.append(f"[{self.chat_name(int(chat_id))}] 🤖 (not delivered: "
+                self.lines.append(f"[{self.chat_name(chat_id)}] 🤖 (not delivered: "
                                   f"{response.get('description')})")
                 return
             body = params.get("text") or params.get("caption") or ""
@@ -73,16 +73,16 @@ class Transcript:
             if method == "sendDocument":
                 doc = (response.get("result") or {}).get("document") or {}
                 extra = f" [file {doc.get('file_name', '')}]"
-            self.lines.append(f"[{self.chat_name(int(chat_id))}] 🤖{extra} "
+            self.lines.append(f"[{self.chat_name(chat_id)}] 🤖{extra} "
                               + _indent(plain(body)) + _buttons(params.get("reply_markup")))
         elif method == "editMessageText" and ok:
-            self.lines.append(f"[{self.chat_name(int(chat_id))}] 🤖 (edited) "
+            self.lines.append(f"[{self.chat_name(chat_id)}] 🤖 (edited) "
                               + _indent(plain(params.get("text", ""))))
         elif method == "answerCallbackQuery" and ok and params.get("text"):
             kind = "alert" if params.get("show_alert") else "notice"
             self.lines.append(f"    🤖 ({kind}) {plain(params['text'])}")
         elif method == "pinChatMessage" and ok:
-            self.lines.append(f"[{self.chat_name(int(chat_id))}] 🤖 (pinned the message)")
+            self.lines.append(f"[{self.chat_name(chat_id)}] 🤖 (pinned the message)")
 
     def text(self) -> str:
         """The whole transcript."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
@@ -9,7 +11,7 @@ from bot.runtime import GridApp, GridContext
 from handlers.common import command_args, current_actor, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
-from models.permissions import Action, may
+from models.permissions import Action, Actor, may
 from services.reports import views
 
 
@@ -61,8 +63,9 @@ async def status(update: Update, context: GridContext) -> None:
     await reply(update, history(rt, t, view))
 
 
+TaskSection = Callable[[Update, GridContext, Actor], Awaitable[None]]
 # Other features add their own parts of /tasks (households due, pension visits, …).
-TASK_SECTIONS: list = []  # type: ignore[type-arg]
+TASK_SECTIONS: list[TaskSection] = []
 
 
 def register(app: GridApp) -> None:

@@ -12,7 +12,7 @@ from bot.storage import audit, grid
 from bot.storage import reports as store
 from bot.storage.db import Database
 from models.errors import Refusal, TextKey
-from models.permissions import Actor
+from models.permissions import Action, Actor, may
 from models.reports import (
     NEEDS_NOTE,
     Forbidden,
@@ -54,7 +54,7 @@ async def load(db: Database, report_id: int) -> Report:
 async def _handler(db: Database, actor: Actor, report: Report) -> Handler:
     assert actor.staff is not None
     micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
-    covers = micro_grid is not None and actor.covers(micro_grid)
+    covers = micro_grid is not None and may(actor, Action.HANDLE_REPORT, micro_grid)
     return Handler(staff_id=actor.staff.id, level=actor.staff.level, covers=covers)
 
 
