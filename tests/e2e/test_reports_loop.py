@@ -260,3 +260,14 @@ async def test_english_worker_gets_english_card(h: Harness, town) -> None:
     await press_on(h, worker, number, ESCALATE)
     card = card_of(h, english, number)
     assert "Report" in card["text"] and "Accept" in "".join(buttons(card))
+
+
+async def test_escalation_skips_a_level_where_nobody_is_linked(h: Harness, town) -> None:
+    worker, resident, chat = town
+    village = await h.staff("V1C", "周红梅")
+    number = await file_report(h, resident, chat)
+    await press_on(h, worker, number, ESCALATE)
+    row = await status_of(h, number)
+    assert row["level"] == 2 and row["escalations"] == 1
+    assert "村干部" in h.last_text(chat)
+    assert card_of(h, village, number)
