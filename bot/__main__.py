@@ -20,8 +20,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     if not config.token():
-        print("error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
-              "(or try `make demo`, which needs none)", file=sys.stderr)
+        print(
+            "error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
+            "(or try `make demo`, which needs none)",
+            file=sys.stderr,
+        )
         return 2
     run_polling(config)
     return 0
@@ -55,11 +58,19 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return _run(backup(load_config(args.config), Path(args.dest)))
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bot.cli_tasks import export
+
+    return export(load_config(args.config), Path(args.out), args.language)
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from sandbox.server import run_sandbox
 
     try:
-        asyncio.run(run_sandbox(args.host, args.port, args.token))
+        asyncio.run(
+            run_sandbox(args.host, args.port, args.token, flood_limits=not args.no_flood_limits)
+        )
     except KeyboardInterrupt:
         pass
     return 0
@@ -87,23 +98,49 @@ def parser() -> argparse.ArgumentParser:
         return cmd
 
     with_config(add("run", _cmd_run, "run the bot (long polling)"))
-    cmd = with_config(add("import-roster", _cmd_import_roster,
-                          "import units, staff and households from an XLSX file or CSV folder"))
+    cmd = with_config(
+        add(
+            "import-roster",
+            _cmd_import_roster,
+            "import units, staff and households from an XLSX file or CSV folder",
+        )
+    )
     cmd.add_argument("roster", metavar="ROSTER", help="roster.xlsx or a folder of CSV files")
-    cmd = add("sample-roster", _cmd_sample_roster,
-              "write the sample town (or, with --template, an empty template)")
+    cmd = add(
+        "sample-roster",
+        _cmd_sample_roster,
+        "write the sample town (or, with --template, an empty template)",
+    )
     cmd.add_argument("out", metavar="OUT", help="OUT.xlsx, or a folder for CSV files")
     cmd.add_argument("--template", action="store_true", help="write headers and example rows only")
     cmd = with_config(add("invite", _cmd_invite, "print a one-time invitation link for staff"))
     cmd.add_argument("--staff", required=True, metavar="CODE", help="the staff member's code")
-    cmd.add_argument("--bot-username", default=None,
-                     help="the bot's username for the link (asked from Telegram if omitted)")
+    cmd.add_argument(
+        "--bot-username",
+        default=None,
+        help="the bot's username for the link (asked from Telegram if omitted)",
+    )
     cmd = with_config(add("backup", _cmd_backup, "copy the live database (SQLite online backup)"))
     cmd.add_argument("dest", metavar="DEST", help="the backup file to write")
+    cmd = with_config(
+        add("export", _cmd_export, "export every record: OUT.xlsx, or a folder of CSV files")
+    )
+    cmd.add_argument("out", metavar="OUT", help="OUT.xlsx, or a folder for CSV files")
+    cmd.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        default=None,
+        help="language of sheet names and headers (default: [bot] language)",
+    )
     cmd = add("sandbox", _cmd_sandbox, "run the local stand-in of the Telegram Bot API")
     cmd.add_argument("--host", default="127.0.0.1")
     cmd.add_argument("--port", type=int, default=8081)
     cmd.add_argument("--token", default="123456:SANDBOX", help="the token the sandbox accepts")
+    cmd.add_argument(
+        "--no-flood-limits",
+        action="store_true",
+        help="answer every send (no 429s), e.g. for benchmarks",
+    )
     cmd = add("demo", _cmd_demo, "play a scripted walkthrough against the sandbox")
     cmd.add_argument("--out", default="demo-out", help="folder for the transcript and files")
     return top

@@ -20,10 +20,12 @@ import handlers
 import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
-from bot.storage.db import Database
 from bot.texts import Texts
 from bot.updates import PerChatUpdateProcessor
+from services.town_files import RUNTIME_KEY as TOWN_FILES
+from services.town_files import load_town_files
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +39,36 @@ def build_application(
     update_processor: BaseUpdateProcessor | None = None,
     texts: Texts | None = None,
 ) -> GridApp:
-    """Build the bot: handlers, jobs, rate limiter; the database opens in post_init."""
+    """Build the bot: handlers, jobs, rate limiter, persistence; the town's files are checked
+    here (ConfigError on a mistake); the database opens with the persistence."""
     token = config.token()
     if not token:
         raise ValueError("no bot token: set GRIDBOT_TOKEN or [telegram] token")
     clock = clock or SystemClock()
     texts = texts or Texts(default=config.bot.language)
+    files = load_town_files(config)
+    # PTB loads persisted conversations in initialize(), before post_init: the persistence
+    # opens the database, and the runtime shares that one connection.
+    persistence = SqlitePersistence(
+        config.database.path, clock, update_interval=config.flows.persist_every.total_seconds()
+    )
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        db = await Database.open(config.database.path)
-        runtime = Runtime(config=config, db=db, texts=texts, clock=clock,
-                          bot_username=app.bot.username)
+    async def post_init(app: Application) -> None:
+        db = await persistence.database()
+        runtime = Runtime(
+            config=config,
+            db=db,
+            texts=texts,
+            clock=clock,
+            bot_username=app.bot.username,
+            extras={TOWN_FILES: files},
+        )
         app.bot_data[RUNTIME_KEY] = runtime
         await handlers.publish_menu(app, texts, config.bot.language)
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        runtime: Runtime | None = app.bot_data.pop(RUNTIME_KEY, None)
-        if runtime is not None:
-            await runtime.db.close()
+    async def post_shutdown(app: Application) -> None:
+        app.bot_data.pop(RUNTIME_KEY, None)
+        await persistence.close()
 
     tg = config.telegram
     builder: Any = (
@@ -65,6 +79,7 @@ def build_application(
         .context_types(ContextTypes(context=GridContext))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .persistence(persistence)
         .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)
     )
     if tg.api_file_url:

@@ -11,6 +11,7 @@ from bot.storage.db import Database
 from bot.storage.roster import apply_roster
 from models.errors import Refusal
 from services.roster import RosterErrors, read_roster
+from services.sheets import Sheet
 
 
 async def import_roster(config: Config, path: Path) -> int:
@@ -22,8 +23,7 @@ async def import_roster(config: Config, path: Path) -> int:
         return 1
     db = await Database.open(config.database.path)
     try:
-        summary = await apply_roster(db, roster, SystemClock().now(), actor="cli",
-                                     source=str(path))
+        summary = await apply_roster(db, roster, SystemClock().now(), actor="cli", source=str(path))
     finally:
         await db.close()
     print(summary.render())
@@ -45,16 +45,20 @@ async def invite(config: Config, staff_code: str, bot_username: str | None) -> i
 
     username = bot_username or config.bot.username or await _ask_username(config)
     if not username:
-        print("error: the bot's username is unknown; pass --bot-username or set "
-              "[bot] username", file=sys.stderr)
+        print(
+            "error: the bot's username is unknown; pass --bot-username or set [bot] username",
+            file=sys.stderr,
+        )
         return 2
     db = await Database.open(config.database.path)
     try:
-        made = await create_invitation(db, SystemClock(), config.invitations.valid_for,
-                                       staff_code, by=None)
+        made = await create_invitation(
+            db, SystemClock(), config.invitations.valid_for, staff_code, by=None
+        )
     except Refusal as refusal:
-        print(f"error: {refusal.key.split('.')[-1].replace('_', ' ')}: {staff_code}",
-              file=sys.stderr)
+        print(
+            f"error: {refusal.key.split('.')[-1].replace('_', ' ')}: {staff_code}", file=sys.stderr
+        )
         return 1
     finally:
         await db.close()
@@ -75,7 +79,7 @@ async def _ask_username(config: Config) -> str:
 
 async def backup(config: Config, dest: Path) -> int:
     """Copy the live database with SQLite's online backup."""
-    if not Path(config.database.path).exists():
+    if not Path(config.database.path).exists():  # noqa: ASYNC240 - before anything runs
         print(f"error: no database at {config.database.path}", file=sys.stderr)
         return 1
     db = await Database.open(config.database.path)
@@ -84,4 +88,35 @@ async def backup(config: Config, dest: Path) -> int:
     finally:
         await db.close()
     print(f"backup written: {dest}")
+    return 0
+
+
+async def _export_sheets(config: Config, language: str | None) -> list[Sheet]:
+    from bot.texts import Texts
+    from services.export import export_all
+
+    db = await Database.open(config.database.path)
+    try:
+        return await export_all(db, config, Texts().lang(language or config.bot.language))
+    finally:
+        await db.close()
+
+
+def export(config: Config, out: Path, language: str | None) -> int:
+    """Write every record (with personal data, as the town office) to XLSX or CSV files."""
+    import asyncio
+
+    from services.sheets import write_csv_dir, write_xlsx
+
+    if not Path(config.database.path).exists():
+        print(f"error: no database at {config.database.path}", file=sys.stderr)
+        return 1
+    sheets = asyncio.run(_export_sheets(config, language))
+    if out.suffix.lower() == ".xlsx":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(write_xlsx(sheets, config.tz))
+        print(f"written: {out} ({len(sheets)} sheets, {sum(len(s.rows) for s in sheets)} rows)")
+    else:
+        for path in write_csv_dir(sheets, config.tz, out):
+            print(f"written: {path}")
     return 0

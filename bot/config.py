@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -176,6 +177,114 @@ class CadreSection(Section):
     announcements: AnnouncementSection = AnnouncementSection()
 
 
+class HouseholdsSection(Section):
+    # Households per page in the /visit and /contact lists and the /join list.
+    page_size: int = Field(default=8, ge=3, le=20)
+    # A check-in further than this beyond a unit's recorded radius is stored but flagged.
+    checkin_tolerance_m: float = Field(default=500, ge=0, le=50_000)
+    # A /visit, /contact or /checkin left unfinished this long is forgotten.
+    flow_timeout: Duration = timedelta(hours=2)
+
+
+class RemindersSection(Section):
+    # Crontab lines in the town's time zone ("minute hour day month weekday"; weekday 1 =
+    # Monday or a name; day "last" = the month's last day). An empty list turns a kind off.
+    monthly_contact: tuple[Cron, ...] = ("0 10 20,last * *",)
+    quarterly_visit: tuple[Cron, ...] = ("0 9 1 3,6,9,12 *", "0 9 17-31 3,6,9,12 mon")
+    weekly_checkin: tuple[Cron, ...] = ("0 9 * * fri",)
+    pension: tuple[Cron, ...] = ("0 9 1 * *",)
+    # Nobody is reminded between these local times; a run due then waits for the end.
+    quiet_start: dt_time = dt_time(21, 0)
+    quiet_end: dt_time = dt_time(8, 0)
+    # How soon after start-up a run missed while the bot was down is caught up.
+    catch_up_after: Duration = timedelta(seconds=30)
+
+
+class SurveyRound(Section):
+    # One answer per household per round; `start` and `end` are days in the town's zone.
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+    start: date
+    end: date
+
+
+class SurveySection(Section):
+    # The questionnaire file (TOML); empty: the default one shipped with the bot.
+    file: str = ""
+    # No rounds configured: every calendar quarter is a round ("2026Q2").
+    rounds: tuple[SurveyRound, ...] = ()
+
+    @field_validator("rounds")
+    @classmethod
+    def _ordered_rounds(cls, value: tuple[SurveyRound, ...]) -> tuple[SurveyRound, ...]:
+        if len({r.code for r in value}) != len(value):
+            raise ValueError("survey round codes must be unique")
+        spans = sorted((r.start, r.end, r.code) for r in value)
+        for start, end, code in spans:
+            if end < start:
+                raise ValueError(f"survey round {code} ends before it starts")
+        for n in range(1, len(spans)):
+            if spans[n][0] <= spans[n - 1][1]:
+                raise ValueError(f"survey rounds {spans[n - 1][2]} and {spans[n][2]} overlap")
+        return value
+
+
+class VisitDeadlines(Section):
+    l4: Duration = timedelta(days=3)
+    l3: Duration = timedelta(days=2)
+    l2: Duration = timedelta(days=2)
+    l1: Duration = timedelta(days=3)
+
+    def at(self, level: int) -> timedelta:
+        """How long a home visit may wait at one level (1-4)."""
+        within: timedelta = getattr(self, f"l{level}")
+        return within
+
+
+class PensionSection(Section):
+    # The self-service and service-point guide (TOML); empty: the sample shipped with the bot.
+    guide: str = ""
+    # A home visit not done within this long after reaching a level escalates to the next.
+    visit_within: VisitDeadlines = VisitDeadlines()
+    sweep_every: Duration = timedelta(minutes=5)
+    # The worker picks the visit's day among the next `schedule_days` and a time among `slots`.
+    schedule_days: int = Field(7, ge=1, le=14)
+    slots: tuple[dt_time, ...] = (dt_time(9, 0), dt_time(10, 30), dt_time(14, 30), dt_time(16, 0))
+
+
+class PolicySection(Section):
+    # The policy handbook (TOML); empty: the sample shipped with the bot.
+    file: str = ""
+    max_results: int = Field(5, ge=1, le=8)
+    # The report category of a policy consultation filed when nothing matches.
+    report_category: str = "policy"
+
+
+class FlowsSection(Section):
+    # A step-by-step flow (questionnaire, pension help, policy search) idle this long ends.
+    timeout: Duration = timedelta(hours=6)
+    # How often idle flows are looked for.
+    sweep_every: Duration = timedelta(minutes=5)
+    # Flow steps are written through at once; this is the persistence's backstop interval.
+    persist_every: Duration = timedelta(seconds=60)
+    survey: SurveySection = SurveySection()
+    pension: PensionSection = PensionSection()
+    policy: PolicySection = PolicySection()
+
+    def resolved(self, base_dir: Path) -> FlowsSection:
+        """The same settings, relative file paths taken as relative to `base_dir`."""
+
+        def fix(path: str) -> str:
+            return str(base_dir / path) if path and not Path(path).is_absolute() else path
+
+        return self.model_copy(
+            update={
+                "survey": self.survey.model_copy(update={"file": fix(self.survey.file)}),
+                "pension": self.pension.model_copy(update={"guide": fix(self.pension.guide)}),
+                "policy": self.policy.model_copy(update={"file": fix(self.policy.file)}),
+            }
+        )
+
+
 DEFAULT_CATEGORIES = (
     Category(code="infrastructure", zh="民生基础设施建设", en="Livelihood infrastructure"),
     Category(code="policy", zh="政策咨询", en="Policy consultation"),
@@ -193,6 +302,9 @@ class Config(Section):
     reports: ReportSection = ReportSection()
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     cadre: CadreSection = CadreSection()
+    households: HouseholdsSection = HouseholdsSection()
+    reminders: RemindersSection = RemindersSection()
+    flows: FlowsSection = FlowsSection()
 
     @field_validator("categories")
     @classmethod
@@ -241,6 +353,8 @@ def config_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Conf
     if base_dir is not None and config.database.path != ":memory:" and not path.is_absolute():
         database = config.database.model_copy(update={"path": str(base_dir / path)})
         config = config.model_copy(update={"database": database})
+    if base_dir is not None:
+        config = config.model_copy(update={"flows": config.flows.resolved(base_dir)})
     return config
 
 

@@ -7,8 +7,16 @@ from datetime import datetime, timedelta, tzinfo
 from apscheduler.triggers.cron import CronTrigger
 
 # APScheduler counts weekdays from Monday = 0; crontab counts from Sunday = 0 (and 7).
-_WEEKDAYS = {"0": "sun", "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri",
-             "6": "sat", "7": "sun"}
+_WEEKDAYS = {
+    "0": "sun",
+    "1": "mon",
+    "2": "tue",
+    "3": "wed",
+    "4": "thu",
+    "5": "fri",
+    "6": "sat",
+    "7": "sun",
+}
 
 
 def _weekday_names(field: str) -> str:

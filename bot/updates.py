@@ -39,7 +39,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and not lock._waiters:  # noqa: SLF001
+            if not lock.locked() and not lock._waiters:
                 self._locks.pop(key, None)
             if isinstance(update, Update):
                 self._done[update.update_id] = None
@@ -51,7 +51,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Whether the update with this id has been fully handled."""
         return update_id in self._done
 
-    async def wait_done(self, update_id: int, timeout: float = 10.0) -> None:
+    async def wait_done(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the update with this id has been fully handled."""
         async with asyncio.timeout(timeout):
             while update_id not in self._done:

@@ -8,20 +8,30 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.ext import Application
 
 from bot.texts import Texts
-from handlers import errors, groups, help, onboarding, reports, wrong_place
+from handlers import (
+    cadre,
+    errors,
+    flows,
+    groups,
+    help,
+    households,
+    onboarding,
+    reports,
+    wrong_place,
+)
 from handlers.common import MenuCommand
 
 # Order matters only within a handler group; each feature registers its own handlers,
 # membership tracking runs first in group -1 (see handlers.groups).
-FEATURES: list[ModuleType] = [onboarding, groups, reports, help]
+FEATURES: list[ModuleType] = [onboarding, groups, reports, households, cadre, flows, help]
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Add every feature's handlers and the error handler."""
     for feature in FEATURES:
         feature.register(app)
     wrong_place.register(app, menu())
-    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(errors.on_error)
 
 
 def menu() -> list[MenuCommand]:
@@ -33,7 +43,7 @@ def menu() -> list[MenuCommand]:
     return list(seen.values())
 
 
-async def publish_menu(app: Application, texts: Texts, default_language: str) -> None:  # type: ignore[type-arg]
+async def publish_menu(app: Application, texts: Texts, default_language: str) -> None:
     """Register the command menu per scope (private, group) and language."""
     commands = menu()
     scopes = {"private": BotCommandScopeAllPrivateChats(), "group": BotCommandScopeAllGroupChats()}

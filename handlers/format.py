@@ -30,8 +30,14 @@ def render_card(t: Lang, card: ContactCard) -> str:
     """The contact card (网格联系卡) of a micro-grid."""
     lines = [t("card.title", name=card.micro_grid.name)]
     if card.village is not None:
-        lines.append(t("card.place", village=card.village.name,
-                       grid=card.grid.name if card.grid else "", micro_grid=card.micro_grid.name))
+        lines.append(
+            t(
+                "card.place",
+                village=card.village.name,
+                grid=card.grid.name if card.grid else "",
+                micro_grid=card.micro_grid.name,
+            )
+        )
     lines.append(t("card.worker", people=Html(_people(t, card.workers))))
     lines.append(t("card.grid_worker", people=Html(_people(t, card.grid_workers))))
     lines.append(t("card.village_office", people=Html(_people(t, card.village_cadres))))

@@ -132,19 +132,40 @@ async def note_members(update: Update, context: GridContext) -> None:
     chat_id = message.chat.id
     for user in message.new_chat_members or ():
         if not user.is_bot:
-            await people.seen(rt.db, rt.clock, user.id, display_name(user), user.username,
-                              user.language_code, in_group=chat_id)
+            await people.seen(
+                rt.db,
+                rt.clock,
+                user.id,
+                display_name(user),
+                user.username,
+                user.language_code,
+                in_group=chat_id,
+            )
     left = message.left_chat_member
     if left is not None and not left.is_bot:
-        await people.seen(rt.db, rt.clock, left.id, display_name(left), left.username,
-                          left.language_code, left_group=chat_id)
+        await people.seen(
+            rt.db,
+            rt.clock,
+            left.id,
+            display_name(left),
+            left.username,
+            left.language_code,
+            left_group=chat_id,
+        )
     sender = message.from_user
     if sender is not None and not sender.is_bot and left is None:
-        await people.seen(rt.db, rt.clock, sender.id, display_name(sender), sender.username,
-                          sender.language_code, in_group=chat_id)
+        await people.seen(
+            rt.db,
+            rt.clock,
+            sender.id,
+            display_name(sender),
+            sender.username,
+            sender.language_code,
+            in_group=chat_id,
+        )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Add this feature's handlers."""
     app.add_handler(MessageHandler(filters.ChatType.GROUPS, note_members), MEMBERSHIP_GROUP)
     app.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))

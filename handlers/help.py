@@ -29,6 +29,6 @@ async def show_help(update: Update, context: GridContext) -> None:
     await reply(update, text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Add this feature's handlers."""
     app.add_handler(CommandHandler("help", show_help))

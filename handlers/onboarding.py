@@ -23,6 +23,9 @@ from services import onboarding, people
 
 MENU: list[MenuCommand] = [private_only("start"), private_only("invite")]
 INVITATION_PREFIX = onboarding.TOKEN_PREFIX
+# Deep-link payloads that open a step-by-step flow; that feature answers them itself
+# (handlers.flows, in a later handler group), so the greeting stays out of the way.
+FLOW_PAYLOADS: set[str] = set()
 
 
 async def start(update: Update, context: GridContext) -> None:
@@ -30,22 +33,36 @@ async def start(update: Update, context: GridContext) -> None:
     rt, user = context.rt, update.effective_user
     assert user is not None
     t = texts_for(context, update)
-    await people.seen(rt.db, rt.clock, user.id, display_name(user), user.username,
-                      user.language_code, started=True)
+    await people.seen(
+        rt.db,
+        rt.clock,
+        user.id,
+        display_name(user),
+        user.username,
+        user.language_code,
+        started=True,
+    )
     payload = context.args[0] if context.args else ""
+    if payload in FLOW_PAYLOADS:
+        return
     if payload.startswith(INVITATION_PREFIX):
         try:
             staff = await onboarding.accept_invitation(rt.db, rt.clock, payload, user.id)
         except Refusal as refusal:
             await refuse(update, t, refusal)
             return
-        await reply(update, t("onboarding.linked", name=staff.name,
-                              role=role_name(t, staff.level)))
+        await reply(update, t("onboarding.linked", name=staff.name, role=role_name(t, staff.level)))
         return
     actor = await current_actor(context, update)
     if actor.staff is not None:
-        await reply(update, t("onboarding.welcome_staff", name=actor.staff.name,
-                              role=role_name(t, actor.staff.level)))
+        await reply(
+            update,
+            t(
+                "onboarding.welcome_staff",
+                name=actor.staff.name,
+                role=role_name(t, actor.staff.level),
+            ),
+        )
     else:
         await reply(update, t("onboarding.welcome", name=display_name(user)))
 
@@ -69,15 +86,19 @@ async def invite(update: Update, context: GridContext) -> None:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    await reply(update, t("onboarding.invite_made", name=made.staff.name,
-                          link=made.link(context.bot.username),
-                          expires=local_time(rt, made.expires_at)))
+    await reply(
+        update,
+        t(
+            "onboarding.invite_made",
+            name=made.staff.name,
+            link=made.link(context.bot.username),
+            expires=local_time(rt, made.expires_at),
+        ),
+    )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Add this feature's handlers."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("invite", invite, filters=private))
-
-

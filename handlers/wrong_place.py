@@ -14,8 +14,7 @@ WRONG_PLACE_GROUP = 1
 
 async def private_please(update: Update, context: GridContext) -> None:
     """A private-only command was sent in a group."""
-    await reply(update, texts_for(context, update)("common.private_only",
-                                                   bot=context.bot.username))
+    await reply(update, texts_for(context, update)("common.private_only", bot=context.bot.username))
 
 
 async def group_please(update: Update, context: GridContext) -> None:
@@ -28,8 +27,11 @@ def register(app: GridApp, menu: list[MenuCommand]) -> None:
     private = [c.name for c in menu if c.where == frozenset({"private"}) and c.name != "start"]
     group = [c.name for c in menu if c.where == frozenset({"group"})]
     if private:
-        app.add_handler(CommandHandler(private, private_please, filters=filters.ChatType.GROUPS),
-                        WRONG_PLACE_GROUP)
+        app.add_handler(
+            CommandHandler(private, private_please, filters=filters.ChatType.GROUPS),
+            WRONG_PLACE_GROUP,
+        )
     if group:
-        app.add_handler(CommandHandler(group, group_please, filters=filters.ChatType.PRIVATE),
-                        WRONG_PLACE_GROUP)
+        app.add_handler(
+            CommandHandler(group, group_please, filters=filters.ChatType.PRIVATE), WRONG_PLACE_GROUP
+        )

@@ -24,8 +24,12 @@ class Role(StrEnum):
     L1 = "l1"
 
 
-ROLE_OF_LEVEL = {Level.MICRO_GRID: Role.L4, Level.GRID: Role.L3, Level.VILLAGE: Role.L2,
-                 Level.TOWN: Role.L1}
+ROLE_OF_LEVEL = {
+    Level.MICRO_GRID: Role.L4,
+    Level.GRID: Role.L3,
+    Level.VILLAGE: Role.L2,
+    Level.TOWN: Role.L1,
+}
 STAFF = frozenset({Role.L4, Role.L3, Role.L2, Role.L1})
 CADRES = frozenset({Role.L2, Role.L1})
 WORKERS = frozenset({Role.L4, Role.L3})
@@ -48,6 +52,7 @@ class Action(StrEnum):
     ANNOUNCE = "announce"
     EXPORT = "export"
     ASSESS = "assess"
+    HANDLE_PENSION = "handle_pension"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -65,6 +70,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ANNOUNCE: CADRES,
     Action.EXPORT: frozenset({Role.L1}),
     Action.ASSESS: CADRES,
+    Action.HANDLE_PENSION: STAFF,
 }
 
 
@@ -103,3 +109,10 @@ def may(actor: Actor, action: Action, unit: Unit | None = None) -> bool:
     if unit is None or actor.role is Role.RESIDENT:
         return True
     return actor.covers(unit)
+
+
+def sees_village(actor: Actor, village: Unit) -> bool:
+    """Staff see the board of every village their units lie in or cover."""
+    return actor.is_staff and any(
+        held.contains(village) or village.contains(held) for held in actor.units
+    )

@@ -157,11 +157,14 @@ async def run_sandbox(
     token: str = "123456:TEST",
     bot_username: str = "sandbox_bot",
     bot_name: str = "Sandbox Bot",
+    flood_limits: bool = True,
 ) -> None:
     """Run a standalone sandbox server until cancelled, printing its URLs (`gridbot sandbox`)."""
     from sandbox.driver import Sandbox
 
-    sb = Sandbox(token=token, bot_username=bot_username, bot_name=bot_name)
+    sb = Sandbox(
+        token=token, bot_username=bot_username, bot_name=bot_name, flood_limits=flood_limits
+    )
     base_url = await sb.start(host, port)
     print(f"Bot API base URL: {base_url}", flush=True)
     print(f"File base URL: {sb.base_file_url}", flush=True)

@@ -31,7 +31,7 @@ def register(app: GridApp, config: Config) -> None:
     for job in app.job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
     app.job_queue.run_repeating(
-        sweep_deadlines,  # type: ignore[arg-type]
+        sweep_deadlines,
         interval=config.reports.sweep_every,
         first=5,
         name=JOB_NAME,

@@ -14,16 +14,17 @@ from typing import Any
 
 from bot.demo.stage import Stage
 
-SCENES = ["foundation", "reports"]
+SCENES = ["foundation", "reports", "households", "pension", "survey", "cadre"]
 
 
 async def run_demo(out: Path) -> int:
     """Play every scene against the sandbox and print (and save) the transcript."""
     from services.sample_town import build_sample_town
 
-    if out.exists():
+    # Before the bot and the sandbox start: nothing else runs on the loop yet.
+    if out.exists():  # noqa: ASYNC240
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True)  # noqa: ASYNC240
     began = time.monotonic()
     print("building the sample town (7 villages, 81 grids, 1084 micro-grids) …", flush=True)
     stage = Stage(out, build_sample_town())
@@ -39,6 +40,8 @@ async def run_demo(out: Path) -> int:
     text = stage.transcript.text()
     (out / "transcript.txt").write_text(text, encoding="utf-8")
     print(text)
-    print(f"(transcript saved to {out / 'transcript.txt'}; database {out / 'grid.sqlite3'}; "
-          f"{time.monotonic() - began:.1f} s)")
+    print(
+        f"(transcript saved to {out / 'transcript.txt'}; database {out / 'grid.sqlite3'}; "
+        f"{time.monotonic() - began:.1f} s)"
+    )
     return 0

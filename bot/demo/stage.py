@@ -31,12 +31,22 @@ TOKEN = "424242:SANDBOX-TEST"
 class Stage:
     """One sandbox, one database file, and the bot; restartable on the same database."""
 
-    def __init__(self, tmp: Path, roster: Roster, settings: dict[str, Any] | None = None,
-                 flood_limits: bool = False, start: datetime = START) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        roster: Roster,
+        settings: dict[str, Any] | None = None,
+        flood_limits: bool = False,
+        start: datetime = START,
+    ) -> None:
         self.tmp = tmp
         self.roster = roster
-        self.sb = Sandbox(token=TOKEN, bot_username="gridbot_demo_bot", bot_name="网格助手",
-                          flood_limits=flood_limits)
+        self.sb = Sandbox(
+            token=TOKEN,
+            bot_username="gridbot_demo_bot",
+            bot_name="网格助手",
+            flood_limits=flood_limits,
+        )
         self.clock = FakeClock(start)
         self.settings = settings or {}
         self.app: GridApp | None = None
@@ -49,9 +59,13 @@ class Stage:
         """Start the sandbox, import the roster, start the bot."""
         base_url = await self.sb.start()
         data: dict[str, Any] = {
-            "telegram": {"token": TOKEN, "api_base_url": base_url,
-                         "api_file_url": self.sb.base_file_url, "poll_timeout": "2s",
-                         "rate_limit": {"enabled": False}},
+            "telegram": {
+                "token": TOKEN,
+                "api_base_url": base_url,
+                "api_file_url": self.sb.base_file_url,
+                "poll_timeout": "2s",
+                "rate_limit": {"enabled": False},
+            },
             "database": {"path": str(self.tmp / "grid.sqlite3")},
         }
         for section, values in self.settings.items():
@@ -71,8 +85,7 @@ class Stage:
         # Updates fetched before this start were handled by the previous Application.
         pending = [u["update_id"] for u in self.sb.world.updates.pending]
         self._settled_upto = (min(pending) if pending else self.sb.world.updates.next_id) - 1
-        self.app = build_application(self.config, clock=self.clock,
-                                     update_processor=self.processor)
+        self.app = build_application(self.config, clock=self.clock, update_processor=self.processor)
         # The same order as Application.run_polling: initialize, post_init, start.
         await self.app.initialize()
         assert self.app.post_init is not None
@@ -130,15 +143,17 @@ class Stage:
     async def staff(self, code: str, name: str | None = None, started: bool = True) -> User:
         """A Telegram user linked to the staff record `code` (through a real invitation)."""
         user = self.user(name or code)
-        invitation = await create_invitation(self.db, self.clock, self.rt.config.invitations
-                                             .valid_for, code, by=None)
+        invitation = await create_invitation(
+            self.db, self.clock, self.rt.config.invitations.valid_for, code, by=None
+        )
         await accept_invitation(self.db, self.clock, invitation.token, user.id)
         if started:
             self.sb.start_bot(user)
         return user
 
-    async def group(self, title: str, members: list[User], bind_code: str | None = None,
-                    by: User | None = None) -> Chat:
+    async def group(
+        self, title: str, members: list[User], bind_code: str | None = None, by: User | None = None
+    ) -> Chat:
         """A group with the bot in it, optionally bound with /bind by `by`."""
         chat = self.sb.add_group(title, members=members, bot_status="left")
         await self.settle(self.sb.add_bot_to_group(members[0], chat))
@@ -151,7 +166,7 @@ class Stage:
 
     # --- acting and waiting -----------------------------------------------------------
 
-    async def settle_all(self, timeout: float = 10.0) -> None:
+    async def settle_all(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled every update injected so far (by any means)."""
         assert self.processor is not None
         await self.sb.wait_updates_consumed(timeout)
@@ -159,15 +174,16 @@ class Stage:
             await self.processor.wait_done(update_id, timeout)
         self._settled_upto = self.sb.world.updates.next_id - 1
 
-    async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:
+    async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:  # noqa: ASYNC109
         """Wait until the bot has fully handled every update of this action."""
         assert self.processor is not None
         for update in injected.updates:
             await self.processor.wait_done(update["update_id"], timeout)
         return injected
 
-    async def send(self, user: User, chat: Chat | User | int, text: str,
-                   reply_to: int | None = None) -> Injected:
+    async def send(
+        self, user: User, chat: Chat | User | int, text: str, reply_to: int | None = None
+    ) -> Injected:
         """Send a text (a command, a reply) and wait until the bot has handled it."""
         chat_id = chat if isinstance(chat, int) else chat.id
         self.transcript.action(user.first_name, chat_id, text)
@@ -181,8 +197,11 @@ class Stage:
 
     def bot_posts(self, chat: Chat | User | int) -> list[dict[str, Any]]:
         """The bot's messages in a chat (service messages such as pins left out)."""
-        return [m for m in self.sb.bot_messages(chat)
-                if "text" in m or "caption" in m or "photo" in m or "document" in m]
+        return [
+            m
+            for m in self.sb.bot_messages(chat)
+            if "text" in m or "caption" in m or "photo" in m or "document" in m
+        ]
 
     def last(self, chat: Chat | User | int) -> dict[str, Any]:
         """The bot's last message in a chat."""

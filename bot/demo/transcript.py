@@ -56,7 +56,7 @@ class Transcript:
     def catch_up(self) -> None:
         """Add the bot's calls made since the last look."""
         calls = self.sb.calls
-        for call in calls[self._seen_calls:]:
+        for call in calls[self._seen_calls :]:
             self._describe(call.method, call.params, call.response)
         self._seen_calls = len(calls)
 
@@ -65,19 +65,24 @@ class Transcript:
         chat_id = int(params.get("chat_id") or 0)
         if method in _SENDS:
             if not ok:
-                self.lines.append(f"[{self.chat_name(chat_id)}] 🤖 (not delivered: "
-                                  f"{response.get('description')})")
+                self.lines.append(
+                    f"[{self.chat_name(chat_id)}] 🤖 (not delivered: {response.get('description')})"
+                )
                 return
             body = params.get("text") or params.get("caption") or ""
             extra = " [photo]" if method == "sendPhoto" else ""
             if method == "sendDocument":
                 doc = (response.get("result") or {}).get("document") or {}
                 extra = f" [file {doc.get('file_name', '')}]"
-            self.lines.append(f"[{self.chat_name(chat_id)}] 🤖{extra} "
-                              + _indent(plain(body)) + _buttons(params.get("reply_markup")))
+            self.lines.append(
+                f"[{self.chat_name(chat_id)}] 🤖{extra} "
+                + _indent(plain(body))
+                + _buttons(params.get("reply_markup"))
+            )
         elif method == "editMessageText" and ok:
-            self.lines.append(f"[{self.chat_name(chat_id)}] 🤖 (edited) "
-                              + _indent(plain(params.get("text", ""))))
+            self.lines.append(
+                f"[{self.chat_name(chat_id)}] 🤖 (edited) " + _indent(plain(params.get("text", "")))
+            )
         elif method == "answerCallbackQuery" and ok and params.get("text"):
             kind = "alert" if params.get("show_alert") else "notice"
             self.lines.append(f"    🤖 ({kind}) {plain(params['text'])}")

@@ -9,7 +9,12 @@ from bot.storage.db import Database
 
 
 async def record(
-    db: Database, at: int, actor: str, action: str, entity: str, entity_id: object,
+    db: Database,
+    at: int,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
     **detail: Any,
 ) -> None:
     """Append one audit entry."""
@@ -28,7 +33,11 @@ async def entries(db: Database, entity: str, entity_id: object) -> list[dict[str
         (entity, str(entity_id)),
     )
     return [
-        {"at": r["at"], "actor": r["actor"], "action": r["action"],
-         "detail": json.loads(r["detail"])}
+        {
+            "at": r["at"],
+            "actor": r["actor"],
+            "action": r["action"],
+            "detail": json.loads(r["detail"]),
+        }
         for r in rows
     ]

@@ -150,4 +150,4 @@ class Database:
                 target.close()
 
         # aiosqlite runs the call on its own thread, where the sqlite3 connection lives.
-        await self._conn._execute(run, self._conn._conn)  # noqa: SLF001
+        await self._conn._execute(run, self._conn._conn)

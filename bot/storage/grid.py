@@ -8,18 +8,25 @@ from collections.abc import Iterable
 from bot.storage.db import Database
 from models.units import Level, Staff, Unit
 
-_UNIT_COLS = "id, code, name, level, parent_id, l1_id, l2_id, l3_id, l4_id, active, " \
+_UNIT_COLS = (
+    "id, code, name, level, parent_id, l1_id, l2_id, l3_id, l4_id, active, "
     "center_lat, center_lon, radius_m"
+)
 
 
 def unit_from_row(row: sqlite3.Row) -> Unit:
     """A Unit from a row selected with the unit columns."""
     return Unit(
-        id=row["id"], code=row["code"], name=row["name"], level=Level(row["level"]),
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        level=Level(row["level"]),
         parent_id=row["parent_id"],
         ancestors=(row["l1_id"], row["l2_id"], row["l3_id"], row["l4_id"]),
-        active=bool(row["active"]), center_lat=row["center_lat"],
-        center_lon=row["center_lon"], radius_m=row["radius_m"],
+        active=bool(row["active"]),
+        center_lat=row["center_lat"],
+        center_lon=row["center_lon"],
+        radius_m=row["radius_m"],
     )
 
 
@@ -73,8 +80,13 @@ async def subtree(db: Database, unit: Unit, level: Level | None = None) -> list[
 
 def _staff_from_row(row: sqlite3.Row, unit_ids: tuple[int, ...]) -> Staff:
     return Staff(
-        id=row["id"], code=row["code"], name=row["name"], phone=row["phone"],
-        level=Level(row["level"]), tg_user_id=row["tg_user_id"], active=bool(row["active"]),
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        phone=row["phone"],
+        level=Level(row["level"]),
+        tg_user_id=row["tg_user_id"],
+        active=bool(row["active"]),
         unit_ids=unit_ids,
     )
 

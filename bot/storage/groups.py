@@ -21,8 +21,11 @@ class Group(BaseModel):
 
 def _group(row: sqlite3.Row) -> Group:
     return Group(
-        chat_id=row["chat_id"], title=row["title"], micro_grid_id=row["micro_grid_id"],
-        active=bool(row["active"]), card_message_id=row["card_message_id"],
+        chat_id=row["chat_id"],
+        title=row["title"],
+        micro_grid_id=row["micro_grid_id"],
+        active=bool(row["active"]),
+        card_message_id=row["card_message_id"],
     )
 
 
@@ -37,9 +40,7 @@ async def group(db: Database, chat_id: int) -> Group | None:
 
 async def group_of_micro_grid(db: Database, micro_grid_id: int) -> Group | None:
     """The group bound to this micro-grid."""
-    row = await db.fetchone(
-        f"SELECT {_COLS} FROM groups WHERE micro_grid_id = ?", (micro_grid_id,)
-    )
+    row = await db.fetchone(f"SELECT {_COLS} FROM groups WHERE micro_grid_id = ?", (micro_grid_id,))
     return _group(row) if row else None
 
 
@@ -90,9 +91,7 @@ async def migrate(db: Database, old_chat_id: int, new_chat_id: int, at: int) -> 
         old = await group(db, old_chat_id)
         if old is None or old.micro_grid_id is None:
             return False
-        await db.execute(
-            "UPDATE groups SET micro_grid_id = NULL WHERE chat_id = ?", (old_chat_id,)
-        )
+        await db.execute("UPDATE groups SET micro_grid_id = NULL WHERE chat_id = ?", (old_chat_id,))
         await db.execute(
             "UPDATE groups SET micro_grid_id = ?, active = 1, updated_at = ? WHERE chat_id = ?",
             (old.micro_grid_id, at, new_chat_id),

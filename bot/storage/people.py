@@ -6,8 +6,13 @@ from bot.storage.db import Database
 
 
 async def note_person(
-    db: Database, tg_user_id: int, display_name: str, username: str | None,
-    language: str | None, at: int, started: bool = False,
+    db: Database,
+    tg_user_id: int,
+    display_name: str,
+    username: str | None,
+    language: str | None,
+    at: int,
+    started: bool = False,
 ) -> None:
     """Create or refresh a person's record; `started` marks that they opened the bot."""
     await db.execute(

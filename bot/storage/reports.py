@@ -28,16 +28,28 @@ def _ts(value: int | None) -> datetime | None:
 def report_from_row(row: sqlite3.Row) -> Report:
     """A Report from a row selected with the report columns."""
     return Report(
-        id=row["id"], micro_grid_id=row["micro_grid_id"], category=row["category"],
-        description=row["description"], photo_file_id=row["photo_file_id"],
-        reporter_tg_id=row["reporter_tg_id"], reporter_name=row["reporter_name"],
-        household_id=row["household_id"], source_chat_id=row["source_chat_id"],
-        source_message_id=row["source_message_id"], status=Status(row["status"]),
-        level=Level(row["level"]), unit_id=row["unit_id"], owner_staff_id=row["owner_staff_id"],
-        escalations=row["escalations"], reopen_count=row["reopen_count"],
-        solved_on_spot=bool(row["solved_on_spot"]), overdue=bool(row["overdue"]),
-        duplicate_of=row["duplicate_of"], accept_due_at=_ts(row["accept_due_at"]),
-        resolve_due_at=_ts(row["resolve_due_at"]), created_at=from_ts(row["created_at"]),
+        id=row["id"],
+        micro_grid_id=row["micro_grid_id"],
+        category=row["category"],
+        description=row["description"],
+        photo_file_id=row["photo_file_id"],
+        reporter_tg_id=row["reporter_tg_id"],
+        reporter_name=row["reporter_name"],
+        household_id=row["household_id"],
+        source_chat_id=row["source_chat_id"],
+        source_message_id=row["source_message_id"],
+        status=Status(row["status"]),
+        level=Level(row["level"]),
+        unit_id=row["unit_id"],
+        owner_staff_id=row["owner_staff_id"],
+        escalations=row["escalations"],
+        reopen_count=row["reopen_count"],
+        solved_on_spot=bool(row["solved_on_spot"]),
+        overdue=bool(row["overdue"]),
+        duplicate_of=row["duplicate_of"],
+        accept_due_at=_ts(row["accept_due_at"]),
+        resolve_due_at=_ts(row["resolve_due_at"]),
+        created_at=from_ts(row["created_at"]),
         updated_at=from_ts(row["updated_at"]),
     )
 
@@ -65,16 +77,31 @@ _DRAFT_COLS = (
 
 
 async def add_draft(
-    db: Database, chat_id: int, message_id: int, reporter_tg_id: int, reporter_name: str,
-    micro_grid_id: int, description: str | None, photo_file_id: str | None, at: int,
+    db: Database,
+    chat_id: int,
+    message_id: int,
+    reporter_tg_id: int,
+    reporter_name: str,
+    micro_grid_id: int,
+    description: str | None,
+    photo_file_id: str | None,
+    at: int,
 ) -> Draft | None:
     """Start a draft for this /report message; None when this message already has one."""
     draft_id = await db.execute(
         "INSERT OR IGNORE INTO report_drafts (chat_id, message_id, reporter_tg_id, "
         "reporter_name, micro_grid_id, description, photo_file_id, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (chat_id, message_id, reporter_tg_id, reporter_name, micro_grid_id, description,
-         photo_file_id, at),
+        (
+            chat_id,
+            message_id,
+            reporter_tg_id,
+            reporter_name,
+            micro_grid_id,
+            description,
+            photo_file_id,
+            at,
+        ),
     )
     changed = await db.scalar("SELECT changes()")
     return await draft(db, draft_id) if changed else None
@@ -101,17 +128,37 @@ async def update_draft(db: Database, draft_id: int, **fields: Any) -> None:
     await db.execute(f"UPDATE report_drafts SET {sets} WHERE id = ?", (*fields.values(), draft_id))
 
 
-async def add_report(db: Database, d: Draft, household_id: int | None, level: Level,
-                     unit_id: int, accept_due_at: datetime, at: int) -> int:
+async def add_report(
+    db: Database,
+    d: Draft,
+    household_id: int | None,
+    level: Level,
+    unit_id: int,
+    accept_due_at: datetime,
+    at: int,
+) -> int:
     """File a complete draft as a new report; returns its number."""
     report_id = await db.execute(
         "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
         "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
         "status, level, unit_id, accept_due_at, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)",
-        (d.micro_grid_id, d.category, d.description, d.photo_file_id, d.reporter_tg_id,
-         d.reporter_name, household_id, d.chat_id, d.message_id, int(level), unit_id,
-         to_ts(accept_due_at), at, at),
+        (
+            d.micro_grid_id,
+            d.category,
+            d.description,
+            d.photo_file_id,
+            d.reporter_tg_id,
+            d.reporter_name,
+            household_id,
+            d.chat_id,
+            d.message_id,
+            int(level),
+            unit_id,
+            to_ts(accept_due_at),
+            at,
+            at,
+        ),
     )
     await update_draft(db, d.id, report_id=report_id)
     return report_id
@@ -133,8 +180,16 @@ async def update_report(db: Database, report_id: int, at: int, **fields: Any) ->
 
 
 async def add_event(
-    db: Database, report_id: int, at: int, action: str, from_status: str | None,
-    to_status: str, level: int, actor: str, staff_id: int | None, note: str = "",
+    db: Database,
+    report_id: int,
+    at: int,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    level: int,
+    actor: str,
+    staff_id: int | None,
+    note: str = "",
 ) -> None:
     """Append one step to a report's history."""
     await db.execute(
@@ -168,8 +223,15 @@ async def events(db: Database, report_id: int) -> list[Event]:
     return [Event(**{**dict(r), "at": from_ts(r["at"])}) for r in rows]
 
 
-async def add_notice(db: Database, report_id: int, staff_id: int, chat_id: int | None,
-                     message_id: int | None, delivered: bool, at: int) -> None:
+async def add_notice(
+    db: Database,
+    report_id: int,
+    staff_id: int,
+    chat_id: int | None,
+    message_id: int | None,
+    delivered: bool,
+    at: int,
+) -> None:
     """Remember a private message about a report (or that it could not be delivered)."""
     await db.execute(
         "INSERT OR REPLACE INTO report_notices (report_id, staff_id, chat_id, message_id, "
@@ -189,13 +251,21 @@ async def delivered_notices(db: Database, report_id: int) -> list[tuple[int, int
 
 async def claim_press(db: Database, query_id: str, at: int) -> bool:
     """Record a button press; False when it was applied before."""
-    await db.execute("INSERT OR IGNORE INTO applied_presses (query_id, at) VALUES (?, ?)",
-                     (query_id, at))
+    await db.execute(
+        "INSERT OR IGNORE INTO applied_presses (query_id, at) VALUES (?, ?)", (query_id, at)
+    )
     return bool(await db.scalar("SELECT changes()"))
 
 
-async def add_pending_note(db: Database, chat_id: int, message_id: int, tg_user_id: int,
-                           report_id: int, action: str, at: int) -> None:
+async def add_pending_note(
+    db: Database,
+    chat_id: int,
+    message_id: int,
+    tg_user_id: int,
+    report_id: int,
+    action: str,
+    at: int,
+) -> None:
     """Remember that the bot asked this worker for a note."""
     await db.execute(
         "INSERT OR REPLACE INTO pending_notes (chat_id, message_id, tg_user_id, report_id, "
@@ -204,8 +274,9 @@ async def add_pending_note(db: Database, chat_id: int, message_id: int, tg_user_
     )
 
 
-async def take_pending_note(db: Database, chat_id: int, message_id: int,
-                            tg_user_id: int) -> tuple[int, str] | None:
+async def take_pending_note(
+    db: Database, chat_id: int, message_id: int, tg_user_id: int
+) -> tuple[int, str] | None:
     """The (report, action) the bot's question asked this worker about; removes it."""
     row = await db.fetchone(
         "SELECT report_id, action FROM pending_notes WHERE chat_id = ? AND message_id = ? "
@@ -214,8 +285,9 @@ async def take_pending_note(db: Database, chat_id: int, message_id: int,
     )
     if row is None:
         return None
-    await db.execute("DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?",
-                     (chat_id, message_id))
+    await db.execute(
+        "DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
     return row["report_id"], row["action"]
 
 
@@ -239,8 +311,9 @@ async def reports_of(db: Database, reporter_tg_id: int, limit: int) -> list[Repo
     return [report_from_row(r) for r in rows]
 
 
-async def open_tasks(db: Database, staff_id: int, unit_ids: tuple[int, ...],
-                     limit: int) -> list[Report]:
+async def open_tasks(
+    db: Database, staff_id: int, unit_ids: tuple[int, ...], limit: int
+) -> list[Report]:
     """Open reports a staff member owns or that wait (new) at one of their units, oldest first."""
     marks = ",".join("?" * len(unit_ids)) or "NULL"
     rows = await db.fetchall(

@@ -9,8 +9,12 @@ from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
 from handlers.reports import filing, moves, views
 
-MENU: list[MenuCommand] = [anywhere("report"), anywhere("my"), anywhere("status"),
-                           private_only("tasks")]
+MENU: list[MenuCommand] = [
+    anywhere("report"),
+    anywhere("my"),
+    anywhere("status"),
+    private_only("tasks"),
+]
 
 
 async def on_reply(update: Update, context: GridContext) -> None:

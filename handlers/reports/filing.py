@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import display_name, is_group, refuse, reply, texts_for
+from handlers.common import display_name, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from models.errors import Refusal
@@ -32,9 +32,17 @@ async def report(update: Update, context: GridContext) -> None:
     photo = message.photo[-1].file_id if message.photo else None
     try:
         progress = await filing.start(
-            rt.db, rt.clock, rt.config, chat_id=message.chat.id, message_id=message.message_id,
-            tg_user_id=user.id, name=display_name(user), text=_text_after_command(message),
-            photo_file_id=photo, private=not is_group(update))
+            rt.db,
+            rt.clock,
+            rt.config,
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            tg_user_id=user.id,
+            name=display_name(user),
+            text=_text_after_command(message),
+            photo_file_id=photo,
+            private=not is_group(update),
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -48,8 +56,9 @@ async def pick_category(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
-        progress = await filing.choose_category(rt.db, rt.clock, rt.config, int(draft_id), code,
-                                                query.from_user.id)
+        progress = await filing.choose_category(
+            rt.db, rt.clock, rt.config, int(draft_id), code, query.from_user.id
+        )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -58,8 +67,9 @@ async def pick_category(update: Update, context: GridContext) -> None:
         return
     await query.answer()
     if progress.step is not Step.ALREADY_SEEN and isinstance(query.message, Message):
-        await query.message.edit_text(t("reports.category_chosen",
-                                        category=category_label(rt.config, t, code)))
+        await query.message.edit_text(
+            t("reports.category_chosen", category=category_label(rt.config, t, code))
+        )
     await _continue(update, context, progress)
 
 
@@ -70,10 +80,15 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     t = texts_for(context, update)
     try:
         progress = await filing.describe(
-            rt.db, rt.clock, rt.config, chat_id=message.chat.id,
-            question_id=message.reply_to_message.message_id, tg_user_id=user.id,
+            rt.db,
+            rt.clock,
+            rt.config,
+            chat_id=message.chat.id,
+            question_id=message.reply_to_message.message_id,
+            tg_user_id=user.id,
             text=message.text or message.caption,
-            photo_file_id=message.photo[-1].file_id if message.photo else None)
+            photo_file_id=message.photo[-1].file_id if message.photo else None,
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return True
@@ -92,27 +107,42 @@ async def _continue(update: Update, context: GridContext, progress: Progress) ->
     chat_id = draft.chat_id
     if progress.step is Step.ASK_CATEGORY:
         await context.bot.send_message(
-            chat_id, t("reports.ask_category"), reply_to_message_id=draft.message_id,
+            chat_id,
+            t("reports.ask_category"),
+            reply_to_message_id=draft.message_id,
             reply_markup=category_buttons(rt.config, t, draft.id),
-            allow_sending_without_reply=True)
+            allow_sending_without_reply=True,
+        )
         return
     if progress.step is Step.ASK_DESCRIPTION:
         question = await context.bot.send_message(
-            chat_id, t("reports.ask_description", name=draft.reporter_name),
-            reply_to_message_id=draft.message_id, allow_sending_without_reply=True,
-            reply_markup=ForceReply(selective=True, input_field_placeholder=t(
-                "reports.description_placeholder")))
+            chat_id,
+            t("reports.ask_description", name=draft.reporter_name),
+            reply_to_message_id=draft.message_id,
+            allow_sending_without_reply=True,
+            reply_markup=ForceReply(
+                selective=True, input_field_placeholder=t("reports.description_placeholder")
+            ),
+        )
         await filing.asked(rt.db, draft.id, question.message_id)
         return
     filed = progress.filed
     assert filed is not None
     report, route = filed.report, filed.route
     names = t("reports.name_separator").join(s.name for s in route.staff) or t(
-        "reports.handler_level", level=t(f"common.role_l{int(route.level)}"))
+        "reports.handler_level", level=t(f"common.role_l{int(route.level)}")
+    )
     await context.bot.send_message(
-        chat_id, t("reports.filed", number=report.number,
-                   category=category_label(rt.config, t, report.category), handler=names),
-        reply_to_message_id=draft.message_id, allow_sending_without_reply=True)
+        chat_id,
+        t(
+            "reports.filed",
+            number=report.number,
+            category=category_label(rt.config, t, report.category),
+            handler=names,
+        ),
+        reply_to_message_id=draft.message_id,
+        allow_sending_without_reply=True,
+    )
     await tell_staff(context, report, route.staff)
 
 

@@ -52,8 +52,9 @@ async def press(update: Update, context: GridContext) -> None:
             await query.answer()
             await _ask_note(context, query.from_user.id, report_id, move, t)
             return
-        moved = await moves.apply(rt.db, rt.clock, rt.config, actor, report_id, move,
-                                  press_id=query.id)
+        moved = await moves.apply(
+            rt.db, rt.clock, rt.config, actor, report_id, move, press_id=query.id
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -64,16 +65,25 @@ async def press(update: Update, context: GridContext) -> None:
     await announce(context, moved)
 
 
-async def _ask_note(context: GridContext, user_id: int, report_id: int, move: Move,
-                    t: Lang) -> None:
+async def _ask_note(
+    context: GridContext, user_id: int, report_id: int, move: Move, t: Lang
+) -> None:
     rt = context.rt
     question = await context.bot.send_message(
-        user_id, t(f"reports.ask_note_{move.value}", number=f"#{report_id}"),
-        reply_markup=ForceReply(selective=True))
+        user_id,
+        t(f"reports.ask_note_{move.value}", number=f"#{report_id}"),
+        reply_markup=ForceReply(selective=True),
+    )
     async with rt.db.transaction():
-        await report_store.add_pending_note(rt.db, question.chat.id, question.message_id,
-                                            user_id, report_id, move.value,
-                                            to_ts(rt.clock.now()))
+        await report_store.add_pending_note(
+            rt.db,
+            question.chat.id,
+            question.message_id,
+            user_id,
+            report_id,
+            move.value,
+            to_ts(rt.clock.now()),
+        )
 
 
 async def answer_note(update: Update, context: GridContext) -> bool:
@@ -82,7 +92,8 @@ async def answer_note(update: Update, context: GridContext) -> bool:
     assert message is not None and user is not None and message.reply_to_message is not None
     async with rt.db.transaction():
         pending = await report_store.take_pending_note(
-            rt.db, message.chat.id, message.reply_to_message.message_id, user.id)
+            rt.db, message.chat.id, message.reply_to_message.message_id, user.id
+        )
     if pending is None:
         return False
     report_id, action = pending
@@ -95,8 +106,9 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         duplicate_of = int(match.group(1)) if match else None
     actor = await current_actor(context, update)
     try:
-        moved = await moves.apply(rt.db, rt.clock, rt.config, actor, report_id, move, note=text,
-                                  duplicate_of=duplicate_of)
+        moved = await moves.apply(
+            rt.db, rt.clock, rt.config, actor, report_id, move, note=text, duplicate_of=duplicate_of
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ("reports.note_needed", "reports.bad_duplicate"):
@@ -114,25 +126,33 @@ async def announce(context: GridContext, moved: Moved) -> None:
     report = moved.after
     by = moved.by.name if moved.by else ""
     if moved.move is Move.ACCEPT:
-        await tell_resident(context, report, t("reports.told_accepted", number=report.number,
-                                                name=by))
+        await tell_resident(
+            context, report, t("reports.told_accepted", number=report.number, name=by)
+        )
     elif moved.move is Move.RESOLVE:
-        await tell_resident(context, report,
-                            t("reports.told_resolved", number=report.number, name=by,
-                              note=moved.note),
-                            resolution_markup(context, report))
+        await tell_resident(
+            context,
+            report,
+            t("reports.told_resolved", number=report.number, name=by, note=moved.note),
+            resolution_markup(context, report),
+        )
     elif moved.move is Move.ESCALATE:
         key = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
-        await tell_resident(context, report, t(key, number=report.number,
-                                                level=level_label(t, report.level)))
+        await tell_resident(
+            context, report, t(key, number=report.number, level=level_label(t, report.level))
+        )
         if moved.route is not None:
             await tell_staff(context, report, moved.route.staff)
     elif moved.move is Move.REJECT:
-        await tell_resident(context, report, t("reports.told_rejected", number=report.number,
-                                                note=moved.note))
+        await tell_resident(
+            context, report, t("reports.told_rejected", number=report.number, note=moved.note)
+        )
     elif moved.move is Move.DUPLICATE:
-        await tell_resident(context, report, t("reports.told_duplicate", number=report.number,
-                                                original=f"#{report.duplicate_of}"))
+        await tell_resident(
+            context,
+            report,
+            t("reports.told_duplicate", number=report.number, original=f"#{report.duplicate_of}"),
+        )
     elif moved.move in (Move.CONFIRM, Move.REOPEN):
         await _tell_owner(context, moved)
     await refresh_staff_messages(context, report)
@@ -154,8 +174,9 @@ async def _tell_owner(context: GridContext, moved: Moved) -> None:
         await tell_staff(context, report, [owner])
         return
     try:
-        await context.bot.send_message(owner.tg_user_id,
-                                       t("reports.owner_confirmed", number=report.number))
+        await context.bot.send_message(
+            owner.tg_user_id, t("reports.owner_confirmed", number=report.number)
+        )
     except TelegramError as exc:
         log.info("could not tell staff %s that #%s was confirmed: %s", owner.code, report.id, exc)
 

@@ -44,11 +44,15 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
         try:
             if report.photo_file_id:
                 message = await context.bot.send_photo(
-                    person.tg_user_id, report.photo_file_id, caption=text[:1024],
-                    reply_markup=staff_buttons(t, report))
+                    person.tg_user_id,
+                    report.photo_file_id,
+                    caption=text[:1024],
+                    reply_markup=staff_buttons(t, report),
+                )
             else:
-                message = await context.bot.send_message(person.tg_user_id, text,
-                                                          reply_markup=staff_buttons(t, report))
+                message = await context.bot.send_message(
+                    person.tg_user_id, text, reply_markup=staff_buttons(t, report)
+                )
         except Forbidden:
             unreachable.append(person)
         except TelegramError as exc:
@@ -56,9 +60,14 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
             unreachable.append(person)
         async with rt.db.transaction():
             await report_store.add_notice(
-                rt.db, report.id, person.id, person.tg_user_id,
-                message.message_id if message else None, message is not None,
-                to_ts(rt.clock.now()))
+                rt.db,
+                report.id,
+                person.id,
+                person.tg_user_id,
+                message.message_id if message else None,
+                message is not None,
+                to_ts(rt.clock.now()),
+            )
     if unreachable:
         await mention_in_group(context, report, unreachable)
     return unreachable
@@ -71,21 +80,28 @@ async def mention_in_group(context: GridContext, report: Report, staff: list[Sta
         return
     t = context.rt.lang(None)
     names = t("reports.mention_separator").join(
-        t("reports.mention", user_id=s.tg_user_id, name=s.name) for s in staff)
+        t("reports.mention", user_id=s.tg_user_id, name=s.name) for s in staff
+    )
     try:
-        await context.bot.send_message(chat_id, t("reports.mention_staff", names=names,
-                                                  number=report.number))
+        await context.bot.send_message(
+            chat_id, t("reports.mention_staff", names=names, number=report.number)
+        )
     except TelegramError as exc:
         log.warning("could not mention staff in group %s: %s", chat_id, exc)
 
 
-async def tell_resident(context: GridContext, report: Report, text: str,
-                        markup: InlineKeyboardMarkup | None = None) -> None:
+async def tell_resident(
+    context: GridContext, report: Report, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Tell the resident in the chat they filed from, as a reply to their report."""
     try:
         await context.bot.send_message(
-            report.source_chat_id, text, reply_markup=markup,
-            reply_to_message_id=report.source_message_id, allow_sending_without_reply=True)
+            report.source_chat_id,
+            text,
+            reply_markup=markup,
+            reply_to_message_id=report.source_message_id,
+            allow_sending_without_reply=True,
+        )
     except TelegramError as exc:
         log.warning("could not tell the resident of report %s: %s", report.id, exc)
 
@@ -98,8 +114,9 @@ async def refresh_staff_messages(context: GridContext, report: Report) -> None:
     for chat_id, message_id in notices:
         t = rt.lang(await _language_of(context, chat_id))
         try:
-            await context.bot.edit_message_reply_markup(chat_id, message_id,
-                                                        reply_markup=staff_buttons(t, report))
+            await context.bot.edit_message_reply_markup(
+                chat_id, message_id, reply_markup=staff_buttons(t, report)
+            )
         except BadRequest as exc:
             if "not modified" not in str(exc):
                 log.info("could not refresh report %s in %s: %s", report.id, chat_id, exc)
@@ -119,5 +136,11 @@ async def _language_of(context: GridContext, tg_user_id: int) -> str | None:
     return pick_language(context.rt, code)
 
 
-__all__ = ["Move", "mention_in_group", "refresh_staff_messages", "resolution_markup",
-           "tell_resident", "tell_staff"]
+__all__ = [
+    "Move",
+    "mention_in_group",
+    "refresh_staff_messages",
+    "resolution_markup",
+    "tell_resident",
+    "tell_staff",
+]

@@ -13,8 +13,15 @@ from models.reports import Move, Report, Status
 from models.units import Level, Unit
 from services.reports.views import ReportView
 
-MOVE_CODES = {Move.ACCEPT: "acc", Move.RESOLVE: "res", Move.ESCALATE: "esc",
-              Move.CONFIRM: "cfm", Move.REOPEN: "reo", Move.DUPLICATE: "dup", Move.REJECT: "rej"}
+MOVE_CODES = {
+    Move.ACCEPT: "acc",
+    Move.RESOLVE: "res",
+    Move.ESCALATE: "esc",
+    Move.CONFIRM: "cfm",
+    Move.REOPEN: "reo",
+    Move.DUPLICATE: "dup",
+    Move.REJECT: "rej",
+}
 MOVES_BY_CODE = {code: move for move, code in MOVE_CODES.items()}
 MOVE_PREFIX = "r"
 CATEGORY_PREFIX = "rc"
@@ -38,8 +45,10 @@ def level_label(t: Lang, level: Level) -> str:
 
 def move_button(t: Lang, move: Move, report: Report) -> InlineKeyboardButton:
     """One button that makes `move` on the report."""
-    return InlineKeyboardButton(t(f"reports.button_{move.value}"),
-                                callback_data=pack(MOVE_PREFIX, MOVE_CODES[move], report.id))
+    return InlineKeyboardButton(
+        t(f"reports.button_{move.value}"),
+        callback_data=pack(MOVE_PREFIX, MOVE_CODES[move], report.id),
+    )
 
 
 def staff_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup | None:
@@ -50,39 +59,52 @@ def staff_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup | None:
     first.append(Move.RESOLVE)
     if report.level.parent is not None:
         first.append(Move.ESCALATE)
-    rows = [[move_button(t, m, report) for m in first],
-            [move_button(t, m, report) for m in (Move.DUPLICATE, Move.REJECT)]]
+    rows = [
+        [move_button(t, m, report) for m in first],
+        [move_button(t, m, report) for m in (Move.DUPLICATE, Move.REJECT)],
+    ]
     return InlineKeyboardMarkup(rows)
 
 
 def resident_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup:
     """Confirm / Reopen on a resolution notice."""
-    return InlineKeyboardMarkup([[move_button(t, Move.CONFIRM, report),
-                                  move_button(t, Move.REOPEN, report)]])
+    return InlineKeyboardMarkup(
+        [[move_button(t, Move.CONFIRM, report), move_button(t, Move.REOPEN, report)]]
+    )
 
 
 def category_buttons(config: Config, t: Lang, draft_id: int) -> InlineKeyboardMarkup:
     """One button per configured category, two per row."""
-    buttons = [InlineKeyboardButton(c.label(t.code), callback_data=pack(CATEGORY_PREFIX,
-                                                                          draft_id, c.code))
-               for c in config.categories]
-    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    buttons = [
+        InlineKeyboardButton(c.label(t.code), callback_data=pack(CATEGORY_PREFIX, draft_id, c.code))
+        for c in config.categories
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
     """The report as a worker receives it: everything needed to act."""
     report = view.report
     lines = [
-        t("reports.card_title", number=report.number,
-          category=category_label(rt.config, t, report.category)),
+        t(
+            "reports.card_title",
+            number=report.number,
+            category=category_label(rt.config, t, report.category),
+        ),
         t("reports.card_place", group=view.group_title or "—", micro_grid=view.micro_grid.name),
         t("reports.card_reporter", name=report.reporter_name),
     ]
     if view.household_phone:
         lines.append(t("reports.card_phone", phone=view.household_phone))
     lines.append(t("reports.card_text", text=report.description))
-    lines.append(t("reports.card_status", status=status_label(t, report.status),
-                   level=level_label(t, report.level), filed=local_time(rt, report.created_at)))
+    lines.append(
+        t(
+            "reports.card_status",
+            status=status_label(t, report.status),
+            level=level_label(t, report.level),
+            filed=local_time(rt, report.created_at),
+        )
+    )
     if report.overdue:
         lines.append(t("reports.card_overdue"))
     if view.owner is not None:
@@ -93,24 +115,46 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
 def short_line(rt: Runtime, t: Lang, report: Report) -> str:
     """One line per report in lists."""
     text = report.description if len(report.description) <= 30 else report.description[:29] + "…"
-    return t("reports.list_line", number=report.number, text=text,
-             status=status_label(t, report.status), when=local_time(rt, report.updated_at))
+    return t(
+        "reports.list_line",
+        number=report.number,
+        text=text,
+        status=status_label(t, report.status),
+        when=local_time(rt, report.updated_at),
+    )
 
 
 def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) -> str:
     """A report and its history, for /status."""
     report = view.report
-    lines = [t("reports.card_title", number=report.number,
-               category=category_label(rt.config, t, report.category)),
-             t("reports.card_text", text=report.description),
-             t("reports.card_status", status=status_label(t, report.status),
-               level=level_label(t, report.level), filed=local_time(rt, report.created_at))]
+    lines = [
+        t(
+            "reports.card_title",
+            number=report.number,
+            category=category_label(rt.config, t, report.category),
+        ),
+        t("reports.card_text", text=report.description),
+        t(
+            "reports.card_status",
+            status=status_label(t, report.status),
+            level=level_label(t, report.level),
+            filed=local_time(rt, report.created_at),
+        ),
+    ]
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
     for event in view.events:
-        who = event.staff_name or t("reports.actor_resident" if event.actor.startswith("tg:")
-                                    else "reports.actor_system")
+        who = event.staff_name or t(
+            "reports.actor_resident" if event.actor.startswith("tg:") else "reports.actor_system"
+        )
         note = t("reports.history_note", note=event.note) if event.note else ""
-        lines.append(t("reports.history_line", when=local_time(rt, event.at),
-                       action=t(f"reports.action_{event.action}"), who=who, note=Html(note)))
+        lines.append(
+            t(
+                "reports.history_line",
+                when=local_time(rt, event.at),
+                action=t(f"reports.action_{event.action}"),
+                who=who,
+                note=Html(note),
+            )
+        )
     return "\n".join(lines)

@@ -37,8 +37,9 @@ async def tasks(update: Update, context: GridContext) -> None:
         await refuse(update, t, Refusal("common.not_allowed"))
         return
     found = await views.tasks(rt.db, actor)
-    await reply(update, t("reports.tasks_title", count=len(found)) if found
-                else t("reports.tasks_none"))
+    await reply(
+        update, t("reports.tasks_title", count=len(found)) if found else t("reports.tasks_none")
+    )
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
         await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))

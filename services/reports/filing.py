@@ -169,6 +169,39 @@ async def describe(
         return await _next(db, clock, config, draft)
 
 
+async def file_complete(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    *,
+    chat_id: int,
+    message_id: int,
+    tg_user_id: int,
+    name: str,
+    category: str,
+    description: str,
+    private: bool,
+) -> Filed | None:
+    """File a report whose category and description are known (from a questionnaire or a
+    policy question) at once; None when this message was filed already."""
+    async with db.transaction():
+        text = clean_description(config, description)
+        if text is None:
+            raise Refusal("reports.empty")
+        if config.category(category) is None:
+            raise Refusal("reports.draft_gone")
+        micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
+        if not private and not await group_store.is_member(db, chat_id, tg_user_id):
+            raise Refusal("reports.not_member")
+        draft = await store.add_draft(
+            db, chat_id, message_id, tg_user_id, name, micro_grid.id, text, None, to_ts(clock.now())
+        )
+        if draft is None:
+            return None
+        await store.update_draft(db, draft.id, category=category)
+        return await _file(db, clock, config, draft.model_copy(update={"category": category}))
+
+
 async def asked(db: Database, draft_id: int, question_message_id: int) -> None:
     """Remember the bot's description question, so the reply finds its draft."""
     async with db.transaction():

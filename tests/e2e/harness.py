@@ -14,6 +14,7 @@ __all__ = ["START", "Harness", "buttons"]
 class Harness(Stage):
     """The real bot against the sandbox, with the test town imported."""
 
-    def __init__(self, tmp: Path, settings: dict[str, Any] | None = None,
-                 flood_limits: bool = False) -> None:
+    def __init__(
+        self, tmp: Path, settings: dict[str, Any] | None = None, flood_limits: bool = False
+    ) -> None:
         super().__init__(tmp, test_town(), settings=settings, flood_limits=flood_limits)

@@ -12,8 +12,9 @@ CONFIRM, REOPEN, DUPLICATE, REJECT = "👍 确认解决", "↩️ 没解决", "�
 INFRA = "民生基础设施建设"
 
 
-async def file_report(h: Harness, resident: User, chat: Chat | User, text: str = "路灯坏了",
-                      category: str = INFRA) -> int:
+async def file_report(
+    h: Harness, resident: User, chat: Chat | User, text: str = "路灯坏了", category: str = INFRA
+) -> int:
     """File a report with text and a category button; returns its number."""
     await h.send(resident, chat, f"/report {text}")
     ask = h.last(chat)
@@ -53,6 +54,7 @@ async def status_of(h: Harness, number: int) -> dict[str, Any]:
 async def events_of(h: Harness, number: int) -> list[tuple[str, str, int, str]]:
     """(action, to_status, level, actor) of every step of a report."""
     rows = await h.db.fetchall(
-        "SELECT action, to_status, level, actor FROM report_events WHERE report_id = ? "
-        "ORDER BY id", (number,))
+        "SELECT action, to_status, level, actor FROM report_events WHERE report_id = ? ORDER BY id",
+        (number,),
+    )
     return [tuple(r) for r in rows]

@@ -8,7 +8,9 @@ from tests.e2e.harness import Harness
 async def _group_row(h: Harness, chat_id: int):
     return await h.db.fetchone(
         "SELECT g.active, u.code AS unit, g.card_message_id FROM groups g "
-        "LEFT JOIN units u ON u.id = g.micro_grid_id WHERE g.chat_id = ?", (chat_id,))
+        "LEFT JOIN units u ON u.id = g.micro_grid_id WHERE g.chat_id = ?",
+        (chat_id,),
+    )
 
 
 async def test_added_to_a_group_the_bot_explains_binding(h: Harness) -> None:
@@ -36,8 +38,9 @@ async def test_worker_binds_their_micro_grid_card_posted_and_pinned(h: Harness) 
 
 async def test_card_pin_failure_is_explained(h: Harness) -> None:
     worker = await h.staff("L4A", "张秀兰")
-    chat = h.sb.add_group("不许置顶的群", members=[h.user("王秀英"), worker],
-                          bot_status="left", members_can_pin=False)
+    chat = h.sb.add_group(
+        "不许置顶的群", members=[h.user("王秀英"), worker], bot_status="left", members_can_pin=False
+    )
     await h.settle(h.sb.add_bot_to_group(worker, chat))
     await h.send(worker, chat, "/bind M1")
     assert "未能置顶" in h.last_text(chat)
@@ -115,8 +118,12 @@ async def test_removed_bot_marks_the_group_inactive(h: Harness) -> None:
     chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
     await h.settle(h.sb.remove_bot_from_group(resident, chat))
     assert (await _group_row(h, chat.id))["active"] == 0
-    actions = [r["action"] for r in await h.db.fetchall(
-        "SELECT action FROM audit_log WHERE entity = 'group' ORDER BY id")]
+    actions = [
+        r["action"]
+        for r in await h.db.fetchall(
+            "SELECT action FROM audit_log WHERE entity = 'group' ORDER BY id"
+        )
+    ]
     assert actions[-1] == "group.removed"
     await h.settle(h.sb.add_bot_to_group(resident, chat))
     assert (await _group_row(h, chat.id))["active"] == 1
@@ -164,8 +171,7 @@ async def test_english_speakers_get_english_in_private(h: Harness) -> None:
 
 
 async def test_command_menus_are_registered_per_scope_and_language(h: Harness) -> None:
-    private_zh = {c["command"]: c["description"]
-                  for c in h.sb.commands("all_private_chats", "zh")}
+    private_zh = {c["command"]: c["description"] for c in h.sb.commands("all_private_chats", "zh")}
     group_en = {c["command"]: c["description"] for c in h.sb.commands("all_group_chats", "en")}
     group_default = {c["command"] for c in h.sb.commands("all_group_chats", None)}
     assert private_zh["invite"] == "生成人员邀请链接" and "bind" not in private_zh

@@ -9,8 +9,7 @@ from tests.e2e.harness import Harness
 
 
 async def _invite(h: Harness, code: str) -> str:
-    made = await create_invitation(h.db, h.clock, h.rt.config.invitations.valid_for, code,
-                                   by=None)
+    made = await create_invitation(h.db, h.clock, h.rt.config.invitations.valid_for, code, by=None)
     return made.token
 
 
@@ -67,8 +66,10 @@ async def test_plain_start_welcomes_residents_and_staff(h: Harness) -> None:
     resident = h.user("王秀英")
     await h.send(resident, resident, "/start")
     assert "网格助手" in h.last_text(resident)
-    assert await h.db.scalar("SELECT started_bot FROM people WHERE tg_user_id = ?",
-                             (resident.id,)) == 1
+    assert (
+        await h.db.scalar("SELECT started_bot FROM people WHERE tg_user_id = ?", (resident.id,))
+        == 1
+    )
     cadre = await h.staff("C1", "刘建国")
     await h.send(cadre, cadre, "/start")
     assert "镇干部" in h.last_text(cadre)
@@ -83,8 +84,10 @@ async def test_cadre_invites_staff_of_their_subtree_and_the_link_works(h: Harnes
     worker = h.user("张秀兰")
     await h.send(worker, worker, f"/start {token}")
     assert await _linked_to(h, "L4A") == worker.id
-    inviter = await h.db.scalar("SELECT s.code FROM invitations i JOIN staff s "
-                                "ON s.id = i.created_by WHERE i.token = ?", (token,))
+    inviter = await h.db.scalar(
+        "SELECT s.code FROM invitations i JOIN staff s ON s.id = i.created_by WHERE i.token = ?",
+        (token,),
+    )
     assert inviter == "V1C"
 
 
@@ -109,8 +112,13 @@ async def test_invite_is_refused_to_workers_and_residents(h: Harness) -> None:
     for who in (await h.staff("L4A"), await h.staff("L3A"), h.user("王秀英")):
         await h.send(who, who, "/invite L4B")
         assert "没有权限" in h.last_text(who), who.first_name
-    assert await h.db.scalar("SELECT COUNT(*) FROM invitations WHERE staff_id = "
-                             "(SELECT id FROM staff WHERE code = 'L4B')") == 0
+    assert (
+        await h.db.scalar(
+            "SELECT COUNT(*) FROM invitations WHERE staff_id = "
+            "(SELECT id FROM staff WHERE code = 'L4B')"
+        )
+        == 0
+    )
 
 
 async def test_invite_in_a_group_is_not_answered_with_a_link(h: Harness) -> None:

@@ -48,8 +48,13 @@ async def test_group_commands(h: Harness, role: str) -> None:
         cadre = await h.staff("C1", "镇干部")
         await h.settle(h.sb.join(cadre, chat))
         await h.send(cadre, chat, "/bind M1")
-    for command, expected in {"/card": "网格联系卡", "/help": "/card", "/my": "还没有反映过问题",
-                              "/tasks": "私聊", "/invite L4A": "私聊"}.items():
+    for command, expected in {
+        "/card": "网格联系卡",
+        "/help": "/card",
+        "/my": "还没有反映过问题",
+        "/tasks": "私聊",
+        "/invite L4A": "私聊",
+    }.items():
         await h.send(person, chat, command)
         assert expected in h.last_text(chat), (role, command)
     number = await file_report(h, person, chat, f"{role} 反映的问题")
@@ -57,16 +62,30 @@ async def test_group_commands(h: Harness, role: str) -> None:
     assert f"{role} 反映的问题" in h.last_text(chat)
 
 
-@pytest.mark.parametrize(("code", "sees"), [
-    ("L4A", True), ("L3A", True), ("L3B", True), ("V1C", True), ("C1", True),
-    ("L4B", False), ("L4D", False), ("L3C", False), ("V2C", False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("code", "sees"),
+    [
+        ("L4A", True),
+        ("L3A", True),
+        ("L3B", True),
+        ("V1C", True),
+        ("C1", True),
+        ("L4B", False),
+        ("L4D", False),
+        ("L3C", False),
+        ("V2C", False),
+        (None, False),
+    ],
+)
 async def test_who_may_see_a_report(h: Harness, code: str | None, sees: bool) -> None:
     worker = await h.staff("L4A", "张秀兰")
     reporter = h.user("王秀英")
     chat = await h.group("益家冲组联系群", [reporter, worker], bind_code="M1", by=worker)
     number = await file_report(h, reporter, chat, "看得见吗")
-    viewer = worker if code == "L4A" else (
-        h.user("别的居民") if code is None else await h.staff(code, f"viewer-{code}"))
+    viewer = (
+        worker
+        if code == "L4A"
+        else (h.user("别的居民") if code is None else await h.staff(code, f"viewer-{code}"))
+    )
     await h.send(viewer, viewer, f"/status {number}")
     assert ("看得见吗" in h.last_text(viewer)) is sees, code

@@ -56,8 +56,7 @@ async def test_full_loop_file_accept_resolve_confirm(h: Harness, town) -> None:
     row = await status_of(h, number)
     assert row["status"] == "closed" and row["solved_on_spot"] == 1
     assert row["accepted_in_time"] == 1 and row["category"] == "infrastructure"
-    assert [e[0] for e in await events_of(h, number)] == [
-        "filed", "accept", "resolve", "confirm"]
+    assert [e[0] for e in await events_of(h, number)] == ["filed", "accept", "resolve", "confirm"]
     assert (await events_of(h, number))[1][3] == "staff:L4A"
     # The worker's card lost its buttons once the report was done.
     assert buttons(h.sb.message(worker, card_of_id(h, worker, number))) == {}
@@ -71,7 +70,7 @@ def card_of_id(h: Harness, worker: User, number: int) -> int:
 
 
 async def test_description_asked_by_forced_reply_from_the_same_person(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     other = h.user("李德福")
     await h.settle(h.sb.join(other, chat))
     await h.send(resident, chat, "/report")
@@ -79,8 +78,11 @@ async def test_description_asked_by_forced_reply_from_the_same_person(h: Harness
     await h.press(resident, ask, buttons(ask)[INFRA])
     question = h.last(chat)
     sent = h.sb.calls_to("sendMessage")[-1]
-    assert sent.params["reply_markup"] == {"force_reply": True, "selective": True,
-                                           "input_field_placeholder": "说明问题"}
+    assert sent.params["reply_markup"] == {
+        "force_reply": True,
+        "selective": True,
+        "input_field_placeholder": "说明问题",
+    }
     assert sent.response["result"]["message_id"] == question["message_id"]
     await h.send(other, chat, "我来替她说", reply_to=question["message_id"])
     assert "别人正在登记" in h.last_text(chat)
@@ -110,7 +112,7 @@ async def test_photo_with_caption_is_kept(h: Harness, town) -> None:
 
 
 async def test_bad_input_gets_clear_answers_and_stores_nothing(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     await h.send(resident, chat, "/report " + "长" * 1001)
     assert "太长" in h.last_text(chat)
     unbound = await h.group("没绑定的群", [resident])
@@ -189,8 +191,15 @@ async def test_every_escalation_hop_up_to_the_town(h: Harness, town) -> None:
     assert row["status"] == "resolved" and row["level"] == 1 and row["escalations"] == 3
     assert row["solved_on_spot"] == 0
     levels = [(e[0], e[2]) for e in await events_of(h, number)]
-    assert levels == [("filed", 4), ("escalate", 3), ("accept", 3), ("escalate", 2),
-                      ("escalate", 1), ("accept", 1), ("resolve", 1)]
+    assert levels == [
+        ("filed", 4),
+        ("escalate", 3),
+        ("accept", 3),
+        ("escalate", 2),
+        ("escalate", 1),
+        ("accept", 1),
+        ("resolve", 1),
+    ]
 
 
 async def test_duplicate_and_reject_need_notes_and_tell_the_resident(h: Harness, town) -> None:
@@ -221,12 +230,15 @@ async def test_worker_who_never_started_the_bot_is_mentioned_in_the_group(h: Har
     number = await file_report(h, resident, chat)
     mention = h.last(chat)
     assert "张秀兰" in mention["text"] and "/start" in mention["text"]
-    assert any(e.get("type") == "text_mention" or e.get("url", "").startswith("tg://user")
-               for e in mention.get("entities", [])) or "tg://user" in str(mention)
+    assert any(
+        e.get("type") == "text_mention" or e.get("url", "").startswith("tg://user")
+        for e in mention.get("entities", [])
+    ) or "tg://user" in str(mention)
     forbidden = [c for c in h.sb.errors() if c.response["error_code"] == 403]
     assert forbidden
-    delivered = await h.db.scalar("SELECT delivered FROM report_notices WHERE report_id = ?",
-                                  (number,))
+    delivered = await h.db.scalar(
+        "SELECT delivered FROM report_notices WHERE report_id = ?", (number,)
+    )
     assert delivered == 0
     await h.send(worker, worker, "/tasks")
     assert f"#{number}" in "\n".join(h.bot_texts(worker))

@@ -74,7 +74,7 @@ async def test_a_stale_button_of_a_report_that_moved_on(h: Harness, town) -> Non
 
 
 async def test_staff_commands_are_refused_to_residents(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     await h.send(resident, resident, "/tasks")
     assert "没有权限" in h.last_text(resident)
     await h.send(resident, chat, "/tasks")
@@ -97,8 +97,7 @@ async def test_concurrent_accepts_leave_exactly_one_owner(h: Harness, town) -> N
     accepts = [e for e in await events_of(h, number) if e[0] == "accept"]
     assert len(accepts) == 1
     row = await status_of(h, number)
-    owner_code = await h.db.scalar("SELECT code FROM staff WHERE id = ?",
-                                   (row["owner_staff_id"],))
+    owner_code = await h.db.scalar("SELECT code FROM staff WHERE id = ?", (row["owner_staff_id"],))
     assert accepts[0][3] == f"staff:{owner_code}"
 
 
@@ -128,7 +127,7 @@ async def test_restart_in_the_middle_keeps_drafts_notes_and_deadlines(h: Harness
 
 
 async def test_deadline_sweep_escalates_once_per_breach(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     grid_worker = await h.staff("L3A", "李明")
     await h.staff("V1C", "周红梅")
     number = await file_report(h, resident, chat)
@@ -157,14 +156,19 @@ async def test_deadline_sweep_escalates_once_per_breach(h: Harness, town) -> Non
     await h.run_job(JOB_NAME)
     await h.run_job(JOB_NAME)
     actions = [e[0] for e in await events_of(h, number)]
-    assert actions == ["filed", "escalate_overdue", "accept", "escalate_overdue",
-                       "escalate_overdue", "overdue"]
+    assert actions == [
+        "filed",
+        "escalate_overdue",
+        "accept",
+        "escalate_overdue",
+        "escalate_overdue",
+        "overdue",
+    ]
     assert (await status_of(h, number))["level"] == 1
 
 
 async def test_deadlines_come_from_config(tmp_path) -> None:
-    settings = {"reports": {"deadlines": {"l4": {"accept_within": "30m",
-                                                 "resolve_within": "1d"}}}}
+    settings = {"reports": {"deadlines": {"l4": {"accept_within": "30m", "resolve_within": "1d"}}}}
     h = await Harness(tmp_path, settings=settings).open()
     try:
         worker = await h.staff("L4A")
@@ -213,8 +217,11 @@ async def test_my_status_and_tasks(h: Harness, town) -> None:
 
 async def test_phones_are_shown_to_workers_never_to_residents(h: Harness, town) -> None:
     worker, resident, chat = town
-    await h.db.execute("UPDATE people SET household_id = (SELECT id FROM households "
-                       "WHERE code = 'M1-H2') WHERE tg_user_id = ?", (resident.id,))
+    await h.db.execute(
+        "UPDATE people SET household_id = (SELECT id FROM households "
+        "WHERE code = 'M1-H2') WHERE tg_user_id = ?",
+        (resident.id,),
+    )
     number = await file_report(h, resident, chat)
     phone = await h.db.scalar("SELECT phone FROM households WHERE code = 'M1-H2'")
     assert phone in card_of(h, worker, number)["text"]
@@ -225,9 +232,12 @@ async def test_phones_are_shown_to_workers_never_to_residents(h: Harness, town) 
 
 
 async def test_linked_resident_files_in_private(h: Harness, town) -> None:
-    worker, resident, chat = town
-    await h.db.execute("UPDATE people SET household_id = (SELECT id FROM households "
-                       "WHERE code = 'M1-H1') WHERE tg_user_id = ?", (resident.id,))
+    worker, resident, _ = town
+    await h.db.execute(
+        "UPDATE people SET household_id = (SELECT id FROM households "
+        "WHERE code = 'M1-H1') WHERE tg_user_id = ?",
+        (resident.id,),
+    )
     number = await file_report(h, resident, resident, "家门口的水沟堵了")
     row = await status_of(h, number)
     assert row["source_chat_id"] == resident.id and row["household_id"] is not None

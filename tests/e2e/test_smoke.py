@@ -10,12 +10,12 @@ async def test_start_and_help(h):
 
 
 async def test_report_loop_smoke(h):
-    c1 = await h.staff("C1")
+    await h.staff("C1")
     w = await h.staff("L4A")
     r = h.user("王秀英")
     g = await h.group("益家冲组联系群", [r, w], bind_code="M1", by=w)
     assert "益家冲组" in h.last_text(g), h.bot_texts(g)
-    sent = await h.send(r, g, "/report 路灯坏了")
+    await h.send(r, g, "/report 路灯坏了")
     ask = h.last(g)
     assert "类别" in ask["text"], h.bot_texts(g)
     await h.press(r, ask, buttons(ask)["民生基础设施建设"])

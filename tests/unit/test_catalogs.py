@@ -48,5 +48,7 @@ def test_refusal_keys_exist() -> None:
     missing = []
     for folder in ("bot", "handlers", "services", "models", "scheduler"):
         for path in (ROOT / folder).rglob("*.py"):
-            missing += [k for k in pattern.findall(path.read_text(encoding="utf-8")) if k not in known]
+            missing += [
+                k for k in pattern.findall(path.read_text(encoding="utf-8")) if k not in known
+            ]
     assert not missing, missing

@@ -13,14 +13,23 @@ from bot.__main__ import main
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text('[database]\npath = "grid.sqlite3"\n[bot]\nusername = "gridbot_bot"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[database]\npath = "grid.sqlite3"\n[bot]\nusername = "gridbot_bot"\n', encoding="utf-8"
+    )
     return path
 
 
 def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in ([], ["run"], ["import-roster"], ["sample-roster"], ["invite"], ["backup"],
-                 ["sandbox"], ["demo"]):
+    for argv in (
+        [],
+        ["run"],
+        ["import-roster"],
+        ["sample-roster"],
+        ["invite"],
+        ["backup"],
+        ["sandbox"],
+        ["demo"],
+    ):
         with pytest.raises(SystemExit) as ex:
             main([*argv, "--help"])
         assert ex.value.code == 0
@@ -43,14 +52,14 @@ def test_sample_roster_import_invite_and_backup(
     assert main(["sample-roster", str(workbook)]) == 0
     csv_dir = tmp_path / "town-csv"
     assert main(["sample-roster", str(csv_dir)]) == 0
-    assert sorted(p.name for p in csv_dir.iterdir()) == [
-        "households.csv", "staff.csv", "units.csv"]
+    assert sorted(p.name for p in csv_dir.iterdir()) == ["households.csv", "staff.csv", "units.csv"]
     assert main(["import-roster", "--config", str(config), str(workbook)]) == 0
     assert "households: 13061 created" in capsys.readouterr().out
     # Re-importing the same town as CSV changes nothing.
     assert main(["import-roster", "--config", str(config), str(csv_dir)]) == 0
     assert "households: 0 created, 0 updated, 0 deactivated, 13061 unchanged" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     db = sqlite3.connect(tmp_path / "grid.sqlite3")
     assert db.execute("SELECT COUNT(*) FROM units WHERE level = 4").fetchone() == (1084,)
     code = db.execute("SELECT code FROM staff WHERE level = 4 ORDER BY code").fetchone()[0]
@@ -77,11 +86,13 @@ def test_bad_roster_imports_nothing(
 ) -> None:
     folder = tmp_path / "bad"
     folder.mkdir()
-    (folder / "units.csv").write_text("code,name,level,parent_code\nT,镇,1,\nV,村,3,T\n",
-                                      encoding="utf-8")
+    (folder / "units.csv").write_text(
+        "code,name,level,parent_code\nT,镇,1,\nV,村,3,T\n", encoding="utf-8"
+    )
     (folder / "staff.csv").write_text("code,name,phone,level,unit_code\n", encoding="utf-8")
     (folder / "households.csv").write_text(
-        "code,micro_grid_code,head_name,address,phone,members,tags\n", encoding="utf-8")
+        "code,micro_grid_code,head_name,address,phone,members,tags\n", encoding="utf-8"
+    )
     assert main(["import-roster", "--config", str(config), str(folder)]) == 1
     err = capsys.readouterr().err
     assert "units line 3" in err and "nothing imported" in err

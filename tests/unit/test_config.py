@@ -28,8 +28,13 @@ def test_defaults_without_a_file() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("90s", timedelta(seconds=90)), ("30m", timedelta(minutes=30)), ("4h", timedelta(hours=4)),
-     ("3d", timedelta(days=3)), ("2w", timedelta(weeks=2))],
+    [
+        ("90s", timedelta(seconds=90)),
+        ("30m", timedelta(minutes=30)),
+        ("4h", timedelta(hours=4)),
+        ("3d", timedelta(days=3)),
+        ("2w", timedelta(weeks=2)),
+    ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
@@ -50,10 +55,19 @@ def test_bad_durations_are_refused(text: object) -> None:
         ({"time": {"zone": "Mars/Olympus"}}, "time.zone"),
         ({"invitations": {"valid_for": "soon"}}, "invitations.valid_for"),
         ({"telegram": {"api_base_url": "ftp://x"}}, "telegram.api_base_url"),
-        ({"telegram": {"rate_limit": {"overall_per_second": 99}}},
-         "telegram.rate_limit.overall_per_second"),
-        ({"categories": [{"code": "a", "zh": "甲", "en": "A"}, {"code": "a", "zh": "乙", "en": "B"}]},
-         "categories"),
+        (
+            {"telegram": {"rate_limit": {"overall_per_second": 99}}},
+            "telegram.rate_limit.overall_per_second",
+        ),
+        (
+            {
+                "categories": [
+                    {"code": "a", "zh": "甲", "en": "A"},
+                    {"code": "a", "zh": "乙", "en": "B"},
+                ]
+            },
+            "categories",
+        ),
         ({"categories": [{"code": "Bad Code", "zh": "甲", "en": "A"}]}, "categories.0.code"),
     ],
 )

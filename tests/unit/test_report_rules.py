@@ -23,14 +23,35 @@ from models.units import Level
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def report(status: Status = Status.NEW, level: Level = Level.MICRO_GRID,
-           owner: int | None = None, escalations: int = 0) -> Report:
+def report(
+    status: Status = Status.NEW,
+    level: Level = Level.MICRO_GRID,
+    owner: int | None = None,
+    escalations: int = 0,
+) -> Report:
     return Report(
-        id=7, micro_grid_id=1, category="other", description="x", photo_file_id=None,
-        reporter_tg_id=500, reporter_name="王", household_id=None, source_chat_id=-1,
-        source_message_id=3, status=status, level=level, unit_id=1, owner_staff_id=owner,
-        escalations=escalations, reopen_count=0, solved_on_spot=False, overdue=False,
-        duplicate_of=None, accept_due_at=None, resolve_due_at=None, created_at=NOW,
+        id=7,
+        micro_grid_id=1,
+        category="other",
+        description="x",
+        photo_file_id=None,
+        reporter_tg_id=500,
+        reporter_name="王",
+        household_id=None,
+        source_chat_id=-1,
+        source_message_id=3,
+        status=status,
+        level=level,
+        unit_id=1,
+        owner_staff_id=owner,
+        escalations=escalations,
+        reopen_count=0,
+        solved_on_spot=False,
+        overdue=False,
+        duplicate_of=None,
+        accept_due_at=None,
+        resolve_due_at=None,
+        created_at=NOW,
         updated_at=NOW,
     )
 

@@ -36,8 +36,9 @@ async def play(stage: Stage, cast: dict[str, Any]) -> None:
     await stage.send(neighbour, chat, "/report")
     await stage.press(neighbour, stage.last(chat), buttons(stage.last(chat))[dispute])
     question = stage.last(chat)
-    await stage.send(neighbour, chat, "和邻居因为宅基地边界吵起来了，需要调解",
-                     reply_to=question["message_id"])
+    await stage.send(
+        neighbour, chat, "和邻居因为宅基地边界吵起来了，需要调解", reply_to=question["message_id"]
+    )
     card = stage.last(worker)
     await stage.press(worker, card, buttons(card)[_button(t, "escalate")])
     grid_worker = cast["grid_worker"]

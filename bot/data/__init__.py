@@ -1,0 +1,1 @@
+"""Samples of the files a town edits: the questionnaire, the policy handbook, the pension guide."""

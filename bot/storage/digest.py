@@ -1,0 +1,125 @@
+"""Digest queries: report counts over a unit's subtree, recipients, and sends made once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Database
+from models.digest import ReportCount
+from models.reports import Status
+from models.units import Level, Unit
+
+
+def sub_level(unit: Unit) -> int:
+    """The level whose units a digest of `unit` is split by (a micro-grid splits by itself)."""
+    return min(int(unit.level) + 1, int(Level.MICRO_GRID))
+
+
+async def report_counts(db: Database, unit: Unit, start: int, end: int) -> list[ReportCount]:
+    """Reports of the subtree grouped by sub-unit, category and status; one query."""
+    level, sub = int(unit.level), sub_level(unit)
+    rows = await db.fetchall(
+        f"SELECT u.l{sub}_id AS sub_id, r.category, r.status, r.solved_on_spot, r.overdue, "
+        "COUNT(*) AS total, SUM(r.created_at >= ? AND r.created_at < ?) AS in_period "
+        "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
+        f"WHERE u.l{level}_id = ? AND u.level = 4 "
+        "GROUP BY 1, 2, 3, 4, 5",
+        (start, end, unit.id),
+    )
+    return [
+        ReportCount(
+            sub_id=r["sub_id"],
+            category=r["category"],
+            status=Status(r["status"]),
+            solved_on_spot=bool(r["solved_on_spot"]),
+            overdue=bool(r["overdue"]),
+            total=r["total"],
+            in_period=r["in_period"] or 0,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A linked cadre or worker and one unit they hold at their own level."""
+
+    staff_id: int
+    staff_code: str
+    name: str
+    tg_user_id: int
+    level: int
+    unit_id: int
+
+
+async def recipients(db: Database, levels: tuple[int, ...]) -> list[Recipient]:
+    """Linked, active staff of these levels with each active unit they hold at that level."""
+    marks = ",".join("?" * len(levels))
+    rows = await db.fetchall(
+        "SELECT s.id, s.code, s.name, s.tg_user_id, s.level, su.unit_id FROM staff s "
+        "JOIN staff_units su ON su.staff_id = s.id JOIN units u ON u.id = su.unit_id "
+        f"WHERE s.active = 1 AND s.tg_user_id IS NOT NULL AND s.level IN ({marks}) "
+        "AND u.active = 1 AND u.level = s.level ORDER BY s.level, s.code, su.unit_id",
+        levels,
+    )
+    return [
+        Recipient(
+            staff_id=r["id"],
+            staff_code=r["code"],
+            name=r["name"],
+            tg_user_id=r["tg_user_id"],
+            level=r["level"],
+            unit_id=r["unit_id"],
+        )
+        for r in rows
+    ]
+
+
+async def claim_sends(
+    db: Database, kind: str, period_key: str, wanted: list[Recipient], at: int
+) -> list[Recipient]:
+    """Record pending sends for those not yet claimed for this period; returns the new ones."""
+    if not wanted:
+        return []
+    before = {
+        (r["staff_id"], r["unit_id"])
+        for r in await db.fetchall(
+            "SELECT staff_id, unit_id FROM digest_sends WHERE kind = ? AND period_key = ?",
+            (kind, period_key),
+        )
+    }
+    fresh = [r for r in wanted if (r.staff_id, r.unit_id) not in before]
+    await db.executemany(
+        "INSERT OR IGNORE INTO digest_sends (kind, period_key, staff_id, unit_id, status, "
+        "claimed_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+        [(kind, period_key, r.staff_id, r.unit_id, at) for r in fresh],
+    )
+    return fresh
+
+
+async def finish_send(
+    db: Database,
+    kind: str,
+    period_key: str,
+    staff_id: int,
+    unit_id: int,
+    ok: bool,
+    error: str,
+    at: int,
+) -> None:
+    """Mark a claimed send as sent or failed."""
+    await db.execute(
+        "UPDATE digest_sends SET status = ?, error = ?, done_at = ? "
+        "WHERE kind = ? AND period_key = ? AND staff_id = ? AND unit_id = ?",
+        ("sent" if ok else "failed", error, at, kind, period_key, staff_id, unit_id),
+    )
+
+
+async def sends(db: Database, kind: str, period_key: str) -> list[tuple[int, int, str]]:
+    """(staff id, unit id, status) of every send of one kind and period."""
+    rows = await db.fetchall(
+        "SELECT staff_id, unit_id, status FROM digest_sends WHERE kind = ? AND period_key = ? "
+        "ORDER BY staff_id, unit_id",
+        (kind, period_key),
+    )
+    return [(r["staff_id"], r["unit_id"], r["status"]) for r in rows]

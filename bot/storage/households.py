@@ -1,0 +1,119 @@
+"""Households as workers see them, and their contact and visit facts for a whole subtree."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from bot.clock import from_ts
+from bot.storage.db import Database
+from models.compliance import HouseholdFacts
+from models.contacts import Household
+from models.units import Unit
+
+_COLS = "h.id, h.code, h.head_name, h.address, h.micro_grid_id, u.name AS micro_grid_name"
+
+
+def household_from_row(row: sqlite3.Row) -> Household:
+    """A Household from a row selected with the household columns."""
+    return Household(
+        id=row["id"],
+        code=row["code"],
+        head_name=row["head_name"],
+        address=row["address"],
+        micro_grid_id=row["micro_grid_id"],
+        micro_grid_name=row["micro_grid_name"],
+    )
+
+
+def _within(units: Sequence[Unit]) -> tuple[str, list[object]]:
+    """A WHERE clause for micro-grids `u` lying in any of the units' subtrees."""
+    if not units:
+        return "0", []
+    parts = [f"u.l{int(unit.level)}_id = ?" for unit in units]
+    return "(" + " OR ".join(parts) + ")", [unit.id for unit in units]
+
+
+async def household(db: Database, household_id: int) -> Household | None:
+    """One active household by id."""
+    row = await db.fetchone(
+        f"SELECT {_COLS} FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        "WHERE h.id = ? AND h.active = 1",
+        (household_id,),
+    )
+    return household_from_row(row) if row else None
+
+
+async def household_unit(db: Database, household_id: int) -> int | None:
+    """The micro-grid id of an active household."""
+    value = await db.scalar(
+        "SELECT micro_grid_id FROM households WHERE id = ? AND active = 1", (household_id,)
+    )
+    return int(value) if value is not None else None
+
+
+async def of_micro_grid(db: Database, micro_grid_id: int) -> list[Household]:
+    """The active households of one micro-grid, by code."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        "WHERE h.micro_grid_id = ? AND h.active = 1 ORDER BY h.code",
+        (micro_grid_id,),
+    )
+    return [household_from_row(r) for r in rows]
+
+
+async def facts(db: Database, units: Sequence[Unit] | None, at: int) -> list[HouseholdFacts]:
+    """Every household of the subtrees (all households when `units` is None) that may count at
+    `at`, with its latest counted contact and visit up to `at` — one query, set-based."""
+    params: list[object]
+    if units is None:
+        where, params = "1", []
+    else:
+        where, params = _within(units)
+    rows = await db.fetchall(
+        f"SELECT {_COLS}, u.l1_id, u.l2_id, u.l3_id, u.l4_id, h.added_at, h.active, "
+        "h.deactivated_at, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
+        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
+        "AND (h.active = 1 OR h.deactivated_at > ?) ORDER BY u.code, h.code",
+        [at, at, *params, at, at],
+    )
+    return [
+        HouseholdFacts(
+            household=household_from_row(r),
+            ancestors=(r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]),
+            added_at=from_ts(r["added_at"]),
+            active=bool(r["active"]),
+            deactivated_at=from_ts(r["deactivated_at"]) if r["deactivated_at"] else None,
+            last_contact=from_ts(r["last_contact"]) if r["last_contact"] is not None else None,
+            last_visit=from_ts(r["last_visit"]) if r["last_visit"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+async def pensioners_due(
+    db: Database, month: int
+) -> list[tuple[Household, list[tuple[int, str | None]]]]:
+    """Active households whose pension authentication falls in `month`, each with the people
+    linked to it who have opened the bot: (Telegram id, language)."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS}, group_concat(p.tg_user_id || ':' || COALESCE(p.language, '')) "
+        "AS people "
+        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        "LEFT JOIN people p ON p.household_id = h.id AND p.started_bot = 1 "
+        "WHERE h.active = 1 AND u.active = 1 AND h.pension_month = ? "
+        "GROUP BY h.id ORDER BY u.code, h.code",
+        (month,),
+    )
+    found = []
+    for r in rows:
+        linked = [part.split(":", 1) for part in (r["people"] or "").split(",") if part]
+        found.append(
+            (household_from_row(r), sorted((int(tg), language or None) for tg, language in linked))
+        )
+    return found

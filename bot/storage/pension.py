@@ -1,0 +1,279 @@
+"""Pension-authentication requests, their history, and the messages sent to staff about them."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.clock import from_ts, to_ts
+from bot.storage.db import Database
+from models.pension import Mode, PensionRequest, Status
+from models.units import Level, Unit
+
+_COLS = (
+    "id, mode, status, for_self, person_name, id_last4, phone, requester_tg_id, requester_name, "
+    "household_id, micro_grid_id, level, unit_id, owner_staff_id, escalations, overdue, due_at, "
+    "visit_at, outcome_note, created_at, updated_at"
+)
+_OPEN = "('open', 'scheduled')"
+
+
+def _ts(value: int | None) -> datetime | None:
+    return None if value is None else from_ts(value)
+
+
+def request_from_row(row: sqlite3.Row) -> PensionRequest:
+    """A PensionRequest from a row selected with the request columns."""
+    return PensionRequest(
+        id=row["id"],
+        mode=Mode(row["mode"]),
+        status=Status(row["status"]),
+        for_self=bool(row["for_self"]),
+        person_name=row["person_name"],
+        id_last4=row["id_last4"],
+        phone=row["phone"],
+        requester_tg_id=row["requester_tg_id"],
+        requester_name=row["requester_name"],
+        household_id=row["household_id"],
+        micro_grid_id=row["micro_grid_id"],
+        level=Level(row["level"]) if row["level"] is not None else None,
+        unit_id=row["unit_id"],
+        owner_staff_id=row["owner_staff_id"],
+        escalations=row["escalations"],
+        overdue=bool(row["overdue"]),
+        due_at=_ts(row["due_at"]),
+        visit_at=_ts(row["visit_at"]),
+        outcome_note=row["outcome_note"],
+        created_at=from_ts(row["created_at"]),
+        updated_at=from_ts(row["updated_at"]),
+    )
+
+
+class NewRequest(BaseModel):
+    """What the requester gave, and where it goes."""
+
+    mode: Mode
+    status: Status
+    for_self: bool
+    person_name: str
+    id_last4: str
+    phone: str
+    requester_tg_id: int
+    requester_name: str
+    household_id: int | None
+    micro_grid_id: int | None
+    level: Level | None
+    unit_id: int | None
+    due_at: datetime | None
+    source_chat_id: int
+    source_message_id: int
+
+
+async def add_request(db: Database, new: NewRequest, at: int) -> int | None:
+    """Store a request; None when this source message already made one."""
+    request_id = await db.execute(
+        "INSERT OR IGNORE INTO pension_requests (mode, status, for_self, person_name, id_last4, "
+        "phone, requester_tg_id, requester_name, household_id, micro_grid_id, level, unit_id, "
+        "due_at, source_chat_id, source_message_id, created_at, updated_at, closed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.mode.value,
+            new.status.value,
+            int(new.for_self),
+            new.person_name,
+            new.id_last4,
+            new.phone,
+            new.requester_tg_id,
+            new.requester_name,
+            new.household_id,
+            new.micro_grid_id,
+            int(new.level) if new.level else None,
+            new.unit_id,
+            to_ts(new.due_at) if new.due_at else None,
+            new.source_chat_id,
+            new.source_message_id,
+            at,
+            at,
+            at if new.status is Status.GUIDED else None,
+        ),
+    )
+    return request_id if await db.scalar("SELECT changes()") else None
+
+
+async def request(db: Database, request_id: int) -> PensionRequest | None:
+    """The request with this number."""
+    row = await db.fetchone(f"SELECT {_COLS} FROM pension_requests WHERE id = ?", (request_id,))
+    return request_from_row(row) if row else None
+
+
+async def update_request(db: Database, request_id: int, at: int, **fields: Any) -> None:
+    """Change fields of a request (datetimes are stored as unix seconds)."""
+    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    await db.execute(
+        f"UPDATE pension_requests SET {sets}, updated_at = ? WHERE id = ?",
+        (*values, at, request_id),
+    )
+
+
+async def add_event(
+    db: Database,
+    request_id: int,
+    at: int,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    level: int | None,
+    actor: str,
+    staff_id: int | None,
+    visit_at: datetime | None = None,
+    note: str = "",
+) -> None:
+    """Append one step to a request's history."""
+    await db.execute(
+        "INSERT INTO pension_events (request_id, at, action, from_status, to_status, level, "
+        "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            request_id,
+            at,
+            action,
+            from_status,
+            to_status,
+            level,
+            actor,
+            staff_id,
+            to_ts(visit_at) if visit_at else None,
+            note,
+        ),
+    )
+
+
+class Event(BaseModel):
+    """One step of a request's history."""
+
+    request_id: int
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    level: int | None
+    actor: str
+    staff_id: int | None
+    staff_name: str | None
+    visit_at: datetime | None
+    note: str
+
+
+async def events(db: Database, request_ids: list[int]) -> list[Event]:
+    """The history of these requests, oldest first."""
+    if not request_ids:
+        return []
+    marks = ",".join("?" * len(request_ids))
+    rows = await db.fetchall(
+        "SELECT e.request_id, e.at, e.action, e.from_status, e.to_status, e.level, e.actor, "
+        "e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM pension_events e "
+        f"LEFT JOIN staff s ON s.id = e.staff_id WHERE e.request_id IN ({marks}) "
+        "ORDER BY e.request_id, e.id",
+        request_ids,
+    )
+    out = []
+    for r in rows:
+        data = dict(r)
+        data["at"], data["visit_at"] = from_ts(r["at"]), _ts(r["visit_at"])
+        out.append(Event(**data))
+    return out
+
+
+async def past_due(db: Database, now: int) -> list[PensionRequest]:
+    """Open home visits past their deadline."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM pension_requests WHERE status IN {_OPEN} AND due_at IS NOT NULL "
+        "AND due_at <= ? ORDER BY due_at",
+        (now,),
+    )
+    return [request_from_row(r) for r in rows]
+
+
+async def open_tasks(
+    db: Database, staff_id: int, unit_ids: tuple[int, ...], limit: int
+) -> list[PensionRequest]:
+    """Open home visits waiting at these units or scheduled by this staff member."""
+    marks = ",".join("?" * len(unit_ids)) or "NULL"
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM pension_requests WHERE status IN {_OPEN} AND "
+        f"(unit_id IN ({marks}) OR owner_staff_id = ?) ORDER BY due_at, id LIMIT ?",
+        (*unit_ids, staff_id, limit),
+    )
+    return [request_from_row(r) for r in rows]
+
+
+def _subtree(unit: Unit) -> str:
+    return f"micro_grid_id IN (SELECT id FROM units WHERE l{int(unit.level)}_id = ?)"
+
+
+async def open_in_subtree(db: Database, unit: Unit) -> list[PensionRequest]:
+    """Open home visits of `unit`'s subtree (for digests), oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM pension_requests WHERE status IN {_OPEN} AND {_subtree(unit)} "
+        "ORDER BY created_at, id",
+        (unit.id,),
+    )
+    return [request_from_row(r) for r in rows]
+
+
+async def counts_in_subtree(
+    db: Database, unit: Unit, since: int | None = None, until: int | None = None
+) -> dict[tuple[str, str], int]:
+    """How many requests of `unit`'s subtree by (mode, status), made in [since, until)."""
+    sql = f"SELECT mode, status, COUNT(*) AS n FROM pension_requests WHERE {_subtree(unit)}"
+    params: list[Any] = [unit.id]
+    if since is not None:
+        sql += " AND created_at >= ?"
+        params.append(since)
+    if until is not None:
+        sql += " AND created_at < ?"
+        params.append(until)
+    rows = await db.fetchall(sql + " GROUP BY mode, status", params)
+    return {(r["mode"], r["status"]): r["n"] for r in rows}
+
+
+async def requests_in_subtree(db: Database, unit: Unit | None = None) -> list[PensionRequest]:
+    """Every request (of `unit`'s subtree; None: the whole town, guidance without a place
+    included), oldest first, for exports."""
+    if unit is None:
+        rows = await db.fetchall(f"SELECT {_COLS} FROM pension_requests ORDER BY id")
+    else:
+        rows = await db.fetchall(
+            f"SELECT {_COLS} FROM pension_requests WHERE {_subtree(unit)} ORDER BY id", (unit.id,)
+        )
+    return [request_from_row(r) for r in rows]
+
+
+async def add_notice(
+    db: Database,
+    request_id: int,
+    staff_id: int,
+    chat_id: int | None,
+    message_id: int | None,
+    delivered: bool,
+    at: int,
+) -> None:
+    """Remember a private message sent (or not) to a staff member about a request."""
+    await db.execute(
+        "INSERT INTO pension_notices (request_id, staff_id, chat_id, message_id, delivered, at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (request_id, staff_id, chat_id, message_id, int(delivered), at),
+    )
+
+
+async def delivered_notices(db: Database, request_id: int) -> list[tuple[int, int, int]]:
+    """(staff id, chat id, message id) of every delivered message about a request."""
+    rows = await db.fetchall(
+        "SELECT staff_id, chat_id, message_id FROM pension_notices "
+        "WHERE request_id = ? AND delivered = 1 ORDER BY id",
+        (request_id,),
+    )
+    return [(r["staff_id"], r["chat_id"], r["message_id"]) for r in rows]

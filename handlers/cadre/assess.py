@@ -1,0 +1,141 @@
+"""/assess on demand, and the monthly assessment sent to cadres (text, plus a spreadsheet
+when the ranking is too long to read in chat)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.runtime import GridApp, GridContext
+from bot.texts import Lang
+from handlers.cadre.assess_render import assessment_sheet, render_assessment, render_summary
+from handlers.cadre.people import language_for
+from handlers.cadre.split import split_lines
+from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.common import current_actor, refuse, texts_for
+from models.errors import Refusal
+from services import assessment as service
+from services.assessment import Assessment
+from services.digest import finish_send
+from services.sheets import write_xlsx
+
+log = logging.getLogger(__name__)
+
+PREFIX = "as"
+# More parts than this and the chat gets a summary plus the full ranking as a spreadsheet.
+MAX_PARTS = 3
+
+
+async def send_assessment(
+    context: GridContext,
+    chat_id: int,
+    t: Lang,
+    found: Assessment,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send the assessment: in full when short, else a summary and the whole as XLSX."""
+    rt = context.rt
+    parts = split_lines(render_assessment(t, found))
+    if len(parts) > MAX_PARTS:
+        parts = split_lines(render_summary(t, found))
+        sheet = assessment_sheet(t, found)
+        data = await asyncio.to_thread(write_xlsx, [sheet], rt.config.tz)
+        for part in parts:
+            await context.bot.send_message(chat_id, part)
+        await context.bot.send_document(
+            chat_id,
+            InputFile(data, filename=f"assessment-{found.unit.code}-{found.span.key}.xlsx"),
+            caption=t("assessment.file_caption"),
+            reply_markup=markup,
+        )
+        return
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await context.bot.send_message(chat_id, part, reply_markup=markup if last else None)
+
+
+def _buttons(t: Lang, found: Assessment) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("assessment.button_this"), callback_data=pack(PREFIX, found.unit.id, "t")
+                ),
+                InlineKeyboardButton(
+                    t("assessment.button_last"), callback_data=pack(PREFIX, found.unit.id, "l")
+                ),
+            ]
+        ]
+    )
+
+
+async def _show(update: Update, context: GridContext, unit_id: int | None, previous: bool) -> None:
+    rt = context.rt
+    t = texts_for(context, update)
+    actor = await current_actor(context, update)
+    try:
+        found = await service.open_assessment(rt.db, rt.clock, rt.config, actor, unit_id, previous)
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    assert update.effective_chat is not None
+    await send_assessment(context, update.effective_chat.id, t, found, _buttons(t, found))
+
+
+async def assess(update: Update, context: GridContext) -> None:
+    """This month's assessment so far, with a button for last month."""
+    await _show(update, context, None, previous=False)
+
+
+async def pick(update: Update, context: GridContext) -> None:
+    """This month / last month buttons."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        unit_id, which = unpack(query.data, PREFIX, 2)
+    except BadCallbackData:
+        await query.answer(texts_for(context, update)("common.stale_button"), show_alert=True)
+        return
+    await _show(update, context, int(unit_id), previous=which == "l")
+
+
+async def send_scheduled_assessments(context: GridContext) -> int:
+    """The monthly run: last month's assessment to each L1/L2 cadre for their unit, once."""
+    rt = context.rt
+    run = await service.claim_scheduled(rt.db, rt.clock, rt.config)
+    if run is None:
+        return 0
+    cache: dict[int, Assessment | None] = {}
+    sent = 0
+    for recipient in run.recipients:
+        if recipient.unit_id not in cache:
+            cache[recipient.unit_id] = await service.assessment_of_unit(
+                rt.db, rt.clock, rt.config, recipient.unit_id, run.span
+            )
+        found = cache[recipient.unit_id]
+        if found is None:
+            continue
+        t = rt.lang(await language_for(context, recipient.tg_user_id))
+        try:
+            await send_assessment(context, recipient.tg_user_id, t, found)
+        except TelegramError as exc:
+            log.info("assessment not delivered to %s: %s", recipient.staff_code, exc)
+            await finish_send(
+                rt.db, rt.clock, "assessment", run.span.key, recipient, False, str(exc)
+            )
+            continue
+        await finish_send(rt.db, rt.clock, "assessment", run.span.key, recipient, True)
+        sent += 1
+    return sent
+
+
+def register(app: GridApp) -> None:
+    """Add /assess and its buttons."""
+    app.add_handler(CommandHandler("assess", assess, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(pick, pattern=pattern(PREFIX)))

@@ -1,0 +1,162 @@
+"""Delivering announcements: one at a time (a second one waits its turn), every send through
+the Application's rate limiter, each group's outcome stored as soon as it is known, and a
+progress message edited as it goes. A stop leaves the rest pending; start-up resumes it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot.runtime import RUNTIME_KEY, GridApp, Runtime
+from bot.storage import people
+from bot.storage.announcements import Announcement
+from bot.texts import Html, Lang
+from handlers.common import pick_language
+from services import announcements as service
+from services import groups as group_service
+
+log = logging.getLogger(__name__)
+
+TASK_KEY = "announcement-delivery"
+WAKE_KEY = "announcement-wake"
+RESUME_PAUSE = 1.5  # seconds: longer than Telegram's one-second overall window
+
+
+def header(t: Lang, unit_name: str) -> str:
+    """The line that opens every announcement."""
+    return t("announce.header", unit=unit_name)
+
+
+def announcement_text(t: Lang, unit_name: str, body_html: str) -> str:
+    """The announcement as groups receive it (the body is the cadre's own formatted text)."""
+    return header(t, unit_name) + "\n\n" + Html(body_html)
+
+
+async def resume_announcements(app: GridApp) -> None:
+    """Make sure queued or interrupted announcements are being delivered."""
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
+    rt.extras[WAKE_KEY] = True
+    task = rt.extras.get(TASK_KEY)
+    if task is not None and not task.done():
+        return
+    rt.extras[TASK_KEY] = app.create_task(_deliver_all(app, rt), name=TASK_KEY)
+
+
+async def _deliver_all(app: GridApp, rt: Runtime) -> None:
+    while app.running:
+        rt.extras[WAKE_KEY] = False
+        found = await service.next_to_deliver(rt.db, rt.clock)
+        if found is None:
+            if rt.extras.get(WAKE_KEY):
+                continue  # one was queued while we were looking
+            return
+        await _deliver(app, rt, found)
+
+
+async def _cadre_lang(rt: Runtime, tg_user_id: int) -> Lang:
+    async with rt.db.transaction():
+        code = await people.language_of(rt.db, tg_user_id)
+    return rt.lang(pick_language(rt, code))
+
+
+async def _send_one(
+    app: GridApp, rt: Runtime, chat_id: int, text: str, photo: str | None
+) -> tuple[bool, str]:
+    async def send(target: int) -> None:
+        if photo:
+            await app.bot.send_photo(target, photo, caption=text)
+        else:
+            await app.bot.send_message(target, text)
+
+    try:
+        try:
+            await send(chat_id)
+        except ChatMigrated as moved:
+            await group_service.migrated(rt.db, rt.clock, chat_id, moved.new_chat_id)
+            await send(moved.new_chat_id)
+    except Forbidden:
+        return False, "gone"
+    except BadRequest as exc:
+        if "chat not found" in str(exc).lower():
+            return False, "gone"
+        return False, str(exc)[:200]
+    except RetryAfter:
+        return False, "flood"
+    except TelegramError as exc:
+        return False, str(exc)[:200]
+    return True, ""
+
+
+async def _edit(app: GridApp, chat_id: int, message_id: int | None, text: str) -> None:
+    if message_id is None:
+        return
+    try:
+        await app.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except TelegramError as exc:
+        log.debug("progress message not edited: %s", exc)
+
+
+async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
+    unit = await service.unit_of(rt.db, ann)
+    t, mine = rt.lang(None), await _cadre_lang(rt, ann.chat_id)
+    text = announcement_text(t, unit.name if unit else "", ann.body_html)
+    counts = await service.progress(rt.db, ann.id)
+    done = counts["sent"] + counts["failed"]
+    progress_id = ann.progress_message_id
+    if progress_id is None:
+        try:
+            message = await app.bot.send_message(
+                ann.chat_id, mine("announce.progress", done=done, total=ann.total)
+            )
+            progress_id = message.message_id
+            await service.remember_progress_message(rt.db, ann.id, progress_id)
+        except TelegramError as exc:
+            log.info("no progress message for announcement %s: %s", ann.id, exc)
+    if done:
+        # Resumed after a restart: the previous process may have used up this second's
+        # allowance, and the new rate limiter does not know it, so let one window pass.
+        await asyncio.sleep(RESUME_PAUSE)
+    queue = deque(await service.pending_targets(rt.db, ann.id))
+    interval = rt.config.cadre.announcements.progress_every.total_seconds()
+    last_edit = time.monotonic()
+
+    async def worker() -> None:
+        nonlocal done, last_edit
+        while queue and app.running:
+            chat_id = queue.popleft()
+            ok, error = await _send_one(app, rt, chat_id, text, ann.photo_file_id)
+            await service.record(rt.db, rt.clock, ann.id, chat_id, ok, error)
+            done += 1
+            if time.monotonic() - last_edit >= interval and queue:
+                last_edit = time.monotonic()
+                await _edit(
+                    app,
+                    ann.chat_id,
+                    progress_id,
+                    mine("announce.progress", done=done, total=ann.total),
+                )
+
+    workers = rt.config.cadre.announcements.parallel_sends
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    if not app.running:
+        log.info("announcement %s paused at %d/%d (stopping)", ann.id, done, ann.total)
+        return
+    final = await service.finish(rt.db, rt.clock, ann.id)
+    summary = mine(
+        "announce.done",
+        sent=final["sent"],
+        total=ann.total,
+        failed=final["failed"],
+        gone=final["gone"],
+    )
+    await _edit(
+        app, ann.chat_id, progress_id, mine("announce.progress", done=ann.total, total=ann.total)
+    )
+    try:
+        await app.bot.send_message(ann.chat_id, summary)
+    except TelegramError as exc:
+        log.info("announcement %s summary not delivered: %s", ann.id, exc)

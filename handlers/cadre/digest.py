@@ -1,0 +1,149 @@
+"""/digest on demand (unit and period by buttons) and the sending of any digest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.runtime import GridApp, GridContext, Runtime
+from bot.storage import grid
+from bot.texts import Lang
+from handlers.cadre.chart import draw_chart
+from handlers.cadre.digest_render import chart_data, render_digest, span_label
+from handlers.cadre.split import split_lines
+from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.common import current_actor, refuse, texts_for
+from models.digest import SpanKind
+from models.errors import Refusal
+from models.permissions import Actor
+from models.units import Level
+from services import digest as service
+from services.digest import Digest
+
+log = logging.getLogger(__name__)
+
+PREFIX = "dg"
+KINDS = {"d": SpanKind.DAY, "w": SpanKind.WEEK, "m": SpanKind.MONTH, "q": SpanKind.QUARTER}
+CODES = {kind: code for code, kind in KINDS.items()}
+
+
+async def digest_chart(rt: Runtime, t: Lang, digest: Digest) -> bytes:
+    """The digest's chart as PNG, drawn off the event loop."""
+    data = chart_data(t, rt.config, digest)
+    return await asyncio.to_thread(draw_chart, data, rt.config.cadre.digest.chart_font)
+
+
+async def send_digest(
+    context: GridContext,
+    chat_id: int,
+    t: Lang,
+    digest: Digest,
+    chart: bool,
+    markup: InlineKeyboardMarkup | None = None,
+    png: bytes | None = None,
+) -> list[Message]:
+    """Send a digest in as many messages as it needs, then its chart when asked."""
+    rt = context.rt
+    parts = split_lines(render_digest(t, rt.config, digest))
+    sent = []
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent.append(
+            await context.bot.send_message(
+                chat_id, part, reply_markup=markup if last and not chart else None
+            )
+        )
+    if chart and rt.config.cadre.digest.chart:
+        png = png or await digest_chart(rt, t, digest)
+        caption = t(
+            "digest.chart_caption",
+            unit=digest.unit.name,
+            span=span_label(t, digest.span, rt.config.tz),
+        )
+        sent.append(
+            await context.bot.send_photo(
+                chat_id,
+                InputFile(png, filename=f"digest-{digest.span.key}.png"),
+                caption=caption[:1024],
+                reply_markup=markup,
+            )
+        )
+    return sent
+
+
+async def _keyboard(
+    context: GridContext, t: Lang, actor: Actor, digest: Digest
+) -> InlineKeyboardMarkup:
+    unit, kind = digest.unit, digest.span.kind
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(f"digest.button_{k.value}"), callback_data=pack(PREFIX, unit.id, CODES[k])
+            )
+            for k in SpanKind
+        ]
+    ]
+    below = [u for u in digest.sub_units if u.level <= Level.GRID and u.id != unit.id]
+    buttons = [
+        InlineKeyboardButton(u.name, callback_data=pack(PREFIX, u.id, CODES[kind])) for u in below
+    ]
+    rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    others = [u for u in service.digest_units(actor) if u.id != unit.id]
+    if unit.parent_id is not None:
+        async with context.rt.db.transaction():
+            parent = await grid.unit_by_id(context.rt.db, unit.parent_id)
+        if parent is not None and actor.covers(parent):
+            others.insert(0, parent)
+    rows += [
+        [
+            InlineKeyboardButton(
+                t("digest.button_up", name=u.name), callback_data=pack(PREFIX, u.id, CODES[kind])
+            )
+        ]
+        for u in others[:4]
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def _show(update: Update, context: GridContext, unit_id: int | None, kind: SpanKind) -> None:
+    rt = context.rt
+    t = texts_for(context, update)
+    actor = await current_actor(context, update)
+    try:
+        digest = await service.open_digest(rt.db, rt.clock, rt.config, actor, unit_id, kind)
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    markup = await _keyboard(context, t, actor, digest)
+    await send_digest(context, chat.id, t, digest, chart=kind is SpanKind.WEEK, markup=markup)
+
+
+async def digest(update: Update, context: GridContext) -> None:
+    """Show the digest of my unit for this week, with buttons to change unit and period."""
+    await _show(update, context, None, SpanKind.WEEK)
+
+
+async def pick(update: Update, context: GridContext) -> None:
+    """A unit or period button of a digest."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        unit_id, code = unpack(query.data, PREFIX, 2)
+        kind = KINDS[code]
+    except (BadCallbackData, KeyError):
+        await query.answer(texts_for(context, update)("common.stale_button"), show_alert=True)
+        return
+    await _show(update, context, int(unit_id), kind)
+
+
+def register(app: GridApp) -> None:
+    """Add /digest and its buttons."""
+    app.add_handler(CommandHandler("digest", digest, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(pick, pattern=pattern(PREFIX)))

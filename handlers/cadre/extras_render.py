@@ -1,0 +1,125 @@
+"""How the digest shows figures from other features (compliance, pension, sends, survey)."""
+
+from __future__ import annotations
+
+from bot.config import Config
+from bot.texts import Html, Lang
+from models.compliance import Compliance, Rate
+from services.digest import Digest
+
+BEHIND_UNITS = 5
+BEHIND_WORKERS = 10
+FAILED_NAMES = 5
+# The town's four senses first, in the order it names them; other ratings after.
+SURVEY_ORDER = ("satisfaction", "happiness", "gain", "security")
+
+
+def _percent(t: Lang, rate: Rate) -> str:
+    share = rate.share
+    return t("digest.no_rate") if share is None else f"{share:.0%}"
+
+
+def _compliance(t: Lang, found: Compliance, names: dict[int, str]) -> list[str]:
+    lines = [
+        t("digest.compliance_title"),
+        t(
+            "digest.contact_rate",
+            done=found.contacts.done,
+            total=found.contacts.total,
+            rate=_percent(t, found.contacts),
+        ),
+        t(
+            "digest.visit_rate",
+            done=found.visits.done,
+            total=found.visits.total,
+            rate=_percent(t, found.visits),
+        ),
+    ]
+    if found.checkins:
+        lines.append(
+            t("digest.checkin_rate", done=found.checked_in.done, total=found.checked_in.total)
+        )
+    behind_units = sorted(
+        (u for u in found.by_unit if u.contacts.missing or u.visits.missing),
+        key=lambda u: (u.contacts.share or 0, u.visits.share or 0, u.code),
+    )
+    sep = t("digest.item_sep")
+    if behind_units:
+        items = sep.join(
+            t(
+                "digest.behind_sub_item",
+                name=u.name,
+                contact=_percent(t, u.contacts),
+                visit=_percent(t, u.visits),
+            )
+            for u in behind_units[:BEHIND_UNITS]
+        )
+        lines.append(t("digest.behind_subs", items=Html(items)))
+    behind = sorted(
+        (w for w in found.by_worker if w.contacts.missing or w.visits.missing),
+        key=lambda w: (w.contacts.share or 0, w.visits.share or 0, w.code),
+    )
+    if behind:
+        items = sep.join(
+            t(
+                "digest.behind_worker_item",
+                name=w.name,
+                unit="、".join(names.get(i, str(i)) for i in w.unit_ids),
+                contact=f"{w.contacts.done}/{w.contacts.total}",
+                visit=f"{w.visits.done}/{w.visits.total}",
+            )
+            for w in behind[:BEHIND_WORKERS]
+        )
+        if len(behind) > BEHIND_WORKERS:
+            items += t("digest.behind_more", n=len(behind) - BEHIND_WORKERS)
+        lines.append(t("digest.behind_workers", items=Html(items)))
+    return lines
+
+
+def survey_label(t: Lang, question_id: str) -> str:
+    """A short name for a rating question (the default ones have one in the catalog)."""
+    key = f"digest.survey_{question_id}"
+    catalog = t.texts.catalogs.get(t.code) or {}
+    return t(key) if key in catalog else question_id
+
+
+def _survey_position(item: tuple[str, float]) -> tuple[int, str]:
+    qid = item[0]
+    return (SURVEY_ORDER.index(qid) if qid in SURVEY_ORDER else len(SURVEY_ORDER), qid)
+
+
+def render(t: Lang, config: Config, digest: Digest) -> list[str]:
+    """Lines for every extra figure the digest carries."""
+    extras = digest.extras
+    lines: list[str] = []
+    if extras.compliance is not None:
+        lines += _compliance(t, extras.compliance, extras.unit_names)
+    if extras.pension is not None and extras.pension.open:
+        late = t("digest.pension_late", n=extras.pension.overdue) if extras.pension.overdue else ""
+        lines.append(t("digest.pension_open", n=extras.pension.open, late=Html(late)))
+    if extras.failed_sends:
+        names = sorted({f["name"] for f in extras.failed_sends if f.get("name")})
+        shown = "、".join(names[:FAILED_NAMES]) + ("…" if len(names) > FAILED_NAMES else "")
+        lines.append(t("digest.failed_sends", n=len(extras.failed_sends), names=shown))
+    if extras.survey is not None and extras.survey.responses:
+        items = t("digest.item_sep").join(
+            t("digest.survey_item", label=survey_label(t, qid), score=f"{avg:.1f}")
+            for qid, avg in sorted(extras.survey.averages, key=_survey_position)
+        )
+        lines.append(
+            t(
+                "digest.survey",
+                round=extras.survey.round_code,
+                items=Html(items),
+                n=extras.survey.responses,
+            )
+        )
+    return lines
+
+
+def sub_rates(digest: Digest) -> list[tuple[str, float | None, float | None]]:
+    """(sub-unit name, contact share, visit share) for the chart, when compliance is known."""
+    found = digest.extras.compliance
+    if found is None:
+        return []
+    return [(u.name, u.contacts.share, u.visits.share) for u in found.by_unit]

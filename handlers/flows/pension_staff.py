@@ -1,0 +1,182 @@
+"""Home visits on the staff side: scheduling by buttons, Done, Could not complete (with a
+reason, a one-step flow), and the /tasks section."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.runtime import GridContext
+from bot.texts import Lang
+from handlers.callback_data import BadCallbackData, unpack
+from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.flows import pension_render as render
+from handlers.flows.common import END, Scratch, aside, begin, step
+from handlers.flows.pension_notify import announce, may_act
+from handlers.format import local_time
+from models.errors import Refusal
+from models.pension import Move, PensionRequest
+from models.permissions import Actor
+from services import pension
+from services import pension_visits as visits
+
+NAME = "pension_fail"
+REASON = "pension:reason"
+
+
+async def press(update: Update, context: GridContext) -> None:
+    """Schedule (a day, then a time), Back, or Done on a home-visit request."""
+    rt, query = context.rt, update.callback_query
+    assert query is not None
+    t = texts_for(context, update)
+    parts = (query.data or "").split(":")
+    try:
+        kind, request_id = parts[1], int(parts[2])
+    except (IndexError, ValueError):
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
+    actor = await current_actor(context, update)
+    move = Move.DONE if kind == render.DONE else Move.SCHEDULE
+    try:
+        if kind == render.TIME and len(parts) == 5:
+            moved = await visits.apply(
+                rt.db,
+                rt.clock,
+                rt.config,
+                actor,
+                request_id,
+                move,
+                visit_at=render.parse_moment(rt, parts[3], parts[4]),
+                press_id=query.id,
+            )
+        elif kind == render.DONE:
+            moved = await visits.apply(
+                rt.db, rt.clock, rt.config, actor, request_id, move, press_id=query.id
+            )
+        else:
+            request = await visits.ensure(rt.db, actor, request_id, move)
+            await query.answer()
+            await _pick(query.message, _schedule_markup(context, t, request, kind, parts))
+            return
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return
+    if moved is None:
+        await query.answer()
+        return
+    when = local_time(rt, moved.after.visit_at) if moved.after.visit_at else ""
+    await query.answer(t(f"pension.done_{move.value}", number=moved.after.number, when=when))
+    await announce(context, moved)
+
+
+def _schedule_markup(
+    context: GridContext, t: Lang, request: PensionRequest, kind: str, parts: list[str]
+) -> InlineKeyboardMarkup | None:
+    """The buttons to show for a schedule step: days, a day's times, or the request's own."""
+    rt, now = context.rt, context.rt.clock.now()
+    if kind == render.DAY and len(parts) == 4:
+        try:
+            day = datetime.strptime(parts[3], "%Y%m%d").date()
+        except ValueError:
+            return render.days_markup(rt, t, request, now)
+        return render.times_markup(rt, t, request, day, now)
+    if kind == render.BACK:
+        return render.staff_markup(t, request)
+    return render.days_markup(rt, t, request, now)
+
+
+async def _pick(message: object, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(message, Message):
+        try:
+            await message.edit_reply_markup(markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+
+async def ask_reason(update: Update, context: GridContext) -> object:
+    """Could not complete: check, then ask the worker why (the next message is the reason)."""
+    rt, query = context.rt, update.callback_query
+    assert query is not None
+    t = texts_for(context, update)
+    try:
+        (number,) = unpack(query.data, render.PREFIX, 2)[1:]
+        request = await visits.ensure(
+            rt.db, await current_actor(context, update), int(number), Move.FAIL
+        )
+    except (BadCallbackData, ValueError):
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return END
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return END
+    await query.answer()
+    scratch = begin(context, NAME, request=request.id)
+    sent = await context.bot.send_message(
+        query.from_user.id, t("pension.ask_reason", number=request.number)
+    )
+    scratch["msg"] = sent.message_id
+    return REASON
+
+
+@step(NAME)
+async def reason(update: Update, context: GridContext, scratch: Scratch) -> object:
+    """The reason a visit could not be completed."""
+    rt, message = context.rt, update.effective_message
+    assert message is not None and message.text is not None
+    if aside(message, scratch):
+        return REASON
+    t = texts_for(context, update)
+    actor = await current_actor(context, update)
+    try:
+        moved = await visits.apply(
+            rt.db,
+            rt.clock,
+            rt.config,
+            actor,
+            int(scratch["request"]),
+            Move.FAIL,
+            note=message.text[:500],
+        )
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return REASON if refusal.key == "pension.reason_needed" else END
+    assert moved is not None
+    await reply(update, t("pension.done_fail", number=moved.after.number, when=""))
+    await announce(context, moved)
+    return END
+
+
+async def tasks_section(update: Update, context: GridContext, actor: Actor) -> None:
+    """The /tasks part for home visits: each open one with its buttons."""
+    if actor.staff is None:
+        return
+    rt = context.rt
+    t = texts_for(context, update)
+    found = await pension.tasks(rt.db, actor)
+    if not found:
+        return
+    await reply(update, t("pension.tasks_title", count=len(found)))
+    for request in found:
+        view = await pension.view(rt.db, request.id)
+        markup = render.staff_markup(t, request) if may_act(actor, view) else None
+        await reply(update, render.card_text(rt, t, view), reply_markup=markup)
+
+
+def reason_handlers() -> list[BaseHandler[Update, GridContext, object]]:
+    """The handlers of the reason state."""
+    text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    return [MessageHandler(text, reason)]
+
+
+def fail_entry() -> CallbackQueryHandler[GridContext, object]:
+    """The Could-not-complete button, which starts the short reason flow."""
+    return CallbackQueryHandler(ask_reason, pattern=f"^{render.PREFIX}:{render.FAIL}:")
+
+
+def buttons_handler() -> CallbackQueryHandler[GridContext, None]:
+    """Every other home-visit button (handled without a flow)."""
+    return CallbackQueryHandler(press, pattern=f"^{render.PREFIX}:[^{render.FAIL}]")

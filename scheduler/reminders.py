@@ -1,0 +1,117 @@
+"""Reminder jobs: one per kind on its cron schedule, one when quiet hours end, one catch-up
+shortly after start-up. Each asks the service what is due now and delivers it in batches
+through the bot (and so through PTB's rate limiter)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import time as dt_time
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.config import Config
+from bot.runtime import GridApp, GridContext
+from handlers.households.reminders import render_reminder
+from models.reminders import ReminderKind, trigger
+from services import reminders
+from services.reminders import Send
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "reminders:"
+MORNING_JOB = "reminders:morning"
+CATCH_UP_JOB = "reminders:catch-up"
+ALL_KINDS = list(ReminderKind)
+# A send that failed for a passing reason is tried this many times in all.
+MAX_ATTEMPTS = 3
+
+
+def job_name(kind: ReminderKind) -> str:
+    """The job of one reminder kind."""
+    return f"{JOB_PREFIX}{kind.value}"
+
+
+async def run_reminders(context: GridContext) -> int:
+    """Plan the runs due now and deliver every pending send; returns how many were sent."""
+    rt = context.rt
+    job = context.job
+    data = job.data if job is not None and isinstance(job.data, dict) else {}
+    kinds: list[ReminderKind] = data.get("kinds", ALL_KINDS)
+    process: str = data.get("process", "")
+    if data.get("catch_up"):
+        unknown = await reminders.recover(rt.db, process)
+        if unknown:
+            log.warning("%d reminder sends were interrupted by a stop; not resent", unknown)
+    for kind, occurrence, count in await reminders.plan_due(rt.db, rt.clock, rt.config, kinds):
+        log.info("reminder run %s %s: %d recipients", kind.value, occurrence, count)
+    sent = 0
+    batch_size = rt.config.telegram.rate_limit.overall_per_second
+    while True:
+        batch = await reminders.claim(rt.db, rt.clock, rt.config, kinds, process, batch_size)
+        if not batch:
+            return sent
+        # One at a time: the rate limiter spaces them, and requests reach Telegram in the
+        # order they were allowed (parallel requests can arrive bunched and trip its limit).
+        outcomes = [await _deliver(context, send) for send in batch]
+        await reminders.finish(rt.db, rt.clock, outcomes)
+        sent += sum(1 for _, status, _ in outcomes if status == "sent")
+
+
+async def _deliver(context: GridContext, send: Send) -> tuple[int, str, str]:
+    """Send one reminder; (id, new status, error)."""
+    assert send.chat_id is not None
+    text, markup = render_reminder(context.rt, send)
+    try:
+        await context.bot.send_message(send.chat_id, text, reply_markup=markup)
+    except Forbidden:
+        # Blocked, or never opened the bot: retrying would not help; the digest shows it.
+        return send.id, "failed", "forbidden"
+    except BadRequest as exc:
+        return send.id, "failed", f"bad_request: {exc.message}"[:200]
+    except (RetryAfter, NetworkError) as exc:
+        if send.attempts < MAX_ATTEMPTS:
+            return send.id, "pending", type(exc).__name__
+        return send.id, "failed", type(exc).__name__
+    except TelegramError as exc:
+        return send.id, "failed", str(exc)[:200]
+    return send.id, "sent", ""
+
+
+def register(app: GridApp, config: Config) -> None:
+    """A cron job per kind, a morning job at the end of quiet hours, a catch-up at start-up."""
+    queue = app.job_queue
+    assert queue is not None
+    process = uuid.uuid4().hex
+    names = [job_name(k) for k in ALL_KINDS] + [MORNING_JOB, CATCH_UP_JOB]
+    for name in names:
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    tz = config.tz
+    for kind in ALL_KINDS:
+        exprs = getattr(config.reminders, kind.value)
+        if not exprs:
+            continue
+        queue.run_custom(
+            run_reminders,
+            job_kwargs={
+                "trigger": trigger(exprs, tz),
+                "misfire_grace_time": None,
+                "coalesce": True,
+            },
+            name=job_name(kind),
+            data={"kinds": [kind], "process": process},
+        )
+    end = config.reminders.quiet_end
+    queue.run_daily(
+        run_reminders,
+        time=dt_time(end.hour, end.minute, tzinfo=tz),
+        name=MORNING_JOB,
+        data={"kinds": ALL_KINDS, "process": process},
+    )
+    queue.run_once(
+        run_reminders,
+        when=config.reminders.catch_up_after,
+        name=CATCH_UP_JOB,
+        data={"kinds": ALL_KINDS, "process": process, "catch_up": True},
+    )

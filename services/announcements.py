@@ -1,0 +1,203 @@
+"""Announcements: a cadre picks a unit, writes, confirms; delivery state lives in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock, to_ts
+from bot.config import Config
+from bot.storage import announcements as store
+from bot.storage import audit, grid
+from bot.storage.announcements import Announcement
+from bot.storage.db import Database
+from models.errors import Refusal
+from models.permissions import Action, Actor, may
+from models.units import Level, Unit
+
+# How long the bot waits for the text after a unit was chosen.
+COMPOSE_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A unit offered for an announcement, the units below it, and its active groups."""
+
+    unit: Unit
+    children: list[Unit]
+    groups: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An announcement with its unit and how many groups it would reach."""
+
+    announcement: Announcement
+    unit: Unit
+    groups: int
+
+
+def _check(actor: Actor, unit: Unit | None) -> Unit:
+    if not may(actor, Action.ANNOUNCE):
+        raise Refusal("common.not_allowed")
+    if unit is None or not unit.active or not may(actor, Action.ANNOUNCE, unit):
+        raise Refusal("announce.outside")
+    return unit
+
+
+async def choice(db: Database, actor: Actor, unit_id: int | None) -> Choice:
+    """A unit to announce to (the actor's own when none is given) and those below it."""
+    async with db.transaction():
+        if unit_id is None:
+            held = sorted(
+                (u for u in actor.units if u.level <= Level.VILLAGE),
+                key=lambda u: (u.level, u.code),
+            )
+            unit = held[0] if held else None
+        else:
+            unit = await grid.unit_by_id(db, unit_id)
+        unit = _check(actor, unit)
+        children = await grid.children(db, unit.id) if unit.level < Level.MICRO_GRID else []
+        groups = await store.active_groups_count(db, int(unit.level), unit.id)
+    return Choice(unit=unit, children=children, groups=groups)
+
+
+async def start(db: Database, clock: Clock, actor: Actor, unit_id: int) -> Draft:
+    """Begin an announcement to `unit_id`: the bot now waits for its text."""
+    async with db.transaction():
+        unit = _check(actor, await grid.unit_by_id(db, unit_id))
+        groups = await store.active_groups_count(db, int(unit.level), unit.id)
+        if groups == 0:
+            raise Refusal("announce.no_groups", unit=unit.name)
+        assert actor.staff is not None
+        new_id = await store.add(db, unit.id, actor.staff.id, actor.tg_user_id, to_ts(clock.now()))
+        found = await store.get(db, new_id)
+    assert found is not None
+    return Draft(announcement=found, unit=unit, groups=groups)
+
+
+async def take_text(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    tg_user_id: int,
+    body_html: str,
+    photo_file_id: str | None,
+    header_length: int,
+) -> Draft | None:
+    """Keep the text for the announcement this person is writing; None when there is none."""
+    async with db.transaction():
+        since = to_ts(clock.now() - COMPOSE_WINDOW)
+        draft = await store.composing(db, tg_user_id, since)
+        if draft is None:
+            return None
+        limit = 1024 - header_length if photo_file_id else config.cadre.announcements.max_length
+        if not body_html.strip() and not photo_file_id:
+            raise Refusal("announce.empty")
+        if len(body_html) > limit:
+            raise Refusal("announce.too_long", limit=limit, length=len(body_html))
+        await store.set_body(db, draft.id, body_html, photo_file_id)
+        unit = await grid.unit_by_id(db, draft.unit_id)
+        assert unit is not None
+        groups = await store.active_groups_count(db, int(unit.level), unit.id)
+        found = await store.get(db, draft.id)
+    assert found is not None
+    return Draft(announcement=found, unit=unit, groups=groups)
+
+
+async def confirm(
+    db: Database, clock: Clock, actor: Actor, announcement_id: int
+) -> tuple[Announcement, int]:
+    """Queue a previewed announcement for delivery; returns it and how many wait before it."""
+    async with db.transaction():
+        found = await store.get(db, announcement_id)
+        if found is None or actor.staff is None or found.staff_id != actor.staff.id:
+            raise Refusal("announce.not_yours")
+        if found.status != "preview":
+            raise Refusal("announce.already", status=found.status)
+        unit = _check(actor, await grid.unit_by_id(db, found.unit_id))
+        now = to_ts(clock.now())
+        total = await store.add_targets(db, found.id, int(unit.level), unit.id)
+        await store.set_status(db, found.id, "queued", now, "queued_at")
+        await audit.record(
+            db,
+            now,
+            f"staff:{actor.staff.code}",
+            "announcement.queue",
+            "announcement",
+            found.id,
+            unit=unit.code,
+            groups=total,
+        )
+        ahead = await store.ahead_of(db, found.id)
+        queued = await store.get(db, found.id)
+    assert queued is not None
+    return queued, ahead
+
+
+async def cancel(db: Database, clock: Clock, actor: Actor, announcement_id: int) -> None:
+    """Drop an announcement that has not been confirmed."""
+    async with db.transaction():
+        found = await store.get(db, announcement_id)
+        if found is None or actor.staff is None or found.staff_id != actor.staff.id:
+            raise Refusal("announce.not_yours")
+        if found.status not in store.DRAFTS:
+            raise Refusal("announce.already", status=found.status)
+        await store.set_status(db, found.id, "cancelled", to_ts(clock.now()), "finished_at")
+
+
+async def next_to_deliver(db: Database, clock: Clock) -> Announcement | None:
+    """The announcement to deliver now (marked running), or None when none waits."""
+    async with db.transaction():
+        found = await store.next_active(db)
+        if found is not None and found.status == "queued":
+            await store.set_status(db, found.id, "running", to_ts(clock.now()), "started_at")
+            found = await store.get(db, found.id)
+    return found
+
+
+async def pending_targets(db: Database, announcement_id: int) -> list[int]:
+    """Groups still waiting for this announcement."""
+    async with db.transaction():
+        return await store.pending_targets(db, announcement_id)
+
+
+async def record(
+    db: Database, clock: Clock, announcement_id: int, chat_id: int, ok: bool, error: str = ""
+) -> None:
+    """Record one group's outcome as soon as it is known (a restart never re-sends it)."""
+    async with db.transaction():
+        await store.mark_target(
+            db, announcement_id, chat_id, "sent" if ok else "failed", error, to_ts(clock.now())
+        )
+
+
+async def progress(db: Database, announcement_id: int) -> dict[str, int]:
+    """How many groups are done, failed and pending."""
+    async with db.transaction():
+        return await store.counts(db, announcement_id)
+
+
+async def remember_progress_message(db: Database, announcement_id: int, message_id: int) -> None:
+    """Keep the id of the cadre's progress message (edited as delivery goes on)."""
+    async with db.transaction():
+        await store.set_progress_message(db, announcement_id, message_id)
+
+
+async def finish(db: Database, clock: Clock, announcement_id: int) -> dict[str, int]:
+    """Close a delivered announcement; groups found gone become inactive. Returns counts."""
+    async with db.transaction():
+        now = to_ts(clock.now())
+        gone = await store.deactivate_gone(db, announcement_id, now)
+        for chat_id in gone:
+            await audit.record(
+                db, now, "system", "group.gone", "group", chat_id, announcement=announcement_id
+            )
+        await store.set_status(db, announcement_id, "done", now, "finished_at")
+        return await store.counts(db, announcement_id)
+
+
+async def unit_of(db: Database, announcement: Announcement) -> Unit | None:
+    """The unit an announcement goes to."""
+    async with db.transaction():
+        return await grid.unit_by_id(db, announcement.unit_id)

@@ -1,0 +1,106 @@
+"""The board: which village a reader sees, and a page of its open reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.storage import board as store
+from bot.storage import grid
+from bot.storage.board import BoardRow
+from bot.storage.db import Database
+from models.errors import Refusal
+from models.permissions import Action, Actor, may, sees_village
+from models.units import Level, Unit
+from services.groups import bound_micro_grid
+
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class Board:
+    """A page of a village's board; `detailed` holds the reports this reader sees in full."""
+
+    village: Unit
+    rows: list[BoardRow]
+    total: int
+    page: int
+    pages: int
+    detailed: frozenset[int]
+    at: datetime
+
+
+async def _page(
+    db: Database, village: Unit, page: int, detailed_for: Actor | None, now: datetime
+) -> Board:
+    total = await store.open_count(db, village.id)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = await store.open_page(db, village.id, PAGE_SIZE, page * PAGE_SIZE)
+    held = {u.id for u in detailed_for.units} if detailed_for is not None else set()
+    detailed = frozenset(r.id for r in rows if held.intersection(r.lineage))
+    return Board(
+        village=village, rows=rows, total=total, page=page, pages=pages, detailed=detailed, at=now
+    )
+
+
+async def village_of_group(db: Database, chat_id: int) -> Unit:
+    """The village of the micro-grid this group is bound to."""
+    micro_grid = await bound_micro_grid(db, chat_id)
+    if micro_grid is None:
+        raise Refusal("board.group_unbound")
+    village = await grid.unit_by_id(db, micro_grid.ancestor(Level.VILLAGE) or 0)
+    if village is None:
+        raise Refusal("board.group_unbound")
+    return village
+
+
+async def group_board(
+    db: Database, clock: Clock, chat_id: int, page: int, village_id: int | None = None
+) -> Board:
+    """The board of the group's own village, without personal data (anyone in the group)."""
+    async with db.transaction():
+        village = await village_of_group(db, chat_id)
+        if village_id is not None and village_id != village.id:
+            raise Refusal("board.outside")
+        return await _page(db, village, page, None, clock.now())
+
+
+async def staff_villages(db: Database, actor: Actor) -> list[Unit]:
+    """The villages whose board a staff member may open, by code."""
+    found: dict[int, Unit] = {}
+    for held in actor.units:
+        if held.level is Level.TOWN:
+            for village in await grid.subtree(db, held, Level.VILLAGE):
+                found[village.id] = village
+        else:
+            own = await grid.unit_by_id(db, held.ancestor(Level.VILLAGE) or 0)
+            if own is not None and own.active:
+                found[own.id] = own
+    return sorted(found.values(), key=lambda u: u.code)
+
+
+async def staff_board(
+    db: Database, clock: Clock, actor: Actor, village_id: int | None, page: int
+) -> Board | list[Unit]:
+    """A village's board for staff, or the villages to choose from when there are several."""
+    async with db.transaction():
+        if not may(actor, Action.BOARD):
+            raise Refusal("board.residents_in_group")
+        if village_id is None:
+            villages = await staff_villages(db, actor)
+            if not villages:
+                raise Refusal("board.no_village")
+            if len(villages) > 1:
+                return villages
+            village: Unit | None = villages[0]
+        else:
+            village = await grid.unit_by_id(db, village_id)
+        if (
+            village is None
+            or village.level is not Level.VILLAGE
+            or not sees_village(actor, village)
+        ):
+            raise Refusal("board.outside")
+        return await _page(db, village, page, actor, clock.now())

@@ -1,0 +1,387 @@
+"""The export: one sheet per record type, headers in the reader's language; residents'
+personal data (names, phones, addresses, ID digits, locations of homes) only in the L1 export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_ts
+from bot.config import Config
+from bot.storage import contacts, pension, survey
+from bot.storage import export as store
+from bot.storage.db import Database
+from bot.texts import Lang
+from models.contacts import LogKind
+from models.errors import Refusal
+from models.permissions import Action, Actor, Role, may
+from models.units import Unit
+from services.sheets import Sheet
+
+FOREVER = 2**62
+
+
+def _ts(value: int | None) -> datetime | None:
+    return None if value is None else from_ts(value)
+
+
+class _Builder:
+    """Makes sheets whose personal columns are left out unless `personal`."""
+
+    def __init__(self, t: Lang, personal: bool) -> None:
+        self.t = t
+        self.personal = personal
+
+    def sheet(
+        self,
+        name: str,
+        columns: list[tuple[str, str, bool]],
+        rows: list[Any],
+        values: Callable[[Any], dict[str, Any]],
+    ) -> Sheet:
+        """columns: (key, kind, is personal data); `values` maps a row to values by key."""
+        kept = [(key, kind) for key, kind, private in columns if self.personal or not private]
+        table = Sheet(
+            self.t(f"export.sheet_{name}"),
+            [self.t(f"export.{name}_{key}") for key, _ in kept],
+            [kind for _, kind in kept],
+        )
+        for row in rows:
+            found = values(row)
+            table.rows.append([found.get(key) for key, _ in kept])
+        return table
+
+    def yes(self, value: Any) -> str | None:
+        """是 / 否 (blank for unknown)."""
+        return None if value is None else self.t("export.yes" if value else "export.no")
+
+
+def _label(t: Lang, prefix: str, value: str | None) -> str:
+    if not value:
+        return ""
+    key = f"{prefix}{value}"
+    return t(key) if key in (t.texts.catalogs.get(t.code) or {}) else value
+
+
+async def build_sheets(
+    db: Database, config: Config, t: Lang, unit: Unit | None, personal: bool
+) -> list[Sheet]:
+    """Every sheet of the export for `unit`'s subtree (None: everything)."""
+    b = _Builder(t, personal)
+    category = {c.code: c.label(t.code) for c in config.categories}
+    role = {level: t(f"common.role_l{level}") for level in range(1, 5)}
+    scope = [unit] if unit is not None else None
+    names = await store.unit_names(db, unit)
+    sheets = [
+        b.sheet(
+            "reports",
+            [
+                ("number", "int", False),
+                ("created", "datetime", False),
+                ("village", "text", False),
+                ("grid", "text", False),
+                ("micro_grid", "text", False),
+                ("category", "text", False),
+                ("status", "text", False),
+                ("level", "text", False),
+                ("reporter", "text", True),
+                ("household", "text", False),
+                ("description", "text", False),
+                ("owner", "text", False),
+                ("escalations", "int", False),
+                ("reopened", "int", False),
+                ("on_spot", "text", False),
+                ("overdue", "text", False),
+                ("in_time", "text", False),
+                ("accepted", "datetime", False),
+                ("resolved", "datetime", False),
+                ("closed", "datetime", False),
+            ],
+            await store.reports(db, unit),
+            lambda r: {
+                "number": r["id"],
+                "created": _ts(r["created_at"]),
+                "village": r["village"],
+                "grid": r["grid"],
+                "micro_grid": r["micro_grid"],
+                "category": category.get(r["category"], r["category"]),
+                "status": _label(t, "reports.status_", r["status"]),
+                "level": role[r["level"]],
+                "reporter": r["reporter_name"],
+                "household": r["household_code"],
+                "description": r["description"],
+                "owner": r["owner"],
+                "escalations": r["escalations"],
+                "reopened": r["reopen_count"],
+                "on_spot": b.yes(r["solved_on_spot"]),
+                "overdue": b.yes(r["overdue"]),
+                "in_time": b.yes(r["accepted_in_time"]),
+                "accepted": _ts(r["accepted_at"]),
+                "resolved": _ts(r["resolved_at"]),
+                "closed": _ts(r["closed_at"]),
+            },
+        ),
+        b.sheet(
+            "history",
+            [
+                ("number", "int", False),
+                ("at", "datetime", False),
+                ("action", "text", False),
+                ("from", "text", False),
+                ("to", "text", False),
+                ("level", "text", False),
+                ("who", "text", False),
+                ("resident", "text", True),
+                ("note", "text", False),
+            ],
+            await store.report_events(db, unit),
+            lambda e: {
+                "number": e["report_id"],
+                "at": _ts(e["at"]),
+                "action": _label(t, "reports.action_", e["action"]),
+                "from": _label(t, "reports.status_", e["from_status"]),
+                "to": _label(t, "reports.status_", e["to_status"]),
+                "level": role[e["level"]],
+                "who": e["staff_name"]
+                or t(
+                    "export.who_resident" if e["actor"].startswith("tg:") else "export.who_system"
+                ),
+                "resident": e["actor"][3:] if e["actor"].startswith("tg:") else None,
+                "note": e["note"],
+            },
+        ),
+    ]
+    for kind in (LogKind.CONTACT, LogKind.VISIT):
+        entries = await contacts.entries(db, scope, 0, FOREVER, kind)
+        sheets.append(
+            b.sheet(
+                kind.value + "s",
+                [
+                    ("id", "int", False),
+                    ("day", "text", False),
+                    ("at", "datetime", False),
+                    ("outcome", "text", False),
+                    ("household", "text", False),
+                    ("head", "text", True),
+                    ("micro_grid", "text", False),
+                    ("staff", "text", False),
+                    ("note", "text", False),
+                    ("lat", "float", True),
+                    ("lon", "float", True),
+                    ("logged", "datetime", False),
+                ],
+                entries,
+                lambda c: {
+                    "id": c.id,
+                    "day": c.happened_on,
+                    "at": _ts(c.happened_at),
+                    "outcome": _label(t, "export.outcome_", c.outcome.value),
+                    "household": c.household_code,
+                    "head": c.head_name,
+                    "micro_grid": names.get(c.micro_grid_id, ""),
+                    "staff": c.staff_name,
+                    "note": c.note,
+                    "lat": c.lat,
+                    "lon": c.lon,
+                    "logged": _ts(c.logged_at),
+                },
+            )
+        )
+    sheets.append(
+        b.sheet(
+            "checkins",
+            [
+                ("id", "int", False),
+                ("at", "datetime", False),
+                ("staff_code", "text", False),
+                ("staff", "text", False),
+                ("unit", "text", False),
+                ("lat", "float", False),
+                ("lon", "float", False),
+                ("distance", "float", False),
+                ("flagged", "text", False),
+            ],
+            await contacts.checkins(db, scope, 0, FOREVER),
+            lambda c: {
+                "id": c["id"],
+                "at": _ts(c["at"]),
+                "staff_code": c["staff_code"],
+                "staff": c["staff_name"],
+                "unit": names.get(c["unit_id"], "") if c["unit_id"] else "",
+                "lat": c["lat"],
+                "lon": c["lon"],
+                "distance": c["distance_m"],
+                "flagged": b.yes(c["flagged"]),
+            },
+        )
+    )
+    sheets.append(await _survey(db, b, unit, names))
+    sheets.append(await _pension(db, b, unit, names, role))
+    sheets += [
+        b.sheet(
+            "staff",
+            [
+                ("code", "text", False),
+                ("name", "text", False),
+                ("phone", "text", False),
+                ("level", "text", False),
+                ("units", "text", False),
+                ("linked", "text", False),
+                ("active", "text", False),
+            ],
+            await store.staff(db, unit),
+            lambda s: {
+                "code": s["code"],
+                "name": s["name"],
+                "phone": s["phone"],
+                "level": role[s["level"]],
+                "units": s["unit_codes"],
+                "linked": b.yes(s["linked"]),
+                "active": b.yes(s["active"]),
+            },
+        ),
+        b.sheet(
+            "units",
+            [
+                ("code", "text", False),
+                ("name", "text", False),
+                ("level", "int", False),
+                ("parent", "text", False),
+                ("households", "int", False),
+                ("active", "text", False),
+                ("lat", "float", False),
+                ("lon", "float", False),
+                ("radius", "float", False),
+            ],
+            await store.units(db, unit),
+            lambda u: {
+                "code": u["code"],
+                "name": u["name"],
+                "level": u["level"],
+                "parent": u["parent_code"],
+                "households": u["households"],
+                "active": b.yes(u["active"]),
+                "lat": u["center_lat"],
+                "lon": u["center_lon"],
+                "radius": u["radius_m"],
+            },
+        ),
+    ]
+    return sheets
+
+
+async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int, str]) -> Sheet:
+    responses = await survey.responses(db, unit)
+    answers = await survey.answers_of(db, [r.id for r in responses])
+    codes = await store.household_codes(db, [r.household_id for r in responses])
+    questions: list[str] = []
+    by_response: dict[int, dict[str, Any]] = {}
+    for answer in answers:
+        if answer.question_id not in questions:
+            questions.append(answer.question_id)
+        value = answer.value
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        by_response.setdefault(answer.response_id, {})[answer.question_id] = value
+    table = b.sheet(
+        "survey",
+        [
+            ("id", "int", False),
+            ("round", "text", False),
+            ("household", "text", False),
+            ("micro_grid", "text", False),
+            ("submitted", "datetime", False),
+            ("report", "int", False),
+        ],
+        responses,
+        lambda r: {
+            "id": r.id,
+            "round": r.round_code,
+            "household": codes.get(r.household_id, ""),
+            "micro_grid": names.get(r.micro_grid_id, ""),
+            "submitted": r.submitted_at,
+            "report": r.report_id,
+        },
+    )
+    # One column per question, after the fixed ones (numbers stay numbers).
+    table.headers += questions
+    table.kinds += [
+        "float"
+        if all(isinstance(a.get(q), int | float) or a.get(q) is None for a in by_response.values())
+        else "text"
+        for q in questions
+    ]
+    for row, response in zip(table.rows, responses, strict=True):
+        answered = by_response.get(response.id, {})
+        list.extend(row, [answered.get(q) for q in questions])  # type: ignore[arg-type]
+    return table
+
+
+async def _pension(
+    db: Database, b: _Builder, unit: Unit | None, names: dict[int, str], role: dict[int, str]
+) -> Sheet:
+    found = await pension.requests_in_subtree(db, unit)
+    codes = await store.household_codes(db, [r.household_id for r in found])
+    t = b.t
+    return b.sheet(
+        "pension",
+        [
+            ("number", "text", False),
+            ("created", "datetime", False),
+            ("mode", "text", False),
+            ("status", "text", False),
+            ("for_self", "text", False),
+            ("person", "text", True),
+            ("id_last4", "text", True),
+            ("phone", "text", True),
+            ("requester", "text", True),
+            ("household", "text", False),
+            ("micro_grid", "text", False),
+            ("level", "text", False),
+            ("escalations", "int", False),
+            ("overdue", "text", False),
+            ("due", "datetime", False),
+            ("visit", "datetime", False),
+            ("note", "text", False),
+            ("updated", "datetime", False),
+        ],
+        found,
+        lambda r: {
+            "number": r.number,
+            "created": r.created_at,
+            "mode": _label(t, "export.mode_", r.mode.value),
+            "status": _label(t, "export.pension_status_", r.status.value),
+            "for_self": b.yes(r.for_self),
+            "person": r.person_name,
+            "id_last4": r.id_last4,
+            "phone": r.phone,
+            "requester": r.requester_name,
+            "household": codes.get(r.household_id or 0, ""),
+            "micro_grid": names.get(r.micro_grid_id or 0, ""),
+            "level": role[int(r.level)] if r.level else "",
+            "escalations": r.escalations,
+            "overdue": b.yes(r.overdue),
+            "due": r.due_at,
+            "visit": r.visit_at,
+            "note": r.outcome_note,
+            "updated": r.updated_at,
+        },
+    )
+
+
+async def export_for(db: Database, config: Config, t: Lang, actor: Actor) -> list[Sheet]:
+    """The sheets `actor` may export: their unit's subtree; personal data only for L1."""
+    async with db.transaction():
+        if not may(actor, Action.EXPORT):
+            raise Refusal("common.not_allowed")
+        held = sorted(actor.units, key=lambda u: (u.level, u.code))
+        if not held:
+            raise Refusal("common.not_allowed")
+        return await build_sheets(db, config, t, held[0], personal=actor.role is Role.L1)
+
+
+async def export_all(db: Database, config: Config, t: Lang) -> list[Sheet]:
+    """Everything, with personal data (the command line acts as the town office)."""
+    async with db.transaction():
+        return await build_sheets(db, config, t, None, personal=True)

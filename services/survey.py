@@ -1,0 +1,145 @@
+"""The questionnaire: who may answer, which round it is, and storing a finished one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import Clock, to_ts
+from bot.config import Config
+from bot.storage import audit, households_link
+from bot.storage import survey as store
+from bot.storage.db import Database
+from models.errors import Refusal
+from models.questionnaire import Questionnaire, report_of
+from models.units import Household
+from services.reports import filing
+from services.reports.filing import Filed
+
+
+@dataclass(frozen=True)
+class Round:
+    """A survey round: one answer per household between two days (town time)."""
+
+    code: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A household may answer now: who, and in which round."""
+
+    household: Household
+    round: Round
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A stored questionnaire and the report it filed, if any."""
+
+    response_id: int
+    filed: Filed | None
+
+
+def current_round(config: Config, now: datetime) -> Round | None:
+    """The round open today (town time): a configured one, else the calendar quarter."""
+    today = now.astimezone(config.tz).date()
+    rounds = config.flows.survey.rounds
+    if rounds:
+        return next(
+            (Round(r.code, r.start, r.end) for r in rounds if r.start <= today <= r.end), None
+        )
+    quarter = (today.month - 1) // 3
+    start = date(today.year, quarter * 3 + 1, 1)
+    end = date(today.year + (quarter == 3), (quarter * 3 + 3) % 12 + 1, 1)
+    return Round(f"{today.year}Q{quarter + 1}", start, date.fromordinal(end.toordinal() - 1))
+
+
+def _local(config: Config, when: datetime) -> str:
+    return when.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
+
+
+async def _household(db: Database, config: Config, tg_user_id: int, round_code: str) -> Household:
+    household = await households_link.household_of(db, tg_user_id)
+    if household is None:
+        raise Refusal("survey.need_link")
+    answered = await store.response_of(db, round_code, household.id)
+    if answered is not None:
+        raise Refusal(
+            "survey.already", when=_local(config, answered.submitted_at), round=round_code
+        )
+    return household
+
+
+async def opening(db: Database, clock: Clock, config: Config, tg_user_id: int) -> Opening:
+    """The household and round this person answers for, or why they cannot."""
+    async with db.transaction():
+        if await households_link.household_of(db, tg_user_id) is None:
+            raise Refusal("survey.need_link")
+        found = current_round(config, clock.now())
+        if found is None:
+            raise Refusal("survey.no_round")
+        household = await _household(db, config, tg_user_id, found.code)
+        return Opening(household=household, round=found)
+
+
+async def submit(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    questionnaire: Questionnaire,
+    *,
+    round_code: str,
+    tg_user_id: int,
+    name: str,
+    answers: dict[str, Any],
+    chat_id: int,
+    report_message_id: int | None,
+) -> Submitted:
+    """Store a finished questionnaire and, when it asks for one, file its report (atomically)."""
+    async with db.transaction():
+        household = await _household(db, config, tg_user_id, round_code)
+        filed = None
+        wanted = report_of(questionnaire, answers)
+        if wanted is not None and report_message_id is not None:
+            category, description = wanted
+            filed = await filing.file_complete(
+                db,
+                clock,
+                config,
+                chat_id=chat_id,
+                message_id=report_message_id,
+                tg_user_id=tg_user_id,
+                name=name,
+                category=category,
+                description=description,
+                private=True,
+            )
+        now = to_ts(clock.now())
+        values = [(q.id, q.type.value, answers.get(q.id)) for q in questionnaire.questions]
+        response_id = await store.add_response(
+            db,
+            round_code,
+            questionnaire.id,
+            household.id,
+            household.micro_grid_id,
+            tg_user_id,
+            filed.report.id if filed else None,
+            now,
+            values,
+        )
+        if response_id is None:
+            raise Refusal("survey.already", when="", round=round_code)
+        await audit.record(
+            db,
+            now,
+            f"tg:{tg_user_id}",
+            "survey.submit",
+            "survey_response",
+            response_id,
+            round=round_code,
+            household=household.code,
+        )
+    return Submitted(response_id=response_id, filed=filed)
