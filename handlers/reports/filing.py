@@ -66,11 +66,13 @@ async def pick_category(update: Update, context: GridContext) -> None:
         await refuse(update, t, refusal)
         return
     await query.answer()
-    if progress.step is not Step.ALREADY_SEEN and isinstance(query.message, Message):
-        await query.message.edit_text(
+    question = query.message if isinstance(query.message, Message) else None
+    if progress.step is Step.ASK_DESCRIPTION and question is not None:
+        await question.edit_text(
             t("reports.category_chosen", category=category_label(rt.config, t, code))
         )
-    await _continue(update, context, progress)
+    # Once filed, the category question itself becomes the confirmation (one call less).
+    await _continue(update, context, progress, question if progress.step is Step.FILED else None)
 
 
 async def answer_question(update: Update, context: GridContext) -> bool:
@@ -98,7 +100,10 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     return True
 
 
-async def _continue(update: Update, context: GridContext, progress: Progress) -> None:
+async def _continue(
+    update: Update, context: GridContext, progress: Progress, replace: Message | None = None
+) -> None:
+    """Ask the next question, or confirm the filed report (editing `replace` when given)."""
     rt = context.rt
     t = texts_for(context, update)
     draft = progress.draft
@@ -132,17 +137,18 @@ async def _continue(update: Update, context: GridContext, progress: Progress) ->
     names = t("reports.name_separator").join(s.name for s in route.staff) or t(
         "reports.handler_level", level=t(f"common.role_l{int(route.level)}")
     )
-    await context.bot.send_message(
-        chat_id,
-        t(
-            "reports.filed",
-            number=report.number,
-            category=category_label(rt.config, t, report.category),
-            handler=names,
-        ),
-        reply_to_message_id=draft.message_id,
-        allow_sending_without_reply=True,
+    text = t(
+        "reports.filed",
+        number=report.number,
+        category=category_label(rt.config, t, report.category),
+        handler=names,
     )
+    if replace is not None:
+        await replace.edit_text(text)
+    else:
+        await context.bot.send_message(
+            chat_id, text, reply_to_message_id=draft.message_id, allow_sending_without_reply=True
+        )
     await tell_staff(context, report, route.staff)
 
 
