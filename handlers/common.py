@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram import Chat, Message, Update, User
 
 from bot.runtime import GridContext, Runtime
+from bot.storage import people
 from bot.texts import Lang
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
@@ -51,6 +52,13 @@ def language_of(rt: Runtime, update: Update) -> str:
     if chat is not None and chat.type == Chat.PRIVATE and user is not None:
         return pick_language(rt, user.language_code)
     return rt.config.bot.language
+
+
+async def language_for(context: GridContext, tg_user_id: int) -> Lang:
+    """The catalog in the language this person reads in private (as last seen)."""
+    async with context.rt.db.transaction():
+        code = await people.language_of(context.rt.db, tg_user_id)
+    return context.rt.lang(pick_language(context.rt, code))
 
 
 def texts_for(context: GridContext, update: Update) -> Lang:

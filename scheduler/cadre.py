@@ -14,7 +14,8 @@ from bot.runtime import GridApp, GridContext
 from handlers.cadre.announce import resume_announcements
 from handlers.cadre.assess import send_scheduled_assessments
 from handlers.cadre.digest import digest_chart, send_digest
-from handlers.cadre.people import language_for
+from handlers.common import language_for
+from scheduler.jobs import forget
 from services import digest as service
 from services.digest import Digest
 
@@ -45,7 +46,7 @@ async def send_scheduled_digests(context: GridContext, kind: str) -> int:
         digest = digests[recipient.unit_id]
         if digest is None:
             continue
-        t = rt.lang(await language_for(context, recipient.tg_user_id))
+        t = await language_for(context, recipient.tg_user_id)
         weekly = kind == "weekly" and rt.config.cadre.digest.chart
         chart = None
         if weekly:
@@ -94,12 +95,6 @@ async def catch_up(context: GridContext) -> None:
     await monthly(context)
 
 
-def _replace(app: GridApp, name: str) -> None:
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-
-
 def register(app: GridApp, config: Any) -> None:
     """Schedule the digests, the assessment and the start-up catch-up (idempotent)."""
     queue = app.job_queue
@@ -112,13 +107,12 @@ def register(app: GridApp, config: Any) -> None:
         (ASSESSMENT_JOB, monthly, cadre.assessment.monthly),
     ]
     for name, callback, cron in jobs:
-        _replace(app, name)
+        forget(app, name)
         queue.run_custom(
             callback,
             job_kwargs={"trigger": cron_trigger(cron, tz)},
             name=name,
         )
-    for name in (RESUME_JOB, CATCH_UP_JOB):
-        _replace(app, name)
+    forget(app, RESUME_JOB, CATCH_UP_JOB)
     queue.run_once(resume, when=1, name=RESUME_JOB)
     queue.run_once(catch_up, when=CATCH_UP_AFTER, name=CATCH_UP_JOB)

@@ -7,6 +7,7 @@ import logging
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers.reports.moves import announce
+from scheduler.jobs import every
 from services.reports import moves
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,4 @@ async def sweep_deadlines(context: GridContext) -> int:
 
 def register(app: GridApp, config: Config) -> None:
     """Run the sweep every `[reports] sweep_every`, the first time right after start-up."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        sweep_deadlines,
-        interval=config.reports.sweep_every,
-        first=5,
-        name=JOB_NAME,
-    )
+    every(app, sweep_deadlines, JOB_NAME, config.reports.sweep_every, first=5)

@@ -8,7 +8,9 @@ from telegram.error import TelegramError
 
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
-from handlers.flows.common import COMMANDS, SCRATCH, flow_name, idle, language_for
+from handlers.common import language_for
+from handlers.flows.common import COMMANDS, SCRATCH, flow_name, idle
+from scheduler.jobs import every
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,4 @@ async def end_idle_flows(context: GridContext) -> int:
 
 def register(app: GridApp, config: Config) -> None:
     """Look for idle flows every `[flows] sweep_every`."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        end_idle_flows,
-        interval=config.flows.sweep_every,
-        first=config.flows.sweep_every,
-        name=JOB_NAME,
-    )
+    every(app, end_idle_flows, JOB_NAME, config.flows.sweep_every, first=config.flows.sweep_every)

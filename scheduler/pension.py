@@ -7,6 +7,7 @@ import logging
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers.flows.pension_notify import announce
+from scheduler.jobs import every
 from services import pension_visits
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,4 @@ async def sweep_visits(context: GridContext) -> int:
 
 def register(app: GridApp, config: Config) -> None:
     """Run the sweep every `[flows.pension] sweep_every`, the first time soon after start-up."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        sweep_visits,
-        interval=config.flows.pension.sweep_every,
-        first=7,
-        name=JOB_NAME,
-    )
+    every(app, sweep_visits, JOB_NAME, config.flows.pension.sweep_every, first=7)

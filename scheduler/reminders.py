@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers.households.reminders import render_reminder
 from models.reminders import ReminderKind, trigger
+from scheduler.jobs import forget
 from services import reminders
 from services.reminders import Send
 
@@ -83,10 +84,7 @@ def register(app: GridApp, config: Config) -> None:
     queue = app.job_queue
     assert queue is not None
     process = uuid.uuid4().hex
-    names = [job_name(k) for k in ALL_KINDS] + [MORNING_JOB, CATCH_UP_JOB]
-    for name in names:
-        for job in queue.get_jobs_by_name(name):
-            job.schedule_removal()
+    forget(app, *(job_name(k) for k in ALL_KINDS), MORNING_JOB, CATCH_UP_JOB)
     tz = config.tz
     for kind in ALL_KINDS:
         exprs = getattr(config.reminders, kind.value)

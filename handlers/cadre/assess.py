@@ -13,10 +13,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.assess_render import assessment_sheet, render_assessment, render_summary
-from handlers.cadre.people import language_for
 from handlers.cadre.split import split_lines
 from handlers.callback_data import BadCallbackData, pack, pattern, unpack
-from handlers.common import current_actor, refuse, texts_for
+from handlers.common import current_actor, language_for, refuse, texts_for
 from models.errors import Refusal
 from services import assessment as service
 from services.assessment import Assessment
@@ -121,7 +120,7 @@ async def send_scheduled_assessments(context: GridContext) -> int:
         found = cache[recipient.unit_id]
         if found is None:
             continue
-        t = rt.lang(await language_for(context, recipient.tg_user_id))
+        t = await language_for(context, recipient.tg_user_id)
         try:
             await send_assessment(context, recipient.tg_user_id, t, found)
         except TelegramError as exc:

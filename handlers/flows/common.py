@@ -17,10 +17,9 @@ from telegram.ext import ConversationHandler
 
 from bot.clock import to_ts
 from bot.runtime import GridContext, Runtime
-from bot.storage import people
 from bot.texts import Lang
 from handlers.callback_data import pack
-from handlers.common import pick_language, texts_for
+from handlers.common import texts_for
 
 END = ConversationHandler.END
 SCRATCH = "flow"
@@ -156,10 +155,3 @@ async def drop_buttons(context: GridContext, chat_id: int, message_id: int | Non
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except TelegramError:
         pass
-
-
-async def language_for(context: GridContext, tg_user_id: int) -> Lang:
-    """The catalog in the language a person reads in private."""
-    async with context.rt.db.transaction():
-        code = await people.language_of(context.rt.db, tg_user_id)
-    return context.rt.lang(pick_language(context.rt, code))

@@ -12,8 +12,8 @@ from bot.clock import to_ts
 from bot.runtime import GridContext
 from bot.storage import pension as store
 from bot.storage.groups import group_of_micro_grid
+from handlers.common import language_for
 from handlers.flows import pension_render as render
-from handlers.flows.common import language_for
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
 from models.pension import Move, PensionRequest, staff_may

@@ -9,10 +9,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import to_ts
 from bot.runtime import GridContext
-from bot.storage import people
 from bot.storage import reports as report_store
 from bot.storage.groups import group_of_micro_grid
-from handlers.common import pick_language
+from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
 from models.reports import Move, Report
 from models.units import Staff
@@ -37,7 +36,7 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
     for person in staff:
         if person.tg_user_id is None:
             continue
-        t = rt.lang(await _language_of(context, person.tg_user_id))
+        t = await language_for(context, person.tg_user_id)
         view = await views.staff_view(rt.db, report, person)
         text = staff_card(rt, t, view)
         message: Message | None = None
@@ -112,7 +111,7 @@ async def refresh_staff_messages(context: GridContext, report: Report) -> None:
     async with rt.db.transaction():
         notices = await report_store.delivered_notices(rt.db, report.id)
     for chat_id, message_id in notices:
-        t = rt.lang(await _language_of(context, chat_id))
+        t = await language_for(context, chat_id)
         try:
             await context.bot.edit_message_reply_markup(
                 chat_id, message_id, reply_markup=staff_buttons(t, report)
@@ -127,13 +126,6 @@ async def refresh_staff_messages(context: GridContext, report: Report) -> None:
 def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMarkup:
     """Confirm / Reopen buttons for the resident."""
     return resident_buttons(context.rt.lang(None), report)
-
-
-async def _language_of(context: GridContext, tg_user_id: int) -> str | None:
-    """The language a person reads in private."""
-    async with context.rt.db.transaction():
-        code = await people.language_of(context.rt.db, tg_user_id)
-    return pick_language(context.rt, code)
 
 
 __all__ = [
