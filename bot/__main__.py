@@ -79,6 +79,10 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
+    if not args.verbose:
+        # The transcript is the demo's output; the bot's own log would drown it.
+        logging.getLogger().setLevel(logging.WARNING)
+
     return _run(run_demo(Path(args.out)))
 
 
