@@ -15,14 +15,25 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: GridContext) -> None:
     """Log the error and, when there is a chat to answer, apologise briefly."""
-    log.error("error while handling %r", update, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
+        log.error("error outside an update (%r)", update, exc_info=context.error)
+        return
+    # Never the update's content: people type phone and ID numbers into private chats.
+    chat, user = update.effective_chat, update.effective_user
+    log.error(
+        "error while handling update %s (chat %s, user %s)",
+        update.update_id,
+        chat.id if chat else None,
+        user.id if user else None,
+        exc_info=context.error,
+    )
+    if chat is None:
         return
     t = texts_for(context, update)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(t("common.error"), show_alert=True)
         else:
-            await context.bot.send_message(update.effective_chat.id, t("common.error"))
+            await context.bot.send_message(chat.id, t("common.error"))
     except TelegramError:
-        log.warning("could not report the error to chat %s", update.effective_chat.id)
+        log.warning("could not report the error to chat %s", chat.id)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.common import command_args, current_actor, refuse, reply, texts_for
+from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
@@ -51,8 +51,8 @@ async def status(update: Update, context: GridContext) -> None:
     """Show one report and its history, to those who may see it."""
     rt = context.rt
     t = texts_for(context, update)
-    raw = command_args(context).lstrip("#")
-    if not raw.isdigit():
+    raw = (context.args[0] if context.args else "").lstrip("#")
+    if not raw.isdigit() or len(raw) > 12:
         await reply(update, t("reports.status_usage"))
         return
     actor = await current_actor(context, update)
