@@ -56,7 +56,7 @@ def language_of(rt: Runtime, update: Update) -> str:
 
 async def language_for(context: GridContext, tg_user_id: int) -> Lang:
     """The catalog in the language this person reads in private (as last seen)."""
-    async with context.rt.db.transaction():
+    async with context.rt.db.reading():
         code = await people.language_of(context.rt.db, tg_user_id)
     return context.rt.lang(pick_language(context.rt, code))
 
@@ -74,7 +74,7 @@ def display_name(user: User) -> str:
 async def current_actor(context: GridContext, update: Update) -> Actor:
     """The actor behind this update."""
     assert update.effective_user is not None
-    async with context.rt.db.transaction():
+    async with context.rt.db.reading():
         return await actor_for(context.rt.db, update.effective_user.id)
 
 

@@ -30,7 +30,7 @@ class Sandbox(UserActions, MembershipActions):
         privacy_mode: bool = True,
         strict_html: bool = True,
         callback_timeout: float = 15.0,
-        flood_tolerance: float = 0.15,
+        flood_tolerance: float = 0.5,
     ):
         self.world = World(
             token,

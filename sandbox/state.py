@@ -151,7 +151,7 @@ class World:
         flood_limits: bool = True,
         strict_html: bool = True,
         callback_timeout: float = 15.0,
-        flood_tolerance: float = 0.15,
+        flood_tolerance: float = 0.5,
     ):
         self.token = token
         self.bot = User(int(token.split(":", 1)[0]), bot_name, username=bot_username, is_bot=True)

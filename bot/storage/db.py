@@ -6,11 +6,11 @@ import asyncio
 import contextvars
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 _owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_owner", default=None)
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -103,19 +104,33 @@ class Database:
             finally:
                 _owner.reset(token)
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Database]:
+        """Read without a write transaction: no other unit of work runs meanwhile, so
+        every read sees committed data (inside a transaction, it joins it)."""
+        if self._lock.locked() and _owner.get() is self:
+            yield self
+            return
+        async with self._lock:
+            token = _owner.set(self)
+            try:
+                yield self
+            finally:
+                _owner.reset(token)
+
+    async def _on_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(connection, *args)` on the database thread: one hop per statement."""
+        # aiosqlite's public cursor API costs two or three thread hops per statement
+        # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
+        return await self._conn._execute(work, self._conn._conn, *args)
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last row id (inserts) or the row count."""
-        cur = await self._conn.execute(sql, params)
-        result = cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
-        await cur.close()
-        return int(result or 0)
+        return await self._on_thread(_execute, sql, params)
 
     async def rowcount(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return how many rows it changed."""
-        cur = await self._conn.execute(sql, params)
-        count = cur.rowcount
-        await cur.close()
-        return count
+        return await self._on_thread(_rowcount, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many parameter rows."""
@@ -123,14 +138,11 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """All rows of a query."""
-        return list(await self._conn.execute_fetchall(sql, params))
+        return await self._on_thread(_fetchall, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
-        cur = await self._conn.execute(sql, params)
-        row = await cur.fetchone()
-        await cur.close()
-        return row
+        return await self._on_thread(_fetchone, sql, params)
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row, or None."""
@@ -151,3 +163,31 @@ class Database:
 
         # aiosqlite runs the call on its own thread, where the sqlite3 connection lives.
         await self._conn._execute(run, self._conn._conn)
+
+
+def _execute(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cur = conn.execute(sql, params)
+    result = cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
+    cur.close()
+    return int(result or 0)
+
+
+def _rowcount(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cur = conn.execute(sql, params)
+    count = cur.rowcount
+    cur.close()
+    return count
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
+    cur = conn.execute(sql, params)
+    rows = cur.fetchall()
+    cur.close()
+    return rows
+
+
+def _fetchone(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
+    cur = conn.execute(sql, params)
+    row: sqlite3.Row | None = cur.fetchone()
+    cur.close()
+    return row

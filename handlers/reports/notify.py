@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 async def _group_title(context: GridContext, report: Report) -> tuple[int | None, str]:
     db = context.rt.db
-    async with db.transaction():
+    async with db.reading():
         group = await group_of_micro_grid(db, report.micro_grid_id)
     if group is None or not group.active:
         return None, ""

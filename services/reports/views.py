@@ -33,14 +33,14 @@ class ReportView:
 
 async def my_reports(db: Database, tg_user_id: int) -> list[Report]:
     """The resident's latest reports."""
-    async with db.transaction():
+    async with db.reading():
         return await store.reports_of(db, tg_user_id, MY_LIMIT)
 
 
 async def tasks(db: Database, actor: Actor) -> list[Report]:
     """Open reports this staff member owns or that wait at their units."""
     assert actor.staff is not None
-    async with db.transaction():
+    async with db.reading():
         return await store.open_tasks(
             db, actor.staff.id, tuple(u.id for u in actor.units), TASKS_LIMIT
         )
@@ -58,7 +58,7 @@ async def may_see(db: Database, actor: Actor, report: Report) -> bool:
 
 async def view(db: Database, actor: Actor, report_id: int) -> ReportView:
     """One report with its history, if the actor may see it."""
-    async with db.transaction():
+    async with db.reading():
         report = await store.report(db, report_id)
         if report is None or not await may_see(db, actor, report):
             # The same answer for unknown and forbidden: numbers reveal nothing.
@@ -87,6 +87,6 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
 
 async def staff_view(db: Database, report: Report, staff: Staff) -> ReportView:
     """A report as its handler sees it (with the reporter's household phone)."""
-    async with db.transaction():
+    async with db.reading():
         actor = Actor(tg_user_id=staff.tg_user_id or 0, staff=staff)
         return await _view(db, actor, report)

@@ -43,8 +43,8 @@ async def test_default_tolerance_allows_a_few_late_tokens(sb: Sandbox, api: Api)
     freeze_clock(sb)
     user = sb.add_user("丁")
     sb.start_bot(user)
-    statuses = [(await api("sendMessage", chat_id=user.id, text="x"))[0] for _ in range(36)]
-    assert statuses == [200] * 34 + [429] * 2
+    statuses = [(await api("sendMessage", chat_id=user.id, text="x"))[0] for _ in range(47)]
+    assert statuses == [200] * 45 + [429] * 2
 
 
 async def test_group_limit(sb: Sandbox, api: Api) -> None:

@@ -1,0 +1,105 @@
+"""The database layer: pragmas, migrations, transactions, reads, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database.open(tmp_path / "t.sqlite3")
+    yield database
+    await database.close()
+
+
+async def test_pragmas_and_migrations_are_idempotent(db: Database, tmp_path: Path) -> None:
+    assert await db.scalar("PRAGMA journal_mode") == "wal"
+    assert await db.scalar("PRAGMA foreign_keys") == 1
+    versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations")]
+    assert versions == sorted(versions) and versions[0] == 1
+    assert await db.migrate() == []
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+                "VALUES (1, 'a', 'b', 'c', 'd')"
+            )
+            raise RuntimeError
+    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 0
+
+
+async def test_nested_transactions_join_the_outer_one(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            async with db.transaction():
+                await db.execute(
+                    "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+                    "VALUES (1, 'a', 'b', 'c', 'd')"
+                )
+            async with db.reading():
+                assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 1
+            raise RuntimeError
+    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 0
+
+
+async def test_reads_wait_for_a_unit_of_work_in_progress(db: Database) -> None:
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+                "VALUES (1, 'a', 'b', 'c', 'd')"
+            )
+            inside.set()
+            await release.wait()
+            await db.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+                "VALUES (2, 'a', 'b', 'c', 'd')"
+            )
+
+    async def reader() -> int:
+        await inside.wait()
+        async with db.reading():
+            return int(await db.scalar("SELECT COUNT(*) FROM audit_log"))
+
+    task = asyncio.create_task(writer())
+    read = asyncio.create_task(reader())
+    await inside.wait()
+    release.set()
+    await task
+    assert await read == 2  # never the half-done state
+
+
+async def test_statement_helpers(db: Database) -> None:
+    async with db.transaction():
+        first = await db.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+            "VALUES (1, 'a', 'b', 'c', 'd')"
+        )
+        changed = await db.rowcount("UPDATE audit_log SET actor = 'x' WHERE id = ?", (first,))
+        row = await db.fetchone("SELECT actor FROM audit_log WHERE id = ?", (first,))
+        missing = await db.fetchone("SELECT actor FROM audit_log WHERE id = 999")
+    assert first == 1 and changed == 1 and row["actor"] == "x" and missing is None
+
+
+async def test_online_backup(db: Database, tmp_path: Path) -> None:
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+            "VALUES (1, 'a', 'b', 'c', 'd')"
+        )
+    await db.backup(tmp_path / "copy" / "b.sqlite3")
+    copy = sqlite3.connect(tmp_path / "copy" / "b.sqlite3")
+    assert copy.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (1,)
+    copy.close()
