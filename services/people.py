@@ -20,6 +20,13 @@ async def seen(
     left_group: int | None = None,
 ) -> None:
     """Record a person, that they opened the bot, and their group membership."""
+    if left_group is None:
+        # Most updates come from people the bot already knows: a read is enough then.
+        async with db.reading():
+            if await people.is_current(
+                db, tg_user_id, display_name, username, language, started, in_group
+            ):
+                return
     async with db.transaction():
         now = to_ts(clock.now())
         await people.note_person(db, tg_user_id, display_name, username, language, now, started)

@@ -36,3 +36,31 @@ async def language_of(db: Database, tg_user_id: int) -> str | None:
     """The Telegram language code last seen for this person."""
     code = await db.scalar("SELECT language FROM people WHERE tg_user_id = ?", (tg_user_id,))
     return str(code) if code else None
+
+
+async def is_current(
+    db: Database,
+    tg_user_id: int,
+    display_name: str,
+    username: str | None,
+    language: str | None,
+    started: bool,
+    in_group: int | None,
+) -> bool:
+    """Whether the stored person (and their presence in `in_group`) already says all this."""
+    row = await db.fetchone(
+        "SELECT p.display_name, p.username, p.language, p.started_bot, "
+        "(SELECT present FROM group_members WHERE chat_id = ? AND tg_user_id = p.tg_user_id) "
+        "AS present, (SELECT 1 FROM groups WHERE chat_id = ?) AS group_known "
+        "FROM people p WHERE p.tg_user_id = ?",
+        (in_group, in_group, tg_user_id),
+    )
+    if row is None:
+        return False
+    same = (row["display_name"], row["username"], row["language"]) == (
+        display_name,
+        username,
+        language,
+    )
+    membership = in_group is None or not row["group_known"] or row["present"] == 1
+    return same and (row["started_bot"] or not started) and membership
