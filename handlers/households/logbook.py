@@ -12,6 +12,7 @@ from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, pattern
 from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.flows.common import ENDED
 from handlers.households import render
 from models.contacts import LogKind
 from models.errors import Refusal
@@ -241,12 +242,15 @@ async def located(update: Update, context: GridContext) -> None:
 
 
 async def cancel(update: Update, context: GridContext) -> None:
-    """/cancel: leave the flow in progress (answers only when there was one)."""
+    """/cancel: leave the flow in progress, or say that nothing was in progress."""
     user = update.effective_user
     assert user is not None
+    t = texts_for(context, update)
     if await logbook.cancel(context.rt.db, user.id):
-        t = texts_for(context, update)
         await reply(update, t("households.cancelled"), reply_markup=ReplyKeyboardRemove())
+    elif not (context.user_data or {}).get(ENDED):
+        # A conversation that /cancel just ended (handler group 2) has answered already.
+        await reply(update, t("common.nothing_to_cancel"))
 
 
 async def other_command(update: Update, context: GridContext) -> None:

@@ -23,15 +23,17 @@ async def test_cancel_leaves_the_flow_and_nothing_is_stored(h: Harness) -> None:
     question = h.last(resident)
     await h.press(resident, question, buttons(question)["4"])
     assert (await _scratch(h, resident.id))["flow"]["answers"] == {"satisfaction": 4}
+    before = len(h.bot_texts(resident))
     await h.send(resident, resident, "/cancel")
+    assert h.bot_texts(resident)[before:] == [h.last_text(resident)]  # one answer only
     assert "已退出问卷" in h.last_text(resident)
     assert await _scratch(h, resident.id) == {}
     assert await h.db.scalar("SELECT COUNT(*) FROM flow_conversations") == 0
     assert await h.db.scalar("SELECT COUNT(*) FROM survey_responses") == 0
     stale = await tap(h, resident, resident, "5")
     assert h.answer(stale)["show_alert"] is True and "失效" in h.answer(stale)["text"]
-    await h.send(resident, resident, "/cancel")  # nothing left: no answer
-    assert "已退出问卷" in h.last_text(resident)
+    await h.send(resident, resident, "/cancel")  # nothing left to leave
+    assert "没有正在进行的操作" in h.last_text(resident)
     assert len([t for t in h.bot_texts(resident) if "已退出" in t]) == 1
 
 
