@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.state import Chat, User
 from tests.e2e.harness import Harness
 
 
@@ -17,3 +18,12 @@ async def h(tmp_path: Path) -> AsyncIterator[Harness]:
         yield harness
     finally:
         await harness.close()
+
+
+@pytest.fixture
+async def town(h: Harness) -> tuple[User, User, Chat]:
+    """The worker of M1 (linked, started), a resident, and their bound group."""
+    worker = await h.staff("L4A", "张秀兰")
+    resident = h.user("王秀英")
+    chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
+    return worker, resident, chat

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from sandbox.state import Chat, User
+from sandbox.state import User
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.reporting import (
     ACCEPT,
@@ -22,14 +20,6 @@ from tests.e2e.reporting import (
     press_on,
     status_of,
 )
-
-
-@pytest.fixture
-async def town(h: Harness) -> tuple[User, User, Chat]:
-    worker = await h.staff("L4A", "张秀兰")
-    resident = h.user("王秀英")
-    chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
-    return worker, resident, chat
 
 
 async def test_full_loop_file_accept_resolve_confirm(h: Harness, town) -> None:

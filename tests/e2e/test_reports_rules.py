@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
-
-from sandbox.state import Chat, User
 from scheduler.deadlines import JOB_NAME
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.reporting import (
@@ -23,14 +20,6 @@ from tests.e2e.reporting import (
     press_on,
     status_of,
 )
-
-
-@pytest.fixture
-async def town(h: Harness) -> tuple[User, User, Chat]:
-    worker = await h.staff("L4A", "张秀兰")
-    resident = h.user("王秀英")
-    chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
-    return worker, resident, chat
 
 
 async def test_unauthorised_presses_get_an_alert_and_change_nothing(h: Harness, town) -> None:
