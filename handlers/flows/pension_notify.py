@@ -6,16 +6,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Message
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.clock import to_ts
 from bot.runtime import GridContext
 from bot.storage import pension as store
-from bot.storage.groups import group_of_micro_grid
+from bot.texts import Lang
 from handlers.common import language_for
 from handlers.flows import pension_render as render
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
+from handlers.staff_notices import mention_in_group, notify_staff
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
 from models.units import Staff
@@ -32,23 +33,13 @@ async def tell_staff(context: GridContext, request: PensionRequest, staff: list[
     """Send each staff member the request with its buttons; mention the unreachable ones."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
-    unreachable = []
-    for person in staff:
-        if person.tg_user_id is None:
-            continue
-        t = await language_for(context, person.tg_user_id)
-        message: Message | None = None
-        try:
-            message = await context.bot.send_message(
-                person.tg_user_id,
-                render.card_text(rt, t, view),
-                reply_markup=render.staff_markup(t, request),
-            )
-        except Forbidden:
-            unreachable.append(person)
-        except TelegramError as exc:
-            log.warning("could not send pension request %s to %s: %s", request.id, person.code, exc)
-            unreachable.append(person)
+
+    async def send(person: Staff, chat_id: int, t: Lang) -> Message:
+        return await context.bot.send_message(
+            chat_id, render.card_text(rt, t, view), reply_markup=render.staff_markup(t, request)
+        )
+
+    async def record(person: Staff, message: Message | None) -> None:
         async with rt.db.transaction():
             await store.add_notice(
                 rt.db,
@@ -59,26 +50,12 @@ async def tell_staff(context: GridContext, request: PensionRequest, staff: list[
                 message is not None,
                 to_ts(rt.clock.now()),
             )
-    if unreachable:
-        await _mention(context, request, unreachable)
 
-
-async def _mention(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
-    """Point unreachable staff to their private chat from the group (no personal data)."""
-    async with context.rt.db.transaction():
-        group = await group_of_micro_grid(context.rt.db, request.micro_grid_id or 0)
-    if group is None or not group.active:
-        return
-    t = context.rt.lang(None)
-    names = t("reports.mention_separator").join(
-        t("reports.mention", user_id=s.tg_user_id, name=s.name) for s in staff
+    unreachable = await notify_staff(context, staff, send, record)
+    # No personal data in the group: only the names of the staff and the request's number.
+    await mention_in_group(
+        context, request.micro_grid_id, unreachable, "pension.mention_staff", request.number
     )
-    try:
-        await context.bot.send_message(
-            group.chat_id, t("pension.mention_staff", names=names, number=request.number)
-        )
-    except TelegramError as exc:
-        log.warning("could not mention staff in group %s: %s", group.chat_id, exc)
 
 
 async def refresh(context: GridContext, request: PensionRequest) -> None:

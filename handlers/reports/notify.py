@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.clock import to_ts
 from bot.runtime import GridContext
 from bot.storage import reports as report_store
-from bot.storage.groups import group_of_micro_grid
+from bot.texts import Lang
 from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
+from handlers.staff_notices import mention_in_group, notify_staff
 from models.reports import Move, Report
 from models.units import Staff
 from services.reports import views
@@ -20,43 +21,22 @@ from services.reports import views
 log = logging.getLogger(__name__)
 
 
-async def _group_title(context: GridContext, report: Report) -> tuple[int | None, str]:
-    db = context.rt.db
-    async with db.reading():
-        group = await group_of_micro_grid(db, report.micro_grid_id)
-    if group is None or not group.active:
-        return None, ""
-    return group.chat_id, group.title
-
-
 async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -> list[Staff]:
     """Send each staff member the report with its buttons; returns those unreachable."""
     rt = context.rt
-    unreachable = []
-    for person in staff:
-        if person.tg_user_id is None:
-            continue
-        t = await language_for(context, person.tg_user_id)
-        view = await views.staff_view(rt.db, report, person)
-        text = staff_card(rt, t, view)
-        message: Message | None = None
-        try:
-            if report.photo_file_id:
-                message = await context.bot.send_photo(
-                    person.tg_user_id,
-                    report.photo_file_id,
-                    caption=text[:1024],
-                    reply_markup=staff_buttons(t, report),
-                )
-            else:
-                message = await context.bot.send_message(
-                    person.tg_user_id, text, reply_markup=staff_buttons(t, report)
-                )
-        except Forbidden:
-            unreachable.append(person)
-        except TelegramError as exc:
-            log.warning("could not send report %s to staff %s: %s", report.id, person.code, exc)
-            unreachable.append(person)
+
+    async def send(person: Staff, chat_id: int, t: Lang) -> Message:
+        text = staff_card(rt, t, await views.staff_view(rt.db, report, person))
+        if report.photo_file_id:
+            return await context.bot.send_photo(
+                chat_id,
+                report.photo_file_id,
+                caption=text[:1024],
+                reply_markup=staff_buttons(t, report),
+            )
+        return await context.bot.send_message(chat_id, text, reply_markup=staff_buttons(t, report))
+
+    async def record(person: Staff, message: Message | None) -> None:
         async with rt.db.transaction():
             await report_store.add_notice(
                 rt.db,
@@ -67,26 +47,12 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
                 message is not None,
                 to_ts(rt.clock.now()),
             )
-    if unreachable:
-        await mention_in_group(context, report, unreachable)
-    return unreachable
 
-
-async def mention_in_group(context: GridContext, report: Report, staff: list[Staff]) -> None:
-    """Mention staff who cannot be reached privately in the micro-grid's group."""
-    chat_id, _ = await _group_title(context, report)
-    if chat_id is None:
-        return
-    t = context.rt.lang(None)
-    names = t("reports.mention_separator").join(
-        t("reports.mention", user_id=s.tg_user_id, name=s.name) for s in staff
+    unreachable = await notify_staff(context, staff, send, record)
+    await mention_in_group(
+        context, report.micro_grid_id, unreachable, "reports.mention_staff", report.number
     )
-    try:
-        await context.bot.send_message(
-            chat_id, t("reports.mention_staff", names=names, number=report.number)
-        )
-    except TelegramError as exc:
-        log.warning("could not mention staff in group %s: %s", chat_id, exc)
+    return unreachable
 
 
 async def tell_resident(
@@ -130,7 +96,6 @@ def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMar
 
 __all__ = [
     "Move",
-    "mention_in_group",
     "refresh_staff_messages",
     "resolution_markup",
     "tell_resident",
