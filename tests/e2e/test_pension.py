@@ -268,3 +268,19 @@ async def test_a_linked_household_decides_the_micro_grid(h: Harness) -> None:
     row = await h.db.fetchone("SELECT household_id, micro_grid_id FROM pension_requests")
     assert row["household_id"] is not None
     assert f"P{await h.db.scalar('SELECT id FROM pension_requests')}" in h.last_text(other)
+
+
+async def test_a_worker_who_never_opened_the_bot_is_mentioned_in_the_group(h: Harness) -> None:
+    worker = await h.staff("L4A", "张秀兰", started=False)
+    resident = h.user("王秀英")
+    chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
+    await h.send(resident, chat, "大家好")
+    h.sb.start_bot(resident)
+    number = await _request(h, resident)
+    mention = h.last_text(chat)
+    assert "张秀兰" in mention and f"P{number}" in mention
+    assert "李桂英" not in mention and "13800001111" not in mention  # nothing personal
+    delivered = await h.db.scalar(
+        "SELECT delivered FROM pension_notices WHERE request_id = ?", (number,)
+    )
+    assert delivered == 0
