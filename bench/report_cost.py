@@ -25,8 +25,11 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import start as start_app
+from bot.app import stop as stop_app
 from bot.clock import SystemClock
 from bot.config import config_from_dict
+from bot.inbox import Poller
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
 from services.onboarding import accept_invitation, create_invitation
@@ -143,12 +146,11 @@ async def report_cost(control: Control, base_url: str, n: int, folder: Path) -> 
         last = (await control.wait_message(chat_id, last, "已登记问题"))["message_id"]
 
     app = build_application(config, clock=clock)
-    async with app:
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
+    inbox = await start_app(app)
+    stopping = asyncio.Event()
+    poller = Poller(app, inbox, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    polling = asyncio.create_task(poller.run(stopping))
+    try:
         await control.post("send_text", user_id=worker["id"], chat_id=chat_id, text="/bind M1")
         last = (await control.wait_message(chat_id, 0, "网格联系卡"))["message_id"]
         for resident in residents[:10]:
@@ -157,10 +159,10 @@ async def report_cost(control: Control, base_url: str, n: int, folder: Path) -> 
         for resident in residents[10:]:
             await file_one(resident)
         spent = cpu() - began
-        await app.updater.stop()
-        await app.stop()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
+    finally:
+        stopping.set()
+        await polling
+        await stop_app(app)
     return spent / n
 
 

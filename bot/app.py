@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from typing import Any
 
 from telegram import Update
@@ -11,7 +13,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     ContextTypes,
     Defaults,
 )
@@ -20,10 +21,11 @@ import handlers
 import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.inbox import Inbox, Poller
 from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.texts import Texts
-from bot.updates import PerChatUpdateProcessor
+from models.limits import PersonLimits
 from services.town_files import RUNTIME_KEY as TOWN_FILES
 from services.town_files import load_town_files
 
@@ -36,7 +38,6 @@ def build_application(
     config: Config,
     *,
     clock: Clock | None = None,
-    update_processor: BaseUpdateProcessor | None = None,
     texts: Texts | None = None,
 ) -> GridApp:
     """Build the bot: handlers, jobs, rate limiter, persistence; the town's files are checked
@@ -60,6 +61,10 @@ def build_application(
             db=db,
             texts=texts,
             clock=clock,
+            inbox=Inbox(app, db, clock, max_concurrent=config.inbox.max_concurrent),
+            limits=PersonLimits(
+                reports=config.limits.reports_per_hour, actions=config.limits.actions_per_minute
+            ),
             bot_username=app.bot.username,
             extras={TOWN_FILES: files},
         )
@@ -80,6 +85,9 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .persistence(persistence)
+        # Updates come from the durable inbox (bot.inbox), never from PTB's updater, which
+        # confirms updates to Telegram before they are handled.
+        .updater(None)
         .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)
     )
     if tg.api_file_url:
@@ -94,17 +102,60 @@ def build_application(
                 max_retries=tg.rate_limit.max_retries,
             )
         )
-    builder = builder.concurrent_updates(update_processor or PerChatUpdateProcessor())
     app: GridApp = builder.build()
     handlers.register(app)
     scheduler.register(app, config)
     return app
 
 
-def run_polling(config: Config) -> None:
-    """Run the bot with long polling until interrupted."""
+async def start(app: GridApp) -> Inbox:
+    """Start a built Application (the order of PTB's run_polling) and hand it the updates
+    left unfinished by the last run; returns its inbox."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    inbox = app.bot_data[RUNTIME_KEY].inbox
+    await inbox.recover()
+    return inbox
+
+
+async def stop(app: GridApp) -> None:
+    """Finish what is queued, then stop and shut down the Application."""
+    runtime: Runtime | None = app.bot_data.get(RUNTIME_KEY)
+    if runtime is not None:
+        await runtime.inbox.drain()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+async def serve_polling(config: Config, stopping: asyncio.Event) -> None:
+    """Run the bot with long polling into the durable inbox until `stopping` is set."""
     app = build_application(config)
-    app.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=int(config.telegram.poll_timeout.total_seconds()),
-    )
+    inbox = await start(app)
+    try:
+        poller = Poller(
+            app,
+            inbox,
+            timeout=int(config.telegram.poll_timeout.total_seconds()),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        await poller.run(stopping)
+    finally:
+        await stop(app)
+
+
+def run_polling(config: Config) -> None:
+    """Run the bot with long polling until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        await serve_polling(config, stopping)
+
+    asyncio.run(main())

@@ -293,6 +293,21 @@ DEFAULT_CATEGORIES = (
 )
 
 
+class InboxSection(Section):
+    # Handled updates are kept this long (to recognise one Telegram delivers again), then pruned.
+    keep_for: Duration = timedelta(days=3)
+    prune_every: Duration = timedelta(hours=1)
+    # Updates of different chats handled at once (one chat's updates always run in order).
+    max_concurrent: int = Field(32, ge=1, le=256)
+
+
+class LimitsSection(Section):
+    # Per person: reports filed (/report, photos captioned /report) within an hour …
+    reports_per_hour: int = Field(10, ge=0, le=1000)
+    # … and commands and button presses within a minute (0 turns a limit off).
+    actions_per_minute: int = Field(30, ge=0, le=1000)
+
+
 class Config(Section):
     bot: BotSection = BotSection()
     telegram: TelegramSection = TelegramSection()
@@ -305,6 +320,8 @@ class Config(Section):
     households: HouseholdsSection = HouseholdsSection()
     reminders: RemindersSection = RemindersSection()
     flows: FlowsSection = FlowsSection()
+    inbox: InboxSection = InboxSection()
+    limits: LimitsSection = LimitsSection()
 
     @field_validator("categories")
     @classmethod

@@ -9,8 +9,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.inbox import Inbox
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
+from models.limits import PersonLimits
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Runtime:
     db: Database
     texts: Texts
     clock: Clock
+    inbox: Inbox
+    limits: PersonLimits
     bot_username: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -15,6 +15,7 @@ from handlers import (
     groups,
     help,
     households,
+    limits,
     onboarding,
     reports,
     wrong_place,
@@ -28,6 +29,7 @@ FEATURES: list[ModuleType] = [onboarding, groups, reports, households, cadre, fl
 
 def register(app: Application) -> None:
     """Add every feature's handlers and the error handler."""
+    limits.register(app)
     for feature in FEATURES:
         feature.register(app)
     wrong_place.register(app, menu())

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.runtime import GridApp
-from scheduler import cadre, deadlines, flows, pension, reminders
+from scheduler import cadre, deadlines, flows, inbox, pension, reminders
 
 
 def register(app: GridApp, config: Config) -> None:
     """Schedule every periodic job (scheduling twice replaces, never duplicates)."""
     deadlines.register(app, config)
     flows.register(app, config)
+    inbox.register(app, config)
     pension.register(app, config)
     reminders.register(app, config)
     cadre.register(app, config)

@@ -5,18 +5,21 @@ The demo plays its walkthrough on it; the end-to-end tests drive it the same way
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import start as start_app
+from bot.app import stop as stop_app
 from bot.clock import FakeClock
 from bot.config import Config, config_from_dict
 from bot.demo.transcript import Transcript
+from bot.inbox import Inbox, Poller
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
-from bot.updates import PerChatUpdateProcessor
 from sandbox.actions import Injected
 from sandbox.driver import Sandbox
 from sandbox.state import Chat, User
@@ -50,7 +53,9 @@ class Stage:
         self.clock = FakeClock(start)
         self.settings = settings or {}
         self.app: GridApp | None = None
-        self.processor: PerChatUpdateProcessor | None = None
+        self.inbox: Inbox | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._stop_polling = asyncio.Event()
         self.config: Config | None = None
         self.users: dict[str, User] = {}
         self.transcript = Transcript(self.sb)
@@ -79,36 +84,32 @@ class Stage:
         return self
 
     async def start_bot(self) -> None:
-        """Build and start a fresh Application on the same database."""
+        """Build and start a fresh Application on the same database, polling into the
+        durable inbox as `gridbot run` does."""
         assert self.config is not None
-        self.processor = PerChatUpdateProcessor()
         # Updates fetched before this start were handled by the previous Application.
         pending = [u["update_id"] for u in self.sb.world.updates.pending]
         self._settled_upto = (min(pending) if pending else self.sb.world.updates.next_id) - 1
-        self.app = build_application(self.config, clock=self.clock, update_processor=self.processor)
-        # The same order as Application.run_polling: initialize, post_init, start.
-        await self.app.initialize()
-        assert self.app.post_init is not None
-        await self.app.post_init(self.app)
-        await self.app.start()
+        self.app = build_application(self.config, clock=self.clock)
+        self.inbox = await start_app(self.app)
         assert self.app.job_queue is not None
         # Jobs stay registered but fire only when a test runs them (the clock is fake).
         self.app.job_queue.scheduler.pause()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=2)
+        poller = Poller(self.app, self.inbox, timeout=2, allowed_updates=ALLOWED_UPDATES)
+        self._stop_polling = asyncio.Event()
+        self._polling = asyncio.create_task(poller.run(self._stop_polling))
 
     async def stop_bot(self) -> None:
         """Stop the Application (as a process would on shutdown)."""
         if self.app is None:
             return
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
-        assert self.app.post_shutdown is not None
-        await self.app.post_shutdown(self.app)
+        self._stop_polling.set()
+        if self._polling is not None:
+            await self._polling
+            self._polling = None
+        await stop_app(self.app)
         self.app = None
+        self.inbox = None
 
     async def restart(self) -> None:
         """Stop the bot and start a new Application on the same database."""
@@ -168,17 +169,17 @@ class Stage:
 
     async def settle_all(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled every update injected so far (by any means)."""
-        assert self.processor is not None
+        assert self.inbox is not None
         await self.sb.wait_updates_consumed(timeout)
         for update_id in range(self._settled_upto + 1, self.sb.world.updates.next_id):
-            await self.processor.wait_done(update_id, timeout)
+            await self.inbox.wait_done(update_id, timeout)
         self._settled_upto = self.sb.world.updates.next_id - 1
 
     async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:  # noqa: ASYNC109
         """Wait until the bot has fully handled every update of this action."""
-        assert self.processor is not None
+        assert self.inbox is not None
         for update in injected.updates:
-            await self.processor.wait_done(update["update_id"], timeout)
+            await self.inbox.wait_done(update["update_id"], timeout)
         return injected
 
     async def send(
