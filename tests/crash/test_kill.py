@@ -218,10 +218,8 @@ async def test_kill_during_reports_and_presses_loses_nothing(town: Town) -> None
     town.bot.stop()  # a clean stop: whatever was queued is handled first
 
     # Every /report message is exactly one report.
-    by_message = Counter(
-        (chat_id, message_id)
-        for chat_id, message_id in town.rows("SELECT source_chat_id, source_message_id FROM reports")
-    )
+    filed = town.rows("SELECT source_chat_id, source_message_id FROM reports")
+    by_message = Counter((chat_id, message_id) for chat_id, message_id in filed)
     assert sorted(by_message) == sorted((c.id, m) for c, _, m in sent)
     assert set(by_message.values()) == {1}
     # Each report was filed once, with one 'filed' event.
