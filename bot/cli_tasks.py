@@ -78,7 +78,7 @@ async def _ask_username(config: Config) -> str:
 
 
 async def backup(config: Config, dest: Path) -> int:
-    """Copy the live database with SQLite's online backup."""
+    """Copy the live database with SQLite's online backup (a file only its owner can read)."""
     if not Path(config.database.path).exists():  # noqa: ASYNC240 - before anything runs
         print(f"error: no database at {config.database.path}", file=sys.stderr)
         return 1
@@ -106,6 +106,7 @@ def export(config: Config, out: Path, language: str | None) -> int:
     """Write every record (with personal data, as the town office) to XLSX or CSV files."""
     import asyncio
 
+    from bot.private_files import write_private
     from services.sheets import write_csv_dir, write_xlsx
 
     if not Path(config.database.path).exists():
@@ -113,8 +114,7 @@ def export(config: Config, out: Path, language: str | None) -> int:
         return 1
     sheets = asyncio.run(_export_sheets(config, language))
     if out.suffix.lower() == ".xlsx":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(write_xlsx(sheets, config.tz))
+        write_private(out, write_xlsx(sheets, config.tz))
         print(f"written: {out} ({len(sheets)} sheets, {sum(len(s.rows) for s in sheets)} rows)")
     else:
         for path in write_csv_dir(sheets, config.tz, out):

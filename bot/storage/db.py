@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.private_files import create_private
+
 log = logging.getLogger(__name__)
 
 # The database whose transaction the current task is inside (for nested use).
@@ -150,9 +152,11 @@ class Database:
         return None if row is None else row[0]
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` with SQLite's online backup."""
+        """Copy the live database to `dest` with SQLite's online backup; the copy (and its
+        journal while it is written) is readable by its owner only."""
         dest = str(dest)
-        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite keeps the mode of a file that exists, and gives its journal the same one.
+        create_private(Path(dest))
 
         def run(source: sqlite3.Connection) -> None:
             target = sqlite3.connect(dest)
