@@ -42,6 +42,10 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # The same file opened read-only, for snapshots (none for an in-memory database).
+        self._read_only_uri = (
+            None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
+        )
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -119,6 +123,32 @@ class Database:
                 yield self
             finally:
                 _owner.reset(token)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Database]:
+        """A read-only view of the committed data as of its first read, on a connection of
+        its own: in WAL mode the bot's writes go on meanwhile, and neither waits for the other.
+        """
+        if self._read_only_uri is None:  # in memory: one connection, read under the lock
+            async with self.reading() as db:
+                yield db
+            return
+        conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA busy_timeout=5000")
+            view = Database(conn, self.path)
+            # A deferred read transaction: its first read fixes the snapshot, here and now.
+            await conn.execute("BEGIN")
+            await conn.execute("SELECT COUNT(*) FROM schema_migrations")
+            try:
+                # Within the snapshot, transaction() and reading() join it (and cannot write).
+                async with view.reading():
+                    yield view
+            finally:
+                await conn.execute("ROLLBACK")
+        finally:
+            await conn.close()
 
     async def _on_thread(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work(connection, *args)` on the database thread: one hop per statement."""
