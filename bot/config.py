@@ -21,6 +21,8 @@ from pydantic import (
     field_validator,
 )
 
+from bot.text_files import NotText, read_text
+
 TOKEN_ENV = "GRIDBOT_TOKEN"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -362,9 +364,11 @@ def load_config(path: str | Path) -> Config:
     """Read and validate a TOML config file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except NotText as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
