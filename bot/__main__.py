@@ -10,13 +10,17 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, load_config
+from bot.config import TOKEN_ENV, ConfigError, load_config
+from bot.log_redaction import redact_logs
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from telegram.error import InvalidToken
+
     from bot.app import run_polling
+    from bot.cli_tasks import check_token
 
     config = load_config(args.config)
     if not config.token():
@@ -26,8 +30,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    run_polling(config)
-    return 0
+    redact_logs(config.token())
+    try:
+        if asyncio.run(check_token(config)):
+            run_polling(config)
+            return 0
+    except InvalidToken:
+        pass  # refused after the check (revoked meanwhile): the same message
+    print(
+        f"error: Telegram refused the bot token; check {TOKEN_ENV} (or [telegram] token)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -158,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Request addresses carry the bot token: keep it out of every log line and traceback.
+    redact_logs()
     try:
         return int(args.handler(args))
     except ConfigError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.storage.roster import apply_roster
 from models.errors import Refusal
 from services.roster import RosterErrors, read_roster
 from services.sheets import Sheet
+
+log = logging.getLogger(__name__)
 
 
 async def import_roster(config: Config, path: Path) -> int:
@@ -75,6 +78,22 @@ async def _ask_username(config: Config) -> str:
 
     async with Bot(config.token(), base_url=config.telegram.api_base_url) as bot:
         return bot.username
+
+
+async def check_token(config: Config) -> bool:
+    """Whether Telegram accepts the bot token (True when it cannot be asked right now: the
+    bot's own start-up then deals with the network)."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        async with Bot(config.token(), base_url=config.telegram.api_base_url):
+            return True
+    except InvalidToken:
+        return False
+    except NetworkError as exc:
+        log.warning("could not ask Telegram about the token yet: %s", exc)
+        return True
 
 
 async def backup(config: Config, dest: Path) -> int:
