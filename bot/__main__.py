@@ -14,6 +14,8 @@ from bot.config import TOKEN_ENV, ConfigError, load_config
 from bot.log_redaction import redact_logs
 
 Handler = Callable[[argparse.Namespace], int]
+TOKEN_REFUSED = f"Telegram refused the bot token; check {TOKEN_ENV} (or [telegram] token)"
+log = logging.getLogger("gridbot")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -31,17 +33,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         return 2
     redact_logs(config.token())
-    try:
-        if asyncio.run(check_token(config)):
-            run_polling(config)
-            return 0
-    except InvalidToken:
-        pass  # refused after the check (revoked meanwhile): the same message
-    print(
-        f"error: Telegram refused the bot token; check {TOKEN_ENV} (or [telegram] token)",
-        file=sys.stderr,
-    )
-    return 1
+    if not asyncio.run(check_token(config)):
+        raise InvalidToken(TOKEN_REFUSED)
+    run_polling(config)
+    return 0
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -174,11 +169,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Request addresses carry the bot token: keep it out of every log line and traceback.
     redact_logs()
+    from telegram.error import InvalidToken
+
     try:
         return int(args.handler(args))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    except InvalidToken:
+        # Its message names the token: one line of our own instead.
+        print(f"error: {TOKEN_REFUSED}", file=sys.stderr)
+        return 1
+    except Exception:
+        # Through the log, so that the traceback is redacted like every other line.
+        log.exception("gridbot %s failed", args.command)
+        return 1
 
 
 if __name__ == "__main__":

@@ -76,3 +76,16 @@ async def test_verbose_logs_never_show_the_token(tmp_path, sandbox):
     assert SECRET not in text
     assert "getUpdates" in text  # the verbose log is there …
     assert "bot<redacted>" in text  # … with the Bot API address in it, redacted
+
+
+async def test_invite_with_a_refused_token_is_one_line(tmp_path, sandbox, monkeypatch, capsys):
+    from bot.__main__ import main
+
+    monkeypatch.setenv("GRIDBOT_TOKEN", WRONG)
+    config = str(_config(tmp_path, sandbox))
+    # The command line runs its own event loop: call it from a thread, as a shell would.
+    status = await asyncio.to_thread(main, ["invite", "--config", config, "--staff", "L4A"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err.count("\n") == 1 and "GRIDBOT_TOKEN" in captured.err
+    assert "revoked" not in captured.out + captured.err
