@@ -10,13 +10,19 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, load_config
+from bot.config import TOKEN_ENV, ConfigError, load_config
+from bot.log_redaction import redact_logs
 
 Handler = Callable[[argparse.Namespace], int]
+TOKEN_REFUSED = f"Telegram refused the bot token; check {TOKEN_ENV} (or [telegram] token)"
+log = logging.getLogger("gridbot")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from telegram.error import InvalidToken
+
     from bot.app import run_polling
+    from bot.cli_tasks import check_token
 
     config = load_config(args.config)
     if not config.token():
@@ -26,6 +32,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    redact_logs(config.token())
+    if not asyncio.run(check_token(config)):
+        raise InvalidToken(TOKEN_REFUSED)
     run_polling(config)
     return 0
 
@@ -158,11 +167,23 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Request addresses carry the bot token: keep it out of every log line and traceback.
+    redact_logs()
+    from telegram.error import InvalidToken
+
     try:
         return int(args.handler(args))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    except InvalidToken:
+        # Its message names the token: one line of our own instead.
+        print(f"error: {TOKEN_REFUSED}", file=sys.stderr)
+        return 1
+    except Exception:
+        # Through the log, so that the traceback is redacted like every other line.
+        log.exception("gridbot %s failed", args.command)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.storage.roster import apply_roster
 from models.errors import Refusal
 from services.roster import RosterErrors, read_roster
 from services.sheets import Sheet
+
+log = logging.getLogger(__name__)
 
 
 async def import_roster(config: Config, path: Path) -> int:
@@ -77,8 +80,24 @@ async def _ask_username(config: Config) -> str:
         return bot.username
 
 
+async def check_token(config: Config) -> bool:
+    """Whether Telegram accepts the bot token (True when it cannot be asked right now: the
+    bot's own start-up then deals with the network)."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        async with Bot(config.token(), base_url=config.telegram.api_base_url):
+            return True
+    except InvalidToken:
+        return False
+    except NetworkError as exc:
+        log.warning("could not ask Telegram about the token yet: %s", exc)
+        return True
+
+
 async def backup(config: Config, dest: Path) -> int:
-    """Copy the live database with SQLite's online backup."""
+    """Copy the live database with SQLite's online backup (a file only its owner can read)."""
     if not Path(config.database.path).exists():  # noqa: ASYNC240 - before anything runs
         print(f"error: no database at {config.database.path}", file=sys.stderr)
         return 1
@@ -106,6 +125,7 @@ def export(config: Config, out: Path, language: str | None) -> int:
     """Write every record (with personal data, as the town office) to XLSX or CSV files."""
     import asyncio
 
+    from bot.private_files import write_private
     from services.sheets import write_csv_dir, write_xlsx
 
     if not Path(config.database.path).exists():
@@ -113,8 +133,7 @@ def export(config: Config, out: Path, language: str | None) -> int:
         return 1
     sheets = asyncio.run(_export_sheets(config, language))
     if out.suffix.lower() == ".xlsx":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(write_xlsx(sheets, config.tz))
+        write_private(out, write_xlsx(sheets, config.tz))
         print(f"written: {out} ({len(sheets)} sheets, {sum(len(s.rows) for s in sheets)} rows)")
     else:
         for path in write_csv_dir(sheets, config.tz, out):

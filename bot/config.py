@@ -21,6 +21,8 @@ from pydantic import (
     field_validator,
 )
 
+from bot.text_files import NotText, read_text
+
 TOKEN_ENV = "GRIDBOT_TOKEN"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -285,6 +287,39 @@ class FlowsSection(Section):
         )
 
 
+def _at_least(minimum: str, why: str) -> AfterValidator:
+    """A duration of at least `minimum` (written as in the file), for the reason `why`."""
+
+    def check(value: timedelta) -> timedelta:
+        if value < parse_duration(minimum):
+            raise ValueError(f'expected at least "{minimum}": {why}')
+        return value
+
+    return AfterValidator(check)
+
+
+class RetentionSection(Section):
+    """How long scratch rows are kept once they stopped mattering (records are kept forever)."""
+
+    # Report drafts, /visit-/contact drafts and unanswered note questions, from their start.
+    drafts: Annotated[Duration, _at_least("1d", "someone may still finish it")] = timedelta(days=7)
+    # Button presses already applied: Telegram delivers an update again for up to 24 hours.
+    presses: Annotated[
+        Duration, _at_least("2d", "Telegram may deliver an update again for 24 h")
+    ] = timedelta(days=30)
+    # /join requests, from their decision (or from the request, when nobody decided).
+    link_requests: Annotated[Duration, _at_least("1d", "a worker may still decide it")] = timedelta(
+        days=90
+    )
+    # Staff invitations, from their use or their expiry.
+    invitations: Annotated[Duration, _at_least("1d", "a link may still be used")] = timedelta(
+        days=90
+    )
+    sweep_every: Annotated[Duration, _at_least("1m", "each sweep reads the tables")] = timedelta(
+        hours=6
+    )
+
+
 DEFAULT_CATEGORIES = (
     Category(code="infrastructure", zh="民生基础设施建设", en="Livelihood infrastructure"),
     Category(code="policy", zh="政策咨询", en="Policy consultation"),
@@ -322,6 +357,7 @@ class Config(Section):
     flows: FlowsSection = FlowsSection()
     inbox: InboxSection = InboxSection()
     limits: LimitsSection = LimitsSection()
+    retention: RetentionSection = RetentionSection()
 
     @field_validator("categories")
     @classmethod
@@ -379,9 +415,11 @@ def load_config(path: str | Path) -> Config:
     """Read and validate a TOML config file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except NotText as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:

@@ -370,18 +370,26 @@ async def _pension(
     )
 
 
+def export_scope(actor: Actor) -> Unit:
+    """The unit whose subtree `actor` may export (Refusal when they may not export)."""
+    held = sorted(actor.units, key=lambda u: (u.level, u.code))
+    if not may(actor, Action.EXPORT) or not held:
+        raise Refusal("common.not_allowed")
+    return held[0]
+
+
 async def export_for(db: Database, config: Config, t: Lang, actor: Actor) -> list[Sheet]:
-    """The sheets `actor` may export: their unit's subtree; personal data only for L1."""
-    async with db.transaction():
-        if not may(actor, Action.EXPORT):
-            raise Refusal("common.not_allowed")
-        held = sorted(actor.units, key=lambda u: (u.level, u.code))
-        if not held:
-            raise Refusal("common.not_allowed")
-        return await build_sheets(db, config, t, held[0], personal=actor.role is Role.L1)
+    """The sheets `actor` may export: their unit's subtree; personal data only for L1.
+
+    Read from a snapshot on a connection of its own, so the bot's writes never wait for it.
+    """
+    unit = export_scope(actor)
+    async with db.snapshot() as view:
+        return await build_sheets(view, config, t, unit, personal=actor.role is Role.L1)
 
 
 async def export_all(db: Database, config: Config, t: Lang) -> list[Sheet]:
-    """Everything, with personal data (the command line acts as the town office)."""
-    async with db.transaction():
-        return await build_sheets(db, config, t, None, personal=True)
+    """Everything, with personal data (the command line acts as the town office); read from a
+    snapshot, so a running bot's writes go on meanwhile."""
+    async with db.snapshot() as view:
+        return await build_sheets(view, config, t, None, personal=True)

@@ -17,11 +17,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.private_files import private_folder, write_private
+
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 # Excel caps sheet names at 31 characters and forbids a few.
 _BAD_TITLE = str.maketrans({c: "_" for c in "[]:*?/\\"})
+# Excel, WPS and LibreOffice take a cell starting with one of these for a formula (or a DDE
+# call); a leading apostrophe keeps it text (OWASP's advice against CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -36,6 +41,13 @@ class Sheet:
     headers: list[str]
     kinds: list[str]
     rows: list[Sequence[Any]] = field(default_factory=list)
+
+
+def inert(value: Any) -> Any:
+    """A text that a spreadsheet would run, made plain text; any other value unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _local(value: Any, tz: ZoneInfo) -> Any:
@@ -57,14 +69,14 @@ def write_xlsx(sheets: list[Sheet], tz: ZoneInfo) -> bytes:
             ws.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(header) + 4)
         header_cells = []
         for header in table.headers:
-            cell = WriteOnlyCell(ws, value=header)
+            cell = WriteOnlyCell(ws, value=inert(header))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
         for row in table.rows:
             cells = []
             for value, kind in zip(row, table.kinds, strict=True):
-                cell = WriteOnlyCell(ws, value=_local(value, tz))
+                cell = WriteOnlyCell(ws, value=inert(_local(value, tz)))
                 if kind in formats and value is not None:
                     cell.number_format = formats[kind]
                 cells.append(cell)
@@ -82,14 +94,14 @@ def _csv_value(value: Any, tz: ZoneInfo) -> Any:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    return "" if value is None else value
+    return "" if value is None else inert(value)
 
 
 def csv_text(table: Sheet, tz: ZoneInfo) -> str:
     """One table as CSV text."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table.headers)
+    writer.writerow([inert(h) for h in table.headers])
     for row in table.rows:
         writer.writerow([_csv_value(v, tz) for v in row])
     return out.getvalue()
@@ -101,12 +113,13 @@ def csv_name(index: int, table: Sheet) -> str:
 
 
 def write_csv_dir(sheets: list[Sheet], tz: ZoneInfo, folder: Path) -> list[Path]:
-    """One UTF-8 CSV file per table (with a byte-order mark, so Excel reads Chinese)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """One UTF-8 CSV file per table (with a byte-order mark, so Excel reads Chinese), each
+    readable by its owner only."""
+    private_folder(folder)
     written = []
     for index, table in enumerate(sheets, start=1):
         path = folder / csv_name(index, table)
-        path.write_text(csv_text(table, tz), encoding="utf-8-sig")
+        write_private(path, csv_text(table, tz).encode("utf-8-sig"))
         written.append(path)
     return written
 

@@ -1,6 +1,7 @@
 """The files the town edits: the questionnaire, the policy handbook, the pension guide.
 
-Each is TOML; an empty path in the configuration means the sample shipped in `bot/data`.
+Each is TOML (UTF-8, or GB18030 as Chinese Windows saves it); an empty path in the
+configuration means the sample shipped in `bot/data`.
 They are read and checked once at start-up, so a mistake stops the bot with a message that
 names the file, the entry and the field.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError
+from bot.text_files import NotText, read_text
 from models.policy import Handbook, HandbookError, parse_handbook
 from models.questionnaire import DEFAULT_LANGUAGE, Localized, Questionnaire
 from models.questionnaire_file import QuestionnaireError, parse_questionnaire
@@ -51,9 +53,11 @@ def _read(setting: str, shipped: str) -> tuple[dict[str, Any], str]:
     if setting:
         path = Path(setting)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        except NotText as exc:
+            raise ConfigError(f"{path}: {exc}") from None
         label = str(path)
     else:
         text = resources.files(SHIPPED).joinpath(shipped).read_text(encoding="utf-8")

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.private_files import create_private
+
 log = logging.getLogger(__name__)
 
 # The database whose transaction the current task is inside (for nested use).
@@ -40,6 +42,10 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # The same file opened read-only, for snapshots (none for an in-memory database).
+        self._read_only_uri = (
+            None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
+        )
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -118,6 +124,32 @@ class Database:
             finally:
                 _owner.reset(token)
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Database]:
+        """A read-only view of the committed data as of its first read, on a connection of
+        its own: in WAL mode the bot's writes go on meanwhile, and neither waits for the other.
+        """
+        if self._read_only_uri is None:  # in memory: one connection, read under the lock
+            async with self.reading() as db:
+                yield db
+            return
+        conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA busy_timeout=5000")
+            view = Database(conn, self.path)
+            # A deferred read transaction: its first read fixes the snapshot, here and now.
+            await conn.execute("BEGIN")
+            await conn.execute("SELECT COUNT(*) FROM schema_migrations")
+            try:
+                # Within the snapshot, transaction() and reading() join it (and cannot write).
+                async with view.reading():
+                    yield view
+            finally:
+                await conn.execute("ROLLBACK")
+        finally:
+            await conn.close()
+
     async def _on_thread(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work(connection, *args)` on the database thread: one hop per statement."""
         # aiosqlite's public cursor API costs two or three thread hops per statement
@@ -150,9 +182,11 @@ class Database:
         return None if row is None else row[0]
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` with SQLite's online backup."""
+        """Copy the live database to `dest` with SQLite's online backup; the copy (and its
+        journal while it is written) is readable by its owner only."""
         dest = str(dest)
-        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite keeps the mode of a file that exists, and gives its journal the same one.
+        create_private(Path(dest))
 
         def run(source: sqlite3.Connection) -> None:
             target = sqlite3.connect(dest)

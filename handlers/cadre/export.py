@@ -41,7 +41,7 @@ async def export(update: Update, context: GridContext) -> None:
 
 
 async def make(update: Update, context: GridContext) -> None:
-    """Build the chosen file off the event loop and send it."""
+    """Answer the press, then build the chosen file from a snapshot and send it."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     rt = context.rt
@@ -53,11 +53,13 @@ async def make(update: Update, context: GridContext) -> None:
         return
     actor = await current_actor(context, update)
     try:
-        sheets = await service.export_for(rt.db, rt.config, t, actor)
+        service.export_scope(actor)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
+    # Answer the press at once: building the file takes a while in a big town.
     await query.answer(t("export.working"))
+    sheets = await service.export_for(rt.db, rt.config, t, actor)
     now = rt.clock.now()
     stamp = now.astimezone(rt.config.tz).strftime("%Y%m%d-%H%M")
     if fmt == "c":
