@@ -315,6 +315,10 @@ class RetentionSection(Section):
     invitations: Annotated[Duration, _at_least("1d", "a link may still be used")] = timedelta(
         days=90
     )
+    # Handled updates, kept to recognise one Telegram delivers again, from when they were done.
+    updates: Annotated[
+        Duration, _at_least("1d", "Telegram may deliver an update again for 24 h")
+    ] = timedelta(days=3)
     sweep_every: Annotated[Duration, _at_least("1m", "each sweep reads the tables")] = timedelta(
         hours=6
     )
@@ -329,9 +333,6 @@ DEFAULT_CATEGORIES = (
 
 
 class InboxSection(Section):
-    # Handled updates are kept this long (to recognise one Telegram delivers again), then pruned.
-    keep_for: Duration = timedelta(days=3)
-    prune_every: Duration = timedelta(hours=1)
     # Updates of different chats handled at once (one chat's updates always run in order).
     max_concurrent: int = Field(32, ge=1, le=256)
 

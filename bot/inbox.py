@@ -201,12 +201,6 @@ class Inbox:
         if self._marking is not None:
             await asyncio.gather(self._marking, return_exceptions=True)
 
-    async def prune(self, keep_for_seconds: int) -> int:
-        """Forget handled updates older than the retention window."""
-        cutoff = to_ts(self._clock.now()) - keep_for_seconds
-        async with self._db.transaction():
-            return await store.prune(self._db, cutoff)
-
 
 def _stored_form(update: Update) -> str:
     """The update's JSON as stored: a whole ID number typed by mistake is never kept."""

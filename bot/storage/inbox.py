@@ -60,13 +60,6 @@ async def mark_done(db: Database, update_ids: Iterable[int], at: int) -> None:
     )
 
 
-async def prune(db: Database, done_before: int) -> int:
-    """Forget handled updates finished before `done_before`; returns how many."""
-    return await db.rowcount(
-        "DELETE FROM inbox_updates WHERE done_at IS NOT NULL AND done_at < ?", (done_before,)
-    )
-
-
 async def counts(db: Database) -> tuple[int, int | None]:
     """How many updates wait unfinished, and when the oldest of them arrived."""
     row = await db.fetchone(

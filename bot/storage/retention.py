@@ -15,6 +15,7 @@ class Window(StrEnum):
     PRESSES = "presses"
     LINK_REQUESTS = "link_requests"
     INVITATIONS = "invitations"
+    UPDATES = "updates"
 
 
 # table → (its window, the time after which a row no longer matters)
@@ -25,6 +26,8 @@ SCRATCH: dict[str, tuple[Window, str]] = {
     "applied_presses": (Window.PRESSES, "at"),
     # Decided (approved, declined, withdrawn) or, when nobody decided, asked.
     "household_link_requests": (Window.LINK_REQUESTS, "COALESCE(decided_at, created_at)"),
+    # Handled updates of the durable inbox (unfinished ones have no done_at and stay).
+    "inbox_updates": (Window.UPDATES, "done_at"),
     # Used, or expired unused.
     "invitations": (Window.INVITATIONS, "MIN(COALESCE(used_at, expires_at), expires_at)"),
 }
