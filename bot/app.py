@@ -20,6 +20,7 @@ import handlers
 import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.outbox import Sender
 from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.texts import Texts
@@ -55,18 +56,28 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
+        sender = Sender(app.bot, db, clock, config.outbox)
         runtime = Runtime(
             config=config,
             db=db,
             texts=texts,
             clock=clock,
             bot_username=app.bot.username,
+            outbox=sender,
             extras={TOWN_FILES: files},
         )
         app.bot_data[RUNTIME_KEY] = runtime
+        sender.start()
         await handlers.publish_menu(app, texts, config.bot.language)
 
+    async def post_stop(app: Application) -> None:
+        # Before the bot's HTTP client closes: a notice in flight stays pending.
+        runtime: Runtime | None = app.bot_data.get(RUNTIME_KEY)
+        if runtime is not None and runtime.outbox is not None:
+            await runtime.outbox.stop()
+
     async def post_shutdown(app: Application) -> None:
+        await post_stop(app)
         app.bot_data.pop(RUNTIME_KEY, None)
         await persistence.close()
 
@@ -78,6 +89,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
         .context_types(ContextTypes(context=GridContext))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .persistence(persistence)
         .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.outbox import Sender
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
 
@@ -22,6 +23,7 @@ class Runtime:
     texts: Texts
     clock: Clock
     bot_username: str = ""
+    outbox: Sender | None = None  # delivers the notices changes enqueue
     extras: dict[str, Any] = field(default_factory=dict)
 
     def lang(self, code: str | None) -> Lang:

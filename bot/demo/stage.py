@@ -5,6 +5,7 @@ The demo plays its walkthrough on it; the end-to-end tests drive it the same way
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,8 @@ class Stage:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+            if self.app.post_stop is not None:
+                await self.app.post_stop(self.app)
         await self.app.shutdown()
         assert self.app.post_shutdown is not None
         await self.app.post_shutdown(self.app)
@@ -173,13 +176,23 @@ class Stage:
         for update_id in range(self._settled_upto + 1, self.sb.world.updates.next_id):
             await self.processor.wait_done(update_id, timeout)
         self._settled_upto = self.sb.world.updates.next_id - 1
+        await self.delivered(timeout)
 
     async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:  # noqa: ASYNC109
         """Wait until the bot has fully handled every update of this action."""
         assert self.processor is not None
         for update in injected.updates:
             await self.processor.wait_done(update["update_id"], timeout)
+        await self.delivered(timeout)
         return injected
+
+    async def delivered(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the outbox has nothing due (notices in a retry wait are not due until
+        the clock reaches their time: advance it, then call this again)."""
+        if self.app is None or self.rt.outbox is None:
+            return
+        async with asyncio.timeout(timeout):
+            await self.rt.outbox.drained()
 
     async def send(
         self, user: User, chat: Chat | User | int, text: str, reply_to: int | None = None
@@ -229,6 +242,7 @@ class Stage:
         jobs = self.app.job_queue.get_jobs_by_name(name)
         assert jobs, f"no job named {name}"
         await jobs[0].run(self.app)
+        await self.delivered()
 
 
 def buttons(message: dict[str, Any] | None) -> dict[str, str]:
