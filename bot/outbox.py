@@ -78,7 +78,8 @@ def fault_of(exc: Exception) -> Attempt:
     reports both as NetworkError, and both may pass)."""
     detail = str(exc)[:200]
     if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
+        # PTB 22 keeps the wait as a timedelta and warns when it is read as a number.
+        wait = getattr(exc, "_retry_after", None) or exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return Attempt(fault=Fault.FLOOD, detail=detail, retry_after=seconds)
     if isinstance(exc, ChatMigrated):
@@ -147,8 +148,11 @@ class Sender:
         self._wake.set()
         return self._wakes
 
-    async def drained(self) -> None:
-        """Wait until a pass that began after this call found nothing due."""
+    async def drained(self, look_again: bool = True) -> None:
+        """Wait until a pass that began after this call found nothing due (`look_again`
+        False: only when rows were added since the last such pass)."""
+        if not look_again and self._idle_upto >= self._wakes:
+            return
         target = self.wake()
         async with self._idle:
             await self._idle.wait_for(lambda: self._idle_upto >= target or not self.running)
