@@ -136,13 +136,14 @@ async def failed(db: Database, row_id: int, error: str, now: datetime, attempted
 
 
 async def failed_about(db: Database, subjects: list[str]) -> list[Failed]:
-    """Notices given up for good about these subjects, oldest first."""
+    """Messages given up for good about these subjects, oldest first (failed edits of a
+    message are not notices: they are left out)."""
     if not subjects:
         return []
     marks = ", ".join("?" * len(subjects))
     rows = await db.fetchall(
         "SELECT recipient, staff_id, subject, error, done_at FROM outbox "
-        f"WHERE status = 'failed' AND subject IN ({marks}) ORDER BY id",
+        f"WHERE status = 'failed' AND method LIKE 'send%' AND subject IN ({marks}) ORDER BY id",
         subjects,
     )
     return [_failed(r) for r in rows]
@@ -152,7 +153,8 @@ async def failed_since(db: Database, since: datetime, prefix: str = "") -> list[
     """Notices given up for good since `since` (subjects starting with `prefix`)."""
     rows = await db.fetchall(
         "SELECT recipient, staff_id, subject, error, done_at FROM outbox "
-        "WHERE status = 'failed' AND done_at >= ? AND subject LIKE ? ORDER BY id",
+        "WHERE status = 'failed' AND method LIKE 'send%' AND done_at >= ? AND subject LIKE ? "
+        "ORDER BY id",
         (to_ts(since), prefix + "%"),
     )
     return [_failed(r) for r in rows]
