@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,9 @@ class Attempt:
     detail: str = ""
     retry_after: float | None = None
     new_chat_id: int | None = None
+    error: Exception | None = field(default=None, compare=False)
+    gave_up: bool = False  # set by `Sender.send`: the policy says never to try this again
+    moved_to: int | None = None  # set by `Sender.send`: the group became this supergroup
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,10 @@ class Attempt:
 def fault_of(exc: Exception) -> Attempt:
     """Reduce an exception from a Bot API call to a fault (5xx count as network errors: PTB
     reports both as NetworkError, and both may pass)."""
+    return replace(_fault_of(exc), error=exc)
+
+
+def _fault_of(exc: Exception) -> Attempt:
     detail = str(exc)[:200]
     if isinstance(exc, RetryAfter):
         # PTB 22 keeps the wait as a timedelta and warns when it is read as a number.
@@ -273,7 +280,7 @@ class Sender:
 
     async def call(self, method: str, chat_id: int, params: dict[str, Any]) -> Attempt:
         """Make one Bot API call (method name as in the Bot API), never raising."""
-        kwargs = dict(params)
+        kwargs = {k: v for k, v in params.items() if v is not None}
         markup = kwargs.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, self.bot)
@@ -299,24 +306,46 @@ class Sender:
         self, method: str, chat_id: int, params: dict[str, Any], attempts: int = 3
     ) -> Attempt:
         """Call now, retrying passing faults in place (at most `attempts` calls, waiting as
-        the policy says): for senders that keep their own ledger (reminders, digests,
-        announcements). The last attempt is returned; check `.ok` and `.fault`."""
+        the policy says), for senders that keep their own ledger (reminders, digests,
+        announcements). The last attempt is returned: `.ok`, else `.gave_up` when the
+        policy says never to retry it (403, 400, too many tries), and `.moved_to` when
+        the group became a supergroup on the way."""
         started = self.clock.now()
+        moved_to: int | None = None
         attempt = Attempt()
         for number in range(1, attempts + 1):
-            attempt = await self.call(method, chat_id, params)
-            if attempt.ok or attempt.fault is None:
+            attempt = replace(await self.call(method, chat_id, params), moved_to=moved_to)
+            if attempt.fault is None:
                 return attempt
             now = self.clock.now()
-            decision = decide(self.policy, attempt.fault, number, started, now, attempt.retry_after)
-            if decision.verdict is Verdict.GIVE_UP or number == attempts:
+            decision = decide(
+                self.policy,
+                attempt.fault,
+                number,
+                started,
+                now,
+                attempt.retry_after,
+                attempt.detail,
+            )
+            if decision.verdict is Verdict.GIVE_UP:
+                return replace(attempt, gave_up=True, detail=decision.reason)
+            if number == attempts:
                 return attempt
             if decision.verdict is Verdict.REDIRECT and attempt.new_chat_id is not None:
-                chat_id = attempt.new_chat_id
+                chat_id = moved_to = attempt.new_chat_id
                 continue
             assert decision.at is not None
-            await asyncio.sleep(max((decision.at - now).total_seconds(), 0.0))
+            await asyncio.sleep(min(max((decision.at - now).total_seconds(), 0.0), MAX_WAIT))
         return attempt
 
+    async def send_or_raise(self, method: str, chat_id: int, params: dict[str, Any]) -> Any:
+        """`send`, returning the result, or raising the last error when it did not go out."""
+        attempt = await self.send(method, chat_id, params)
+        if attempt.error is not None:
+            raise attempt.error
+        return attempt.result
 
+
+# A direct send waits at most this long between two tries (its caller is waiting).
+MAX_WAIT = 30.0
 SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
