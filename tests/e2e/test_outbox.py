@@ -8,6 +8,7 @@ from typing import Any
 
 from sandbox.state import Chat, User
 from tests.e2e.harness import Harness, buttons
+from tests.e2e.households_steps import local
 from tests.e2e.reporting import ACCEPT, ESCALATE, INFRA, card_of, file_report, press_on, status_of
 
 ACCEPTED = "已由 张秀兰 受理"
@@ -189,3 +190,35 @@ async def test_faults_through_the_control_api(h: Harness) -> None:
             assert bad.status == 400
         async with http.delete(f"{h.sb.url}/sandbox/faults") as response:
             assert (await response.json())["result"] == []
+
+
+async def test_a_reminder_send_is_retried_in_place_with_the_same_policy(tmp_path: Path) -> None:
+    h = await Harness(tmp_path, settings={"outbox": {"first_retry": "1s"}}).open()
+    try:
+        worker = await h.staff("L4A")
+        h.clock.set(local(2026, 6, 20, 10, 0))
+        h.sb.inject_fault("sendMessage", "502")
+        await h.run_job("reminders:monthly_contact")
+        assert sum("一月一联系" in t for t in h.bot_texts(worker)) == 1
+        mine = "SELECT status, error FROM reminder_sends WHERE chat_id = ? ORDER BY id"
+        [(status, _)] = await h.db.fetchall(mine, (worker.id,))
+        assert status == "sent"
+        h.sb.inject_fault("sendMessage", "400", description="chat not found")
+        h.clock.set(local(2026, 7, 20, 10, 0))
+        await h.run_job("reminders:monthly_contact")
+        [_, (status, error)] = await h.db.fetchall(mine, (worker.id,))
+        assert status == "failed" and "chat not found" in error.lower()
+    finally:
+        await h.close()
+
+
+async def test_delivered_notices_are_pruned_after_keep_sent_for(h: Harness, town) -> None:
+    worker, resident, chat = town
+    number = await file_report(h, resident, chat)
+    h.sb.inject_fault("sendMessage", "400")
+    await press_on(h, worker, number, ACCEPT)
+    assert await h.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") > 0
+    h.clock.advance(timedelta(days=7, hours=1))
+    await h.delivered()
+    assert await h.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == 0
+    assert await h.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'") == 1
