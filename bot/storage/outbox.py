@@ -10,6 +10,7 @@ from typing import Any
 from bot.clock import from_ts, to_ts
 from bot.storage.db import Database
 from models.outbox import Failed, Notice, Pending, Recipient
+from models.units import Unit
 
 _PENDING = "id, dedupe_key, method, chat_id, params, recipient, subject, staff_id, fallback, "
 _PENDING += "attempts, created_at"
@@ -180,3 +181,15 @@ async def prune(db: Database, before: datetime) -> int:
 async def count(db: Database, status: str) -> int:
     """How many rows have this status."""
     return int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE status = ?", (status,)) or 0)
+
+
+async def failed_reports_in(db: Database, unit: Unit, since: datetime) -> list[int]:
+    """Numbers of the reports of `unit`'s subtree with a message given up since `since`."""
+    level = f"u.l{int(unit.level)}_id"
+    rows = await db.fetchall(
+        "SELECT DISTINCT r.id FROM outbox o JOIN reports r ON o.subject = 'report:' || r.id "
+        "JOIN units u ON u.id = r.micro_grid_id WHERE o.status = 'failed' "
+        f"AND o.method LIKE 'send%' AND o.done_at >= ? AND {level} = ? ORDER BY r.id",
+        (to_ts(since), unit.id),
+    )
+    return [r[0] for r in rows]

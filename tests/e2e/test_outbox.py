@@ -160,6 +160,12 @@ async def test_a_bad_request_is_given_up_with_its_reason_and_shown(h: Harness, t
     await h.send(worker, worker, f"/status {number}")
     status = h.last_text(worker)
     assert "未送达" in status and "message thread not found" in status.lower()
+    assert "反映人" in status  # to whom
+    await h.send(resident, chat, f"/status {number}")
+    assert "未送达" not in h.last_text(chat)  # residents are not shown delivery trouble
+    cadre = await h.staff("V1C")
+    await h.send(cadre, cadre, "/digest")
+    assert any(f"问题通知未送达：1个（#{number}）" in t for t in h.bot_texts(cadre))
 
 
 async def test_a_notice_pending_at_a_restart_is_delivered_once(h: Harness, town) -> None:
