@@ -12,12 +12,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, unpack
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
 from handlers.flows import pension_render as render
 from handlers.flows.common import END, Scratch, aside, begin, step
 from handlers.flows.pension_notify import announce, may_act
 from handlers.format import local_time
-from handlers.reports.moves import answer_quietly
 from models.errors import Refusal
 from models.pension import Move, PensionRequest
 from models.permissions import Actor

@@ -12,6 +12,7 @@ from bot.runtime import GridApp, GridContext
 from bot.texts import Html
 from handlers.callback_data import BadCallbackData, pattern, unpack
 from handlers.common import (
+    answer_quietly,
     current_actor,
     display_name,
     language_for,
@@ -22,7 +23,6 @@ from handlers.common import (
 )
 from handlers.format import local_time
 from handlers.households import render
-from handlers.reports.moves import answer_quietly
 from handlers.staff_notices import message, post
 from models.contacts import mask_address
 from models.errors import Refusal

@@ -7,8 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import display_name, is_group, refuse, texts_for
-from handlers.reports.moves import answer_quietly
+from handlers.common import answer_quietly, display_name, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from models.errors import Refusal

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
-from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.clock import to_ts
@@ -15,7 +13,7 @@ from bot.storage import reports as report_store
 from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import current_actor, language_for, refuse, reply, texts_for
+from handlers.common import answer_quietly, current_actor, language_for, refuse, reply, texts_for
 from handlers.reports.notify import (
     refresh_notices,
     resident_notice,
@@ -31,7 +29,6 @@ from models.reports import NEEDS_NOTE, Move
 from services.reports import moves
 from services.reports.moves import Moved
 
-log = logging.getLogger(__name__)
 NUMBER = re.compile(r"#?\s*(\d+)")
 
 
@@ -70,14 +67,6 @@ async def press(update: Update, context: GridContext) -> None:
         await answer_quietly(query)
         return
     await answer_quietly(query, t(f"reports.done_{move.value}", number=moved.after.number))
-
-
-async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press, best effort (it never decides whether notices go out)."""
-    try:
-        await query.answer(text)
-    except TelegramError as exc:
-        log.info("could not answer button press %s: %s", query.id, exc)
 
 
 async def _ask_note(
