@@ -228,3 +228,18 @@ async def test_delivered_notices_are_pruned_after_keep_sent_for(h: Harness, town
     await h.delivered()
     assert await h.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == 0
     assert await h.db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'") == 1
+
+
+async def test_a_deadline_escalation_reaches_the_next_level_despite_errors(
+    h: Harness, town
+) -> None:
+    worker, resident, chat = town
+    grid_worker = await h.staff("L3A", "李明")
+    number = await file_report(h, resident, chat)
+    h.clock.advance(timedelta(hours=5))
+    h.sb.inject_fault("sendMessage", "500", count=2)
+    await h.run_job("report-deadline-sweep")
+    assert (await status_of(h, number))["level"] == 3
+    await retry_until_quiet(h)
+    assert len([m for m in h.bot_posts(grid_worker) if f"#{number}" in m.get("text", "")]) == 1
+    assert told(h, chat, "自动上报") == 1
