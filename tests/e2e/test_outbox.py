@@ -233,7 +233,7 @@ async def test_delivered_notices_are_pruned_after_keep_sent_for(h: Harness, town
 async def test_a_deadline_escalation_reaches_the_next_level_despite_errors(
     h: Harness, town
 ) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     grid_worker = await h.staff("L3A", "李明")
     number = await file_report(h, resident, chat)
     h.clock.advance(timedelta(hours=5))
