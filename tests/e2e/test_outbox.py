@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.state import Chat, User
+from tests.e2e.flowsteps import tap
+from tests.e2e.flowsteps import town as pension_town
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.households_steps import local
 from tests.e2e.reporting import ACCEPT, ESCALATE, INFRA, card_of, file_report, press_on, status_of
@@ -243,3 +245,24 @@ async def test_a_deadline_escalation_reaches_the_next_level_despite_errors(
     await retry_until_quiet(h)
     assert len([m for m in h.bot_posts(grid_worker) if f"#{number}" in m.get("text", "")]) == 1
     assert told(h, chat, "自动上报") == 1
+
+
+async def test_pension_visit_notices_survive_errors(h: Harness) -> None:
+    worker, resident, _ = await pension_town(h)
+    await h.send(resident, resident, "/pension")
+    await tap(h, resident, resident, "家里老人（家属代办）")
+    for answer in ("李桂英", "0213", "13800001111"):
+        await h.send(resident, resident, answer)
+    await tap(h, resident, resident, "🏠 行动不便，需要上门")
+    h.sb.inject_fault("sendMessage", "500", count=2)
+    await tap(h, resident, resident, "📨 提交申请")
+    await retry_until_quiet(h)
+    [card] = [m for m in h.bot_posts(worker) if "李桂英" in m.get("text", "")]
+    h.sb.inject_fault("sendMessage", "429", retry_after=20)
+    h.sb.inject_fault("editMessageText", "500")
+    await h.press(worker, card, buttons(card)["✅ 已完成认证"])
+    assert not any("已完成认证" in t for t in h.bot_texts(resident))
+    await retry_until_quiet(h)
+    assert sum("已完成认证" in t for t in h.bot_texts(resident)) == 1
+    card = h.sb.message(worker, card["message_id"])
+    assert card is not None and buttons(card) == {} and "状态：已完成认证" in card["text"]
