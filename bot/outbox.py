@@ -9,30 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
+from bot.attempts import Attempt, fault_of, snake_case
 from bot.clock import Clock, to_ts
 from bot.config import OutboxSection
 from bot.storage import outbox as store
 from bot.storage import pension as pension_store
 from bot.storage import reports as report_store
 from bot.storage.db import Database
-from models.outbox import Decision, Fault, Pending, Policy, Recipient, Verdict, decide, expired
+from models.outbox import Decision, Pending, Policy, Recipient, Verdict, decide, expired
 
 log = logging.getLogger(__name__)
 
@@ -50,60 +42,6 @@ def policy_of(config: OutboxSection) -> Policy:
         first_delay=config.first_retry,
         max_delay=config.max_retry,
     )
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """The outcome of one Bot API call: the result, or the fault and its details."""
-
-    result: Any = None
-    fault: Fault | None = None
-    detail: str = ""
-    retry_after: float | None = None
-    new_chat_id: int | None = None
-    error: Exception | None = field(default=None, compare=False)
-    gave_up: bool = False  # set by `Sender.send`: the policy says never to try this again
-    moved_to: int | None = None  # set by `Sender.send`: the group became this supergroup
-
-    @property
-    def ok(self) -> bool:
-        """Whether the call succeeded."""
-        return self.fault is None
-
-    @property
-    def message_id(self) -> int | None:
-        """The id of the message sent or edited, when the result is one."""
-        return self.result.message_id if isinstance(self.result, Message) else None
-
-
-def fault_of(exc: Exception) -> Attempt:
-    """Reduce an exception from a Bot API call to a fault (5xx count as network errors: PTB
-    reports both as NetworkError, and both may pass)."""
-    return replace(_fault_of(exc), error=exc)
-
-
-def _fault_of(exc: Exception) -> Attempt:
-    detail = str(exc)[:200]
-    if isinstance(exc, RetryAfter):
-        # PTB 22 keeps the wait as a timedelta and warns when it is read as a number.
-        wait = getattr(exc, "_retry_after", None) or exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return Attempt(fault=Fault.FLOOD, detail=detail, retry_after=seconds)
-    if isinstance(exc, ChatMigrated):
-        return Attempt(fault=Fault.MIGRATED, detail=detail, new_chat_id=int(exc.new_chat_id))
-    if isinstance(exc, TimedOut):
-        return Attempt(fault=Fault.TIMEOUT, detail=detail)
-    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        return Attempt(fault=Fault.NETWORK, detail=detail)
-    if isinstance(exc, Forbidden):
-        return Attempt(fault=Fault.FORBIDDEN, detail=detail)
-    if isinstance(exc, BadRequest):
-        return Attempt(fault=Fault.BAD_REQUEST, detail=detail)
-    return Attempt(fault=Fault.OTHER, detail=f"{type(exc).__name__}: {detail}")
-
-
-def _snake(method: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
 
 
 class Sender:
@@ -286,7 +224,7 @@ class Sender:
             kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, self.bot)
         timeout = self.config.request_timeout.total_seconds()
         try:
-            result = await getattr(self.bot, _snake(method))(
+            result = await getattr(self.bot, snake_case(method))(
                 chat_id=chat_id,
                 **kwargs,
                 read_timeout=timeout,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.outbox import fault_of
+from bot.attempts import fault_of
 from models.outbox import Fault, Policy, Verdict, backoff, decide, expired
 
 T0 = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
