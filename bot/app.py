@@ -22,6 +22,7 @@ import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.inbox import Inbox, Poller
+from bot.outbox import Sender
 from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.texts import Texts
@@ -56,6 +57,7 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
+        sender = Sender(app.bot, db, clock, config.outbox)
         runtime = Runtime(
             config=config,
             db=db,
@@ -66,12 +68,21 @@ def build_application(
                 reports=config.limits.reports_per_hour, actions=config.limits.actions_per_minute
             ),
             bot_username=app.bot.username,
+            outbox=sender,
             extras={TOWN_FILES: files},
         )
         app.bot_data[RUNTIME_KEY] = runtime
+        sender.start()
         await handlers.publish_menu(app, texts, config.bot.language)
 
+    async def post_stop(app: Application) -> None:
+        # Before the bot's HTTP client closes: a notice in flight stays pending.
+        runtime: Runtime | None = app.bot_data.get(RUNTIME_KEY)
+        if runtime is not None and runtime.outbox is not None:
+            await runtime.outbox.stop()
+
     async def post_shutdown(app: Application) -> None:
+        await post_stop(app)
         app.bot_data.pop(RUNTIME_KEY, None)
         await persistence.close()
 
@@ -83,6 +94,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
         .context_types(ContextTypes(context=GridContext))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .persistence(persistence)
         # Updates come from the durable inbox (bot.inbox), never from PTB's updater, which
@@ -127,6 +139,8 @@ async def stop(app: GridApp) -> None:
         await runtime.inbox.drain()
     if app.running:
         await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -101,6 +101,20 @@ class InvitationSection(Section):
     valid_for: Duration = timedelta(days=7)
 
 
+class OutboxSection(Section):
+    # A notice failing for a passing reason (5xx, network, timeout) is tried this many times;
+    # a flood wait (429) does not count, but nothing is retried past `give_up_after`.
+    max_attempts: int = Field(8, ge=1, le=100)
+    give_up_after: Duration = timedelta(days=1)
+    first_retry: Duration = timedelta(seconds=5)  # then doubling …
+    max_retry: Duration = timedelta(minutes=30)  # … up to this
+    request_timeout: Duration = timedelta(seconds=20)  # one Bot API call
+    check_every: Duration = timedelta(
+        seconds=5
+    )  # the sender looks for due rows at least this often
+    keep_sent_for: Duration = timedelta(days=7)  # delivered rows are deleted after this
+
+
 class Deadline(Section):
     accept_within: Duration
     resolve_within: Duration
@@ -350,6 +364,7 @@ class Config(Section):
     database: DatabaseSection = DatabaseSection()
     time: TimeSection = TimeSection()
     invitations: InvitationSection = InvitationSection()
+    outbox: OutboxSection = OutboxSection()
     reports: ReportSection = ReportSection()
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     cadre: CadreSection = CadreSection()

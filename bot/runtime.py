@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Config
 from bot.inbox import Inbox
+from bot.outbox import Sender
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
 from models.limits import PersonLimits
@@ -26,6 +27,7 @@ class Runtime:
     inbox: Inbox
     limits: PersonLimits
     bot_username: str = ""
+    outbox: Sender | None = None  # delivers the notices changes enqueue
     extras: dict[str, Any] = field(default_factory=dict)
 
     def lang(self, code: str | None) -> Lang:

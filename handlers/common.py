@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from telegram import Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.error import TelegramError
 
 from bot.runtime import GridContext, Runtime
 from bot.storage import people
@@ -12,6 +14,8 @@ from bot.texts import Lang
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from services.actors import actor_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,11 @@ async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
 def command_args(context: GridContext) -> str:
     """The text after the command, joined back together."""
     return " ".join(context.args or []).strip()
+
+
+async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press, best effort (it never decides whether notices go out)."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        log.info("could not answer button press %s: %s", query.id, exc)

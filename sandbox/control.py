@@ -128,7 +128,34 @@ async def wait_bot_message(sb: Sandbox, body: dict[str, Any]) -> Any:
     return await sb.wait_bot_message(int(body["chat_id"]), after, body.get("contains"), timeout)
 
 
+def add_fault(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """POST /sandbox/faults {method, kind, count?, retry_after?, description?, seconds?}."""
+    sb.inject_fault(
+        body["method"],
+        str(body["kind"]),
+        int(body.get("count", 1)),
+        int(body.get("retry_after", 5)),
+        str(body.get("description", "")),
+        float(body.get("seconds", 30.0)),
+    )
+    return sb.world.faults.waiting()
+
+
+def faults(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """GET /sandbox/faults: the faults not yet used."""
+    return sb.world.faults.waiting()
+
+
+def clear_faults(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """DELETE /sandbox/faults?method=M: forget waiting faults (all without a method)."""
+    sb.clear_faults(body.get("method") or None)
+    return sb.world.faults.waiting()
+
+
 ROUTES: dict[tuple[str, str], Route] = {
+    ("POST", "faults"): add_fault,
+    ("GET", "faults"): faults,
+    ("DELETE", "faults"): clear_faults,
     ("POST", "users"): add_user,
     ("POST", "groups"): add_group,
     ("POST", "start_bot"): start_bot,

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from sandbox.actions import ChatRef, UserActions
+from sandbox.faults import Fault
 from sandbox.flood import FloodControl
 from sandbox.membership import MembershipActions
 from sandbox.schema import Schema
@@ -201,6 +202,23 @@ class Sandbox(UserActions, MembershipActions):
     def errors(self) -> list[Call]:
         """Calls that were answered with an error."""
         return [c for c in self.world.calls if not c.ok]
+
+    def inject_fault(
+        self,
+        method: str,
+        kind: str,
+        count: int = 1,
+        retry_after: int = 5,
+        description: str = "",
+        seconds: float = 30.0,
+    ) -> Fault:
+        """Make the next `count` calls of `method` fail: "500", "502", "429" (with
+        `retry_after`), "403", "400" (with `description`) or "hang" (for `seconds`, then 504)."""
+        return self.world.faults.add(method, kind, count, retry_after, description, seconds)
+
+    def clear_faults(self, method: str | None = None) -> None:
+        """Forget the faults not yet used (of one method, or all)."""
+        self.world.faults.clear(method)
 
     def commands(
         self,

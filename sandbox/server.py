@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from sandbox.errors import ApiError, bad_request
+from sandbox.faults import fail
 from sandbox.files import UploadedFile
 from sandbox.methods import handler_for
 from sandbox.schema import Schema
@@ -49,6 +50,9 @@ class BotApiServer:
             method = canonical
             params = await read_params(request, schema, method)
             schema.validate(method, params)
+            fault = self.world.faults.take(method)
+            if fault is not None:
+                raise await fail(fault)
             result = handler_for(schema, method)(self.world, params)
             if inspect.isawaitable(result):
                 result = await result

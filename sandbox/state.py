@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.faults import Faults
 from sandbox.files import FileStore
 from sandbox.flood import FloodControl
 from sandbox.updates import Notifier, UpdateQueue
@@ -169,6 +170,7 @@ class World:
         self.bot_texts: dict[str, dict[str, str]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
         self.calls: list[Call] = []
+        self.faults = Faults()
         self._next_user_id = 100000001
         self._next_group_id = 4000000001
         self._next_supergroup_id = 1002000000001

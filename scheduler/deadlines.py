@@ -18,9 +18,11 @@ JOB_NAME = "report-deadline-sweep"
 async def sweep_deadlines(context: GridContext) -> int:
     """Escalate overdue reports and tell the new level and the resident; returns how many."""
     rt = context.rt
-    moved = await moves.sweep(rt.db, rt.clock, rt.config)
-    for each in moved:
-        await announce(context, each)
+    # The notices are stored with the escalations, in one transaction.
+    async with rt.db.transaction():
+        moved = await moves.sweep(rt.db, rt.clock, rt.config)
+        for each in moved:
+            await announce(context, each)
     if moved:
         log.info("deadline sweep escalated %d reports", len(moved))
     return len(moved)

@@ -18,9 +18,11 @@ JOB_NAME = "pension-deadline-sweep"
 async def sweep_visits(context: GridContext) -> int:
     """Escalate overdue home visits, tell the new level and the requester; returns how many."""
     rt = context.rt
-    moved = await pension_visits.sweep(rt.db, rt.clock, rt.config)
-    for each in moved:
-        await announce(context, each)
+    # The notices are stored with the escalations, in one transaction.
+    async with rt.db.transaction():
+        moved = await pension_visits.sweep(rt.db, rt.clock, rt.config)
+        for each in moved:
+            await announce(context, each)
     if moved:
         log.info("pension sweep escalated %d home visits", len(moved))
     return len(moved)

@@ -8,11 +8,10 @@ import logging
 import uuid
 from datetime import time as dt_time
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers.households.reminders import render_reminder
+from models.outbox import Fault
 from models.reminders import ReminderKind, trigger
 from scheduler.jobs import forget
 from services import reminders
@@ -24,7 +23,8 @@ JOB_PREFIX = "reminders:"
 MORNING_JOB = "reminders:morning"
 CATCH_UP_JOB = "reminders:catch-up"
 ALL_KINDS = list(ReminderKind)
-# A send that failed for a passing reason is tried this many times in all.
+# A send that failed for a passing reason (after the sender's own tries) is taken up again
+# by this many runs in all.
 MAX_ATTEMPTS = 3
 
 
@@ -60,23 +60,20 @@ async def run_reminders(context: GridContext) -> int:
 
 
 async def _deliver(context: GridContext, send: Send) -> tuple[int, str, str]:
-    """Send one reminder; (id, new status, error)."""
-    assert send.chat_id is not None
+    """Send one reminder through the sender's retrying call; (id, new status, error)."""
+    assert send.chat_id is not None and context.rt.outbox is not None
     text, markup = render_reminder(context.rt, send)
-    try:
-        await context.bot.send_message(send.chat_id, text, reply_markup=markup)
-    except Forbidden:
+    attempt = await context.rt.outbox.send(
+        "sendMessage", send.chat_id, {"text": text, "reply_markup": markup}
+    )
+    if attempt.ok:
+        return send.id, "sent", ""
+    if attempt.fault is Fault.FORBIDDEN:
         # Blocked, or never opened the bot: retrying would not help; the digest shows it.
         return send.id, "failed", "forbidden"
-    except BadRequest as exc:
-        return send.id, "failed", f"bad_request: {exc.message}"[:200]
-    except (RetryAfter, NetworkError) as exc:
-        if send.attempts < MAX_ATTEMPTS:
-            return send.id, "pending", type(exc).__name__
-        return send.id, "failed", type(exc).__name__
-    except TelegramError as exc:
-        return send.id, "failed", str(exc)[:200]
-    return send.id, "sent", ""
+    if attempt.gave_up or send.attempts >= MAX_ATTEMPTS:
+        return send.id, "failed", attempt.detail[:200]
+    return send.id, "pending", attempt.detail[:200]
 
 
 def register(app: GridApp, config: Config) -> None:

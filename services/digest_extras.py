@@ -1,6 +1,7 @@
 """The digest's figures that come from other features: contact and visit compliance with
-the named workers behind, open pension home visits, reminder sends that failed, and the
-survey averages of the current round. Each comes from the feature's own functions."""
+the named workers behind, open pension home visits, reminder sends and report notices that
+failed, and the survey averages of the current round. Each comes from the feature's own
+functions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from bot.clock import to_ts
 from bot.config import Config
-from bot.storage import grid, pension, reminders, survey
+from bot.storage import grid, outbox, pension, reminders, survey
 from bot.storage.db import Database
 from models.compliance import Compliance
 from models.digest import Span
@@ -44,6 +45,7 @@ class Extras:
     unit_names: dict[int, str] = field(default_factory=dict)
     pension: PensionFigures | None = None
     failed_sends: list[dict[str, Any]] = field(default_factory=list)
+    failed_notices: list[int] = field(default_factory=list)  # report numbers
     survey: SurveyFigures | None = None
 
 
@@ -59,6 +61,7 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
         overdue=sum(r.mode == "home_visit" and r.overdue for r in visits),
     )
     found.failed_sends = await reminders.failed_in(db, unit, to_ts(span.start))
+    found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
     current = current_round(config, now)
     if current is not None:
         round_code = current.code

@@ -38,6 +38,7 @@ class Moved:
     move: str
     by: Staff | None = None
     route: Route | None = None
+    event_id: int = 0  # the history step it wrote (names the notices it causes)
 
 
 async def check(db: Database, actor: Actor, request: PensionRequest, move: Move) -> None:
@@ -123,7 +124,7 @@ async def apply(
         at = to_ts(now)
         await store.update_request(db, before.id, at, **changes)
         who = f"staff:{actor.staff.code}"
-        await store.add_event(
+        event_id = await store.add_event(
             db,
             before.id,
             at,
@@ -140,7 +141,7 @@ async def apply(
             db, at, who, f"pension.{move.value}", "pension_request", before.id, note=note
         )
         after = await load(db, before.id)
-        return Moved(before=before, after=after, move=move.value, by=actor.staff)
+        return Moved(before=before, after=after, move=move.value, by=actor.staff, event_id=event_id)
 
 
 async def sweep(db: Database, clock: Clock, config: Config) -> list[Moved]:
@@ -180,7 +181,7 @@ async def sweep(db: Database, clock: Clock, config: Config) -> list[Moved]:
                 escalations=before.escalations + 1,
                 due_at=now + config.flows.pension.visit_within.at(route.level),
             )
-            await store.add_event(
+            event_id = await store.add_event(
                 db,
                 before.id,
                 at,
@@ -201,5 +202,7 @@ async def sweep(db: Database, clock: Clock, config: Config) -> list[Moved]:
                 unit=route.unit.code,
             )
             after = await load(db, before.id)
-            moved.append(Moved(before=before, after=after, move="escalate", route=route))
+            moved.append(
+                Moved(before=before, after=after, move="escalate", route=route, event_id=event_id)
+            )
     return moved

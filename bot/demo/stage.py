@@ -174,13 +174,24 @@ class Stage:
         for update_id in range(self._settled_upto + 1, self.sb.world.updates.next_id):
             await self.inbox.wait_done(update_id, timeout)
         self._settled_upto = self.sb.world.updates.next_id - 1
+        await self.delivered(timeout, look_again=False)
 
     async def settle(self, injected: Injected, timeout: float = 10.0) -> Injected:  # noqa: ASYNC109
         """Wait until the bot has fully handled every update of this action."""
         assert self.inbox is not None
         for update in injected.updates:
             await self.inbox.wait_done(update["update_id"], timeout)
+        await self.delivered(timeout, look_again=False)
         return injected
+
+    async def delivered(self, timeout: float = 10.0, look_again: bool = True) -> None:  # noqa: ASYNC109
+        """Wait until the outbox has nothing due (notices in a retry wait are not due until
+        the clock reaches their time: advance it, then call this again). `look_again`
+        False: wait only when notices were added since the sender last found nothing due."""
+        if self.app is None or self.rt.outbox is None:
+            return
+        async with asyncio.timeout(timeout):
+            await self.rt.outbox.drained(look_again)
 
     async def send(
         self, user: User, chat: Chat | User | int, text: str, reply_to: int | None = None
@@ -230,6 +241,7 @@ class Stage:
         jobs = self.app.job_queue.get_jobs_by_name(name)
         assert jobs, f"no job named {name}"
         await jobs[0].run(self.app)
+        await self.delivered(look_again=False)
 
 
 def buttons(message: dict[str, Any] | None) -> dict[str, str]:

@@ -131,9 +131,9 @@ async def add_event(
     staff_id: int | None,
     visit_at: datetime | None = None,
     note: str = "",
-) -> None:
-    """Append one step to a request's history."""
-    await db.execute(
+) -> int:
+    """Append one step to a request's history; returns its id."""
+    return await db.execute(
         "INSERT INTO pension_events (request_id, at, action, from_status, to_status, level, "
         "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (

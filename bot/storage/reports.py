@@ -190,9 +190,9 @@ async def add_event(
     actor: str,
     staff_id: int | None,
     note: str = "",
-) -> None:
-    """Append one step to a report's history."""
-    await db.execute(
+) -> int:
+    """Append one step to a report's history; returns its id."""
+    return await db.execute(
         "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, actor, "
         "staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (report_id, at, action, from_status, to_status, level, actor, staff_id, note),

@@ -38,23 +38,27 @@ async def send_assessment(
 ) -> None:
     """Send the assessment: in full when short, else a summary and the whole as XLSX."""
     rt = context.rt
+    assert rt.outbox is not None
+    send = rt.outbox.send_or_raise
     parts = split_lines(render_assessment(t, found))
     if len(parts) > MAX_PARTS:
         parts = split_lines(render_summary(t, found))
         sheet = assessment_sheet(t, found)
         data = await asyncio.to_thread(write_xlsx, [sheet], rt.config.tz)
         for part in parts:
-            await context.bot.send_message(chat_id, part)
-        await context.bot.send_document(
-            chat_id,
-            InputFile(data, filename=f"assessment-{found.unit.code}-{found.span.key}.xlsx"),
-            caption=t("assessment.file_caption"),
-            reply_markup=markup,
-        )
+            await send("sendMessage", chat_id, {"text": part})
+        name = f"assessment-{found.unit.code}-{found.span.key}.xlsx"
+        document = {
+            "document": InputFile(data, filename=name),
+            "caption": t("assessment.file_caption"),
+            "reply_markup": markup,
+        }
+        await send("sendDocument", chat_id, document)
         return
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await context.bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        params = {"text": part, "reply_markup": markup if last else None}
+        await send("sendMessage", chat_id, params)
 
 
 def _buttons(t: Lang, found: Assessment) -> InlineKeyboardMarkup:

@@ -9,13 +9,14 @@ import logging
 import time
 from collections import deque
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
 from bot.storage import people
 from bot.storage.announcements import Announcement
 from bot.texts import Html, Lang
 from handlers.common import pick_language
+from models.outbox import Fault
 from services import announcements as service
 from services import groups as group_service
 
@@ -66,29 +67,22 @@ async def _cadre_lang(rt: Runtime, tg_user_id: int) -> Lang:
 async def _send_one(
     app: GridApp, rt: Runtime, chat_id: int, text: str, photo: str | None
 ) -> tuple[bool, str]:
-    async def send(target: int) -> None:
-        if photo:
-            await app.bot.send_photo(target, photo, caption=text)
-        else:
-            await app.bot.send_message(target, text)
-
-    try:
-        try:
-            await send(chat_id)
-        except ChatMigrated as moved:
-            await group_service.migrated(rt.db, rt.clock, chat_id, moved.new_chat_id)
-            await send(moved.new_chat_id)
-    except Forbidden:
+    assert rt.outbox is not None
+    if photo:
+        attempt = await rt.outbox.send("sendPhoto", chat_id, {"photo": photo, "caption": text})
+    else:
+        attempt = await rt.outbox.send("sendMessage", chat_id, {"text": text})
+    if attempt.moved_to is not None:
+        await group_service.migrated(rt.db, rt.clock, chat_id, attempt.moved_to)
+    if attempt.ok:
+        return True, ""
+    if attempt.fault is Fault.FORBIDDEN:
         return False, "gone"
-    except BadRequest as exc:
-        if "chat not found" in str(exc).lower():
-            return False, "gone"
-        return False, str(exc)[:200]
-    except RetryAfter:
+    if attempt.fault is Fault.BAD_REQUEST and "chat not found" in attempt.detail.lower():
+        return False, "gone"
+    if attempt.fault is Fault.FLOOD:
         return False, "flood"
-    except TelegramError as exc:
-        return False, str(exc)[:200]
-    return True, ""
+    return False, attempt.detail[:200]
 
 
 async def _edit(app: GridApp, chat_id: int, message_id: int | None, text: str) -> None:

@@ -47,15 +47,13 @@ async def send_digest(
 ) -> list[Message]:
     """Send a digest in as many messages as it needs, then its chart when asked."""
     rt = context.rt
+    assert rt.outbox is not None
     parts = split_lines(render_digest(t, rt.config, digest))
     sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent.append(
-            await context.bot.send_message(
-                chat_id, part, reply_markup=markup if last and not chart else None
-            )
-        )
+        params = {"text": part, "reply_markup": markup if last and not chart else None}
+        sent.append(await rt.outbox.send_or_raise("sendMessage", chat_id, params))
     if chart and rt.config.cadre.digest.chart:
         png = png or await digest_chart(rt, t, digest)
         caption = t(
@@ -63,14 +61,12 @@ async def send_digest(
             unit=digest.unit.name,
             span=span_label(t, digest.span, rt.config.tz),
         )
-        sent.append(
-            await context.bot.send_photo(
-                chat_id,
-                InputFile(png, filename=f"digest-{digest.span.key}.png"),
-                caption=caption[:1024],
-                reply_markup=markup,
-            )
-        )
+        photo = {
+            "photo": InputFile(png, filename=f"digest-{digest.span.key}.png"),
+            "caption": caption[:1024],
+            "reply_markup": markup,
+        }
+        sent.append(await rt.outbox.send_or_raise("sendPhoto", chat_id, photo))
     return sent
 
 

@@ -101,6 +101,11 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
         names = sorted({f["name"] for f in extras.failed_sends if f.get("name")})
         shown = "、".join(names[:FAILED_NAMES]) + ("…" if len(names) > FAILED_NAMES else "")
         lines.append(t("digest.failed_sends", n=len(extras.failed_sends), names=shown))
+    if extras.failed_notices:
+        numbers = [f"#{n}" for n in extras.failed_notices]
+        shown = t("digest.s_item_sep").join(numbers[:FAILED_NAMES])
+        more = "…" if len(numbers) > FAILED_NAMES else ""
+        lines.append(t("digest.failed_notices", n=len(numbers), numbers=shown + more))
     if extras.survey is not None and extras.survey.responses:
         items = t("digest.item_sep").join(
             t("digest.survey_item", label=survey_label(t, qid), score=f"{avg:.1f}")

@@ -206,15 +206,18 @@ async def _submit(update: Update, context: GridContext, t: Lang, scratch: Scratc
     rt, query, user = context.rt, update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
     try:
-        made = await pension.request_visit(
-            rt.db,
-            rt.clock,
-            rt.config,
-            _details(scratch),
-            int(scratch["place"]),
-            (user.id, display_name(user)),
-            (query.message.chat.id, query.message.message_id),
-        )
+        async with rt.db.transaction():
+            made = await pension.request_visit(
+                rt.db,
+                rt.clock,
+                rt.config,
+                _details(scratch),
+                int(scratch["place"]),
+                (user.id, display_name(user)),
+                (query.message.chat.id, query.message.message_id),
+            )
+            if made is not None:
+                await tell_staff(context, made[0], made[1].staff)
     except Refusal as refusal:
         await query.answer(t(refusal.key, **refusal.values), show_alert=True)
         return END
@@ -231,7 +234,6 @@ async def _submit(update: Update, context: GridContext, t: Lang, scratch: Scratc
         ),
         reply_markup=card_markup(t),
     )
-    await tell_staff(context, request, route.staff)
     return END
 
 

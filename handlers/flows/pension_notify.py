@@ -3,20 +3,15 @@ at each step, and refreshing every staff copy when the request moves on."""
 
 from __future__ import annotations
 
-import logging
-
-from telegram import Message
-from telegram.error import BadRequest, TelegramError
-
-from bot.clock import to_ts
 from bot.runtime import GridContext
 from bot.storage import pension as store
 from bot.texts import Lang
 from handlers.common import language_for
-from handlers.flows import pension_render as render
+from handlers.flows import pension_render as render_card
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
-from handlers.staff_notices import mention_in_group, notify_staff
+from handlers.staff_notices import Card, message, post, staff_notices
+from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
 from models.units import Staff
@@ -24,65 +19,77 @@ from services import pension
 from services.actors import actor_for
 from services.pension_visits import Moved
 
-log = logging.getLogger(__name__)
-
 __all__ = ["announce", "handler_names", "may_act", "tell_staff"]
 
 
-async def tell_staff(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
-    """Send each staff member the request with its buttons; mention the unreachable ones."""
+def subject_of(request: PensionRequest) -> str:
+    """The outbox subject of a request's notices."""
+    return f"pension:{request.id}"
+
+
+async def staff_notices_for(
+    context: GridContext, key: str, request: PensionRequest, staff: list[Staff]
+) -> list[Notice]:
+    """The request with its buttons for each staff member; a group mention as the fallback.
+    No personal data in the group: only the names of the staff and the request's number."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
 
-    async def send(person: Staff, chat_id: int, t: Lang) -> Message:
-        return await context.bot.send_message(
-            chat_id, render.card_text(rt, t, view), reply_markup=render.staff_markup(t, request)
-        )
+    async def render(person: Staff, t: Lang) -> Card:
+        return Card(render_card.card_text(rt, t, view), render_card.staff_markup(t, request))
 
-    async def record(person: Staff, message: Message | None) -> None:
-        async with rt.db.transaction():
-            await store.add_notice(
-                rt.db,
-                request.id,
-                person.id,
-                person.tg_user_id,
-                message.message_id if message else None,
-                message is not None,
-                to_ts(rt.clock.now()),
-            )
-
-    unreachable = await notify_staff(context, staff, send, record)
-    # No personal data in the group: only the names of the staff and the request's number.
-    await mention_in_group(
-        context, request.micro_grid_id, unreachable, "pension.mention_staff", request.number
+    return await staff_notices(
+        context,
+        key,
+        subject_of(request),
+        staff,
+        render,
+        request.micro_grid_id,
+        "pension.mention_staff",
+        request.number,
     )
 
 
-async def refresh(context: GridContext, request: PensionRequest) -> None:
-    """Update every staff copy of the request: its text, and buttons for who may still act."""
+async def tell_staff(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
+    """Enqueue a new request's notices to the staff who must act."""
+    await post(
+        context, list(await staff_notices_for(context, f"pension:{request.id}:new", request, staff))
+    )
+
+
+async def refresh_notices(context: GridContext, key: str, request: PensionRequest) -> list[Notice]:
+    """Edits of every staff copy of the request: its text, and buttons for who may still act."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
-    async with rt.db.transaction():
-        notices = await store.delivered_notices(rt.db, request.id)
+    async with rt.db.reading():
+        copies = await store.delivered_notices(rt.db, request.id)
     seen: set[tuple[int, int]] = set()
-    for staff_id, chat_id, message_id in notices:
+    notices = []
+    for staff_id, chat_id, message_id in copies:
         if (chat_id, message_id) in seen:
             continue
         seen.add((chat_id, message_id))
         t = await language_for(context, chat_id)
         actor = await current_actor_by_id(context, chat_id)
-        markup = None
-        if actor.staff is not None and actor.staff.id == staff_id and may_act(actor, view):
-            markup = render.staff_markup(t, view.request)
-        try:
-            await context.bot.edit_message_text(
-                render.card_text(rt, t, view), chat_id, message_id, reply_markup=markup
+        params: dict[str, object] = {
+            "message_id": message_id,
+            "text": render_card.card_text(rt, t, view),
+        }
+        markup = render_card.staff_markup(t, view.request)
+        if markup is not None and actor.staff is not None and actor.staff.id == staff_id:
+            if may_act(actor, view):
+                params["reply_markup"] = markup.to_dict()
+        notices.append(
+            Notice(
+                f"{key}:refresh:{chat_id}:{message_id}",
+                "editMessageText",
+                chat_id,
+                params,
+                Recipient.STAFF,
+                subject_of(request),
             )
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                log.info("could not refresh pension request %s in %s: %s", request.id, chat_id, exc)
-        except TelegramError as exc:
-            log.info("could not refresh pension request %s in %s: %s", request.id, chat_id, exc)
+        )
+    return notices
 
 
 def may_act(actor: Actor, view: pension.RequestView) -> bool:
@@ -102,51 +109,67 @@ async def current_actor_by_id(context: GridContext, tg_user_id: int) -> Actor:
         return await actor_for(context.rt.db, tg_user_id)
 
 
-async def tell_requester(
-    context: GridContext, request: PensionRequest, key: str, **values: object
-) -> None:
-    """Tell the person who asked, in their private chat."""
+async def requester_notice(
+    context: GridContext, key: str, request: PensionRequest, text_key: str, **values: object
+) -> Notice:
+    """A notice to the person who asked, in their private chat (in their language)."""
     t = await language_for(context, request.requester_tg_id)
-    try:
-        await context.bot.send_message(
-            request.requester_tg_id, t(key, number=request.number, **values)
-        )
-    except TelegramError as exc:
-        log.warning("could not tell the requester of %s: %s", request.number, exc)
+    return message(
+        f"{key}:requester",
+        request.requester_tg_id,
+        t(text_key, number=request.number, **values),
+        Recipient.RESIDENT,
+        subject_of(request),
+    )
 
 
 async def announce(context: GridContext, moved: Moved) -> None:
-    """Tell the requester about a move, tell a new level's staff, refresh the staff copies."""
+    """Enqueue, in the move's transaction, the requester's notice, a new level's notices and
+    the refreshed staff copies."""
     request, rt = moved.after, context.rt
+    key = f"pension:{request.id}:ev{moved.event_id}"
     by = moved.by
+    notices: list[Notice | None] = []
     if moved.move == Move.SCHEDULE.value and request.visit_at is not None and by is not None:
-        await tell_requester(
-            context,
-            request,
-            "pension.told_scheduled",
-            name=by.name,
-            phone=by.phone,
-            when=local_time(rt, request.visit_at),
+        notices.append(
+            await requester_notice(
+                context,
+                key,
+                request,
+                "pension.told_scheduled",
+                name=by.name,
+                phone=by.phone,
+                when=local_time(rt, request.visit_at),
+            )
         )
     elif moved.move == Move.DONE.value and by is not None:
-        await tell_requester(context, request, "pension.told_done", name=by.name)
+        notices.append(
+            await requester_notice(context, key, request, "pension.told_done", name=by.name)
+        )
     elif moved.move == Move.FAIL.value and by is not None:
-        await tell_requester(
-            context,
-            request,
-            "pension.told_failed",
-            name=by.name,
-            phone=by.phone,
-            note=request.outcome_note,
+        notices.append(
+            await requester_notice(
+                context,
+                key,
+                request,
+                "pension.told_failed",
+                name=by.name,
+                phone=by.phone,
+                note=request.outcome_note,
+            )
         )
     elif moved.route is not None:
         t = rt.lang(None)
-        await tell_requester(
-            context,
-            request,
-            "pension.told_escalated",
-            level=role_name(t, moved.route.level),
-            names=handler_names(t, moved.route),
+        notices.append(
+            await requester_notice(
+                context,
+                key,
+                request,
+                "pension.told_escalated",
+                level=role_name(t, moved.route.level),
+                names=handler_names(t, moved.route),
+            )
         )
-        await tell_staff(context, request, moved.route.staff)
-    await refresh(context, request)
+        notices += await staff_notices_for(context, key, request, moved.route.staff)
+    notices += await refresh_notices(context, key, request)
+    await post(context, notices)

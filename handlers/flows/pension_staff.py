@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, unpack
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
 from handlers.flows import pension_render as render
 from handlers.flows.common import END, Scratch, aside, begin, step
 from handlers.flows.pension_notify import announce, may_act
@@ -41,21 +41,22 @@ async def press(update: Update, context: GridContext) -> None:
     actor = await current_actor(context, update)
     move = Move.DONE if kind == render.DONE else Move.SCHEDULE
     try:
-        if kind == render.TIME and len(parts) == 5:
-            moved = await visits.apply(
-                rt.db,
-                rt.clock,
-                rt.config,
-                actor,
-                request_id,
-                move,
-                visit_at=render.parse_moment(rt, parts[3], parts[4]),
-                press_id=query.id,
-            )
-        elif kind == render.DONE:
-            moved = await visits.apply(
-                rt.db, rt.clock, rt.config, actor, request_id, move, press_id=query.id
-            )
+        if kind in (render.TIME, render.DONE) and (kind == render.DONE or len(parts) == 5):
+            visit_at = render.parse_moment(rt, parts[3], parts[4]) if kind == render.TIME else None
+            # The notices are stored with the move, whatever happens to the answer below.
+            async with rt.db.transaction():
+                moved = await visits.apply(
+                    rt.db,
+                    rt.clock,
+                    rt.config,
+                    actor,
+                    request_id,
+                    move,
+                    visit_at=visit_at,
+                    press_id=query.id,
+                )
+                if moved is not None:
+                    await announce(context, moved)
         else:
             request = await visits.ensure(rt.db, actor, request_id, move)
             await query.answer()
@@ -65,11 +66,12 @@ async def press(update: Update, context: GridContext) -> None:
         await refuse(update, t, refusal)
         return
     if moved is None:
-        await query.answer()
+        await answer_quietly(query)
         return
     when = local_time(rt, moved.after.visit_at) if moved.after.visit_at else ""
-    await query.answer(t(f"pension.done_{move.value}", number=moved.after.number, when=when))
-    await announce(context, moved)
+    await answer_quietly(
+        query, t(f"pension.done_{move.value}", number=moved.after.number, when=when)
+    )
 
 
 def _schedule_markup(
@@ -132,21 +134,22 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     try:
-        moved = await visits.apply(
-            rt.db,
-            rt.clock,
-            rt.config,
-            actor,
-            int(scratch["request"]),
-            Move.FAIL,
-            note=message.text[:500],
-        )
+        async with rt.db.transaction():
+            moved = await visits.apply(
+                rt.db,
+                rt.clock,
+                rt.config,
+                actor,
+                int(scratch["request"]),
+                Move.FAIL,
+                note=message.text[:500],
+            )
+            assert moved is not None
+            await announce(context, moved)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return REASON if refusal.key == "pension.reason_needed" else END
-    assert moved is not None
     await reply(update, t("pension.done_fail", number=moved.after.number, when=""))
-    await announce(context, moved)
     return END
 
 

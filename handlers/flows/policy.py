@@ -154,18 +154,21 @@ async def consult(update: Update, context: GridContext) -> None:
         await query.answer(t("policy.ask_not_yours"), show_alert=True)
         return
     try:
-        filed = await filing.file_complete(
-            rt.db,
-            rt.clock,
-            rt.config,
-            chat_id=asked.chat.id,
-            message_id=asked.message_id,
-            tg_user_id=query.from_user.id,
-            name=display_name(query.from_user),
-            category=rt.config.flows.policy.report_category,
-            description=_question_of(asked),
-            private=not is_group(update),
-        )
+        async with rt.db.transaction():
+            filed = await filing.file_complete(
+                rt.db,
+                rt.clock,
+                rt.config,
+                chat_id=asked.chat.id,
+                message_id=asked.message_id,
+                tg_user_id=query.from_user.id,
+                name=display_name(query.from_user),
+                category=rt.config.flows.policy.report_category,
+                description=_question_of(asked),
+                private=not is_group(update),
+            )
+            if filed is not None:
+                await tell_staff(context, filed.report, filed.route.staff)
     except Refusal as refusal:
         if refusal.key == "reports.use_group":
             refusal = Refusal("policy.ask_need_link")
@@ -183,7 +186,6 @@ async def consult(update: Update, context: GridContext) -> None:
     await asked.reply_text(
         t("policy.ask_filed", number=filed.report.number, handler=handler), do_quote=True
     )
-    await tell_staff(context, filed.report, route.staff)
 
 
 def entry_handlers() -> list[BaseHandler[Update, GridContext, object]]:

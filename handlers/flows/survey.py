@@ -220,18 +220,21 @@ async def _submit(
     assert user is not None and chat is not None
     questionnaire = _questionnaire(context)
     try:
-        done = await survey.submit(
-            rt.db,
-            rt.clock,
-            rt.config,
-            questionnaire,
-            round_code=scratch["round"],
-            tg_user_id=user.id,
-            name=display_name(user),
-            answers=answers,
-            chat_id=chat.id,
-            report_message_id=scratch.get("report_msg"),
-        )
+        async with rt.db.transaction():
+            done = await survey.submit(
+                rt.db,
+                rt.clock,
+                rt.config,
+                questionnaire,
+                round_code=scratch["round"],
+                tg_user_id=user.id,
+                name=display_name(user),
+                answers=answers,
+                chat_id=chat.id,
+                report_message_id=scratch.get("report_msg"),
+            )
+            if done.filed is not None:
+                await tell_staff(context, done.filed.report, done.filed.route.staff)
     except Refusal as refusal:
         # The button (if any) was answered already: the refusal comes as a message.
         await context.bot.send_message(chat.id, t(refusal.key, **refusal.values))
@@ -244,8 +247,6 @@ async def _submit(
         )
         lines.append(t("survey.filed", number=report.number, handler=handler))
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=card_markup(t))
-    if done.filed is not None:
-        await tell_staff(context, done.filed.report, done.filed.route.staff)
     return END
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update, User
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from bot.storage import people
 from bot.texts import Html
 from handlers.callback_data import BadCallbackData, pattern, unpack
 from handlers.common import (
+    answer_quietly,
     current_actor,
     display_name,
+    language_for,
     pick_language,
     refuse,
     reply,
@@ -22,11 +23,12 @@ from handlers.common import (
 )
 from handlers.format import local_time
 from handlers.households import render
+from handlers.staff_notices import message, post
 from models.contacts import mask_address
 from models.errors import Refusal
-from models.units import Staff
+from models.outbox import Notice, Recipient
 from services import household_links
-from services.household_links import Requested
+from services.household_links import Decided, Requested
 
 log = logging.getLogger(__name__)
 
@@ -92,21 +94,23 @@ async def join_press(update: Update, context: GridContext) -> None:
                     )
                 )
             return
-        requested = await household_links.request_link(
-            rt.db,
-            rt.clock,
-            query.message.chat.id,
-            query.from_user.id,
-            display_name(query.from_user),
-            int(value),
-        )
+        async with rt.db.transaction():
+            requested = await household_links.request_link(
+                rt.db,
+                rt.clock,
+                query.message.chat.id,
+                query.from_user.id,
+                display_name(query.from_user),
+                int(value),
+            )
+            await post(context, await _approver_notices(context, requested, query.from_user))
     except (ValueError, BadCallbackData):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    await query.answer()
+    await answer_quietly(query)
     names = t("households.name_separator").join(s.name for s in requested.approvers) or "—"
     if isinstance(query.message, Message):
         await query.message.edit_text(
@@ -118,50 +122,48 @@ async def join_press(update: Update, context: GridContext) -> None:
                 workers=names,
             )
         )
-    await _tell_approvers(context, requested, query.from_user)
 
 
-async def _tell_approvers(context: GridContext, requested: Requested, user: User) -> None:
-    """Each worker who may approve gets the request with buttons; the unreachable are
-    mentioned in the group instead."""
+async def _approver_notices(
+    context: GridContext, requested: Requested, user: User
+) -> list[Notice | None]:
+    """Each worker who may approve gets the request with buttons; one who cannot be reached
+    privately is mentioned in the group instead."""
     rt = context.rt
-    unreachable: list[Staff] = []
+    request = requested.request
+    key, subject = f"link:{request.id}:asked", f"link:{request.id}"
+    group = rt.lang(None)
+    notices: list[Notice | None] = []
     for staff in requested.approvers:
         assert staff.tg_user_id is not None
-        async with rt.db.transaction():
-            code = await people.language_of(rt.db, staff.tg_user_id)
-        t = rt.lang(pick_language(rt, code))
+        t = await language_for(context, staff.tg_user_id)
         text = t(
             "households.link_request",
             name=display_name(user),
             household=render.household_label(requested.household),
             unit=requested.unit.name,
         )
-        try:
-            await context.bot.send_message(
+        names = group("households.mention", user_id=staff.tg_user_id, name=staff.name)
+        mention = message(
+            f"{key}:mention:{staff.id}",
+            request.chat_id,
+            group("households.link_mention", names=Html(names), name=display_name(user)),
+            Recipient.GROUP,
+            subject,
+        )
+        notices.append(
+            message(
+                f"{key}:staff:{staff.id}",
                 staff.tg_user_id,
                 text,
-                reply_markup=render.decision_buttons(t, requested.request.id),
+                Recipient.STAFF,
+                subject,
+                render.decision_buttons(t, request.id),
+                staff_id=staff.id,
+                fallback=mention,
             )
-        except Forbidden:
-            unreachable.append(staff)
-        except TelegramError as exc:
-            log.warning(
-                "could not send link request %s to %s: %s", requested.request.id, staff.code, exc
-            )
-            unreachable.append(staff)
-    if unreachable:
-        t = rt.lang(None)
-        names = t("households.mention_separator").join(
-            t("households.mention", user_id=s.tg_user_id, name=s.name) for s in unreachable
         )
-        try:
-            await context.bot.send_message(
-                requested.request.chat_id,
-                t("households.link_mention", names=Html(names), name=display_name(user)),
-            )
-        except TelegramError as exc:
-            log.warning("could not mention staff in group %s: %s", requested.request.chat_id, exc)
+    return notices
 
 
 async def decide(update: Update, context: GridContext) -> None:
@@ -172,9 +174,11 @@ async def decide(update: Update, context: GridContext) -> None:
     try:
         code, number = unpack(query.data, render.LINK_PREFIX, 2)
         actor = await current_actor(context, update)
-        decided = await household_links.decide(
-            rt.db, rt.clock, actor, int(number), approve=code == "a"
-        )
+        async with rt.db.transaction():
+            decided = await household_links.decide(
+                rt.db, rt.clock, actor, int(number), approve=code == "a"
+            )
+            await post(context, [_decision_notice(context, decided)])
     except (ValueError, BadCallbackData):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -182,47 +186,56 @@ async def decide(update: Update, context: GridContext) -> None:
         await refuse(update, t, refusal)
         return
     outcome = "approved" if decided.approved else "declined"
-    await query.answer(t(f"households.link_{outcome}_done"))
+    await answer_quietly(query, t(f"households.link_{outcome}_done"))
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(
-                f"households.link_{outcome}_staff",
-                name=decided.request.display_name,
-                household=render.household_label(decided.household),
-                by=decided.by.name,
-            )
-        )
-    request = decided.request
-    if decided.reachable:
-        told = rt.lang(pick_language(rt, decided.language))
         try:
-            await context.bot.send_message(
-                request.tg_user_id,
-                told(
-                    f"households.link_{outcome}_resident",
-                    household=decided.household.head_name,
+            await query.message.edit_text(
+                t(
+                    f"households.link_{outcome}_staff",
+                    name=decided.request.display_name,
+                    household=render.household_label(decided.household),
                     by=decided.by.name,
-                ),
+                )
             )
-            return
         except TelegramError as exc:
-            log.info(
-                "could not tell %s privately about link %s: %s", request.tg_user_id, request.id, exc
-            )
+            log.info("could not edit link request %s: %s", decided.request.id, exc)
+
+
+def _decision_notice(context: GridContext, decided: Decided) -> Notice:
+    """The resident is told privately when they can be, else (or on 403) in the group."""
+    rt, request = context.rt, decided.request
+    outcome = "approved" if decided.approved else "declined"
+    key, subject = f"link:{request.id}:{outcome}", f"link:{request.id}"
     group = rt.lang(None)
     mention = group("households.mention", user_id=request.tg_user_id, name=request.display_name)
-    try:
-        await context.bot.send_message(
-            request.chat_id,
-            group(
-                f"households.link_{outcome}_group",
-                mention=Html(mention),
-                household=decided.household.head_name,
-                by=decided.by.name,
-            ),
-        )
-    except TelegramError as exc:
-        log.warning("could not tell group %s about link %s: %s", request.chat_id, request.id, exc)
+    in_group = message(
+        f"{key}:group",
+        request.chat_id,
+        group(
+            f"households.link_{outcome}_group",
+            mention=Html(mention),
+            household=decided.household.head_name,
+            by=decided.by.name,
+        ),
+        Recipient.GROUP,
+        subject,
+    )
+    if not decided.reachable:
+        return in_group
+    told = rt.lang(pick_language(rt, decided.language))
+    text = told(
+        f"households.link_{outcome}_resident",
+        household=decided.household.head_name,
+        by=decided.by.name,
+    )
+    return message(
+        f"{key}:resident",
+        request.tg_user_id,
+        text,
+        Recipient.RESIDENT,
+        subject,
+        fallback=in_group,
+    )
 
 
 def register(app: GridApp) -> None:

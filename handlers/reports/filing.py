@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import display_name, is_group, refuse, texts_for
+from handlers.common import answer_quietly, display_name, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from models.errors import Refusal
@@ -31,18 +31,20 @@ async def report(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     photo = message.photo[-1].file_id if message.photo else None
     try:
-        progress = await filing.start(
-            rt.db,
-            rt.clock,
-            rt.config,
-            chat_id=message.chat.id,
-            message_id=message.message_id,
-            tg_user_id=user.id,
-            name=display_name(user),
-            text=_text_after_command(message),
-            photo_file_id=photo,
-            private=not is_group(update),
-        )
+        async with rt.db.transaction():
+            progress = await filing.start(
+                rt.db,
+                rt.clock,
+                rt.config,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                tg_user_id=user.id,
+                name=display_name(user),
+                text=_text_after_command(message),
+                photo_file_id=photo,
+                private=not is_group(update),
+            )
+            await _tell_staff(context, progress)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -56,16 +58,18 @@ async def pick_category(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
-        progress = await filing.choose_category(
-            rt.db, rt.clock, rt.config, int(draft_id), code, query.from_user.id
-        )
+        async with rt.db.transaction():
+            progress = await filing.choose_category(
+                rt.db, rt.clock, rt.config, int(draft_id), code, query.from_user.id
+            )
+            await _tell_staff(context, progress)
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    await query.answer()
+    await answer_quietly(query)
     question = query.message if isinstance(query.message, Message) else None
     if progress.step is Step.ASK_DESCRIPTION and question is not None:
         await question.edit_text(
@@ -81,16 +85,19 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     assert message is not None and user is not None and message.reply_to_message is not None
     t = texts_for(context, update)
     try:
-        progress = await filing.describe(
-            rt.db,
-            rt.clock,
-            rt.config,
-            chat_id=message.chat.id,
-            question_id=message.reply_to_message.message_id,
-            tg_user_id=user.id,
-            text=message.text or message.caption,
-            photo_file_id=message.photo[-1].file_id if message.photo else None,
-        )
+        async with rt.db.transaction():
+            progress = await filing.describe(
+                rt.db,
+                rt.clock,
+                rt.config,
+                chat_id=message.chat.id,
+                question_id=message.reply_to_message.message_id,
+                tg_user_id=user.id,
+                text=message.text or message.caption,
+                photo_file_id=message.photo[-1].file_id if message.photo else None,
+            )
+            if progress is not None:
+                await _tell_staff(context, progress)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return True
@@ -149,7 +156,12 @@ async def _continue(
         await context.bot.send_message(
             chat_id, text, reply_to_message_id=draft.message_id, allow_sending_without_reply=True
         )
-    await tell_staff(context, report, route.staff)
+
+
+async def _tell_staff(context: GridContext, progress: Progress) -> None:
+    """Enqueue the filed report's notices to its handlers (in the filing's transaction)."""
+    if progress.step is Step.FILED and progress.filed is not None:
+        await tell_staff(context, progress.filed.report, progress.filed.route.staff)
 
 
 def register(app: GridApp) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
-from telegram import ForceReply, Update
-from telegram.error import TelegramError
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.clock import to_ts
@@ -15,20 +13,22 @@ from bot.storage import reports as report_store
 from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import answer_quietly, current_actor, language_for, refuse, reply, texts_for
 from handlers.reports.notify import (
-    refresh_staff_messages,
+    refresh_notices,
+    resident_notice,
     resolution_markup,
-    tell_resident,
-    tell_staff,
+    staff_notices_for,
+    subject_of,
 )
 from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE, level_label
+from handlers.staff_notices import message, post
 from models.errors import Refusal
+from models.outbox import Notice, Recipient
 from models.reports import NEEDS_NOTE, Move
 from services.reports import moves
 from services.reports.moves import Moved
 
-log = logging.getLogger(__name__)
 NUMBER = re.compile(r"#?\s*(\d+)")
 
 
@@ -49,20 +49,24 @@ async def press(update: Update, context: GridContext) -> None:
             async with rt.db.transaction():
                 report = await moves.load(rt.db, report_id)
                 await moves.check(rt.db, actor, report, move)
-            await query.answer()
+            await answer_quietly(query)
             await _ask_note(context, query.from_user.id, report_id, move, t)
             return
-        moved = await moves.apply(
-            rt.db, rt.clock, rt.config, actor, report_id, move, press_id=query.id
-        )
+        # The notices are stored with the move: whatever happens to the answer below,
+        # they go out.
+        async with rt.db.transaction():
+            moved = await moves.apply(
+                rt.db, rt.clock, rt.config, actor, report_id, move, press_id=query.id
+            )
+            if moved is not None:
+                await announce(context, moved)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
     if moved is None:
-        await query.answer()
+        await answer_quietly(query)
         return
-    await query.answer(t(f"reports.done_{move.value}", number=moved.after.number))
-    await announce(context, moved)
+    await answer_quietly(query, t(f"reports.done_{move.value}", number=moved.after.number))
 
 
 async def _ask_note(
@@ -106,79 +110,93 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         duplicate_of = int(match.group(1)) if match else None
     actor = await current_actor(context, update)
     try:
-        moved = await moves.apply(
-            rt.db, rt.clock, rt.config, actor, report_id, move, note=text, duplicate_of=duplicate_of
-        )
+        async with rt.db.transaction():
+            moved = await moves.apply(
+                rt.db,
+                rt.clock,
+                rt.config,
+                actor,
+                report_id,
+                move,
+                note=text,
+                duplicate_of=duplicate_of,
+            )
+            assert moved is not None
+            await announce(context, moved)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ("reports.note_needed", "reports.bad_duplicate"):
             await _ask_note(context, user.id, report_id, move, t)
         return True
-    assert moved is not None
     await reply(update, t(f"reports.done_{move.value}", number=moved.after.number))
-    await announce(context, moved)
     return True
 
 
 async def announce(context: GridContext, moved: Moved) -> None:
-    """Tell everyone concerned about a move, and refresh the workers' buttons."""
+    """Enqueue, in the move's transaction, what everyone concerned is told, and the
+    refreshed buttons on the workers' copies."""
+    await post(context, await notices_for(context, moved))
+
+
+async def notices_for(context: GridContext, moved: Moved) -> list[Notice | None]:
+    """The notices a move causes."""
     t = context.rt.lang(None)
     report = moved.after
+    key = f"report:{report.id}:ev{moved.event_id}"
     by = moved.by.name if moved.by else ""
+    n = report.number
+    notices: list[Notice | None] = []
+
+    def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        notices.append(resident_notice(key, report, text, markup))
+
     if moved.move is Move.ACCEPT:
-        await tell_resident(
-            context, report, t("reports.told_accepted", number=report.number, name=by)
-        )
+        resident(t("reports.told_accepted", number=n, name=by))
     elif moved.move is Move.RESOLVE:
-        await tell_resident(
-            context,
-            report,
-            t("reports.told_resolved", number=report.number, name=by, note=moved.note),
+        resident(
+            t("reports.told_resolved", number=n, name=by, note=moved.note),
             resolution_markup(context, report),
         )
     elif moved.move is Move.ESCALATE:
-        key = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
-        await tell_resident(
-            context, report, t(key, number=report.number, level=level_label(t, report.level))
-        )
+        told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
+        resident(t(told, number=n, level=level_label(t, report.level)))
         if moved.route is not None:
-            await tell_staff(context, report, moved.route.staff)
+            notices += await staff_notices_for(context, key, report, moved.route.staff)
     elif moved.move is Move.REJECT:
-        await tell_resident(
-            context, report, t("reports.told_rejected", number=report.number, note=moved.note)
-        )
+        resident(t("reports.told_rejected", number=n, note=moved.note))
     elif moved.move is Move.DUPLICATE:
-        await tell_resident(
-            context,
-            report,
-            t("reports.told_duplicate", number=report.number, original=f"#{report.duplicate_of}"),
-        )
+        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
     elif moved.move in (Move.CONFIRM, Move.REOPEN):
-        await _tell_owner(context, moved)
-    await refresh_staff_messages(context, report)
+        reopened = moved.move is Move.REOPEN
+        resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
+        notices += await _owner_notices(context, key, moved)
+    notices += await refresh_notices(context, key, report)
+    return notices
 
 
-async def _tell_owner(context: GridContext, moved: Moved) -> None:
+async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[Notice]:
     report = moved.after
-    t = context.rt.lang(None)
-    reopened = moved.move is Move.REOPEN
-    key = "reports.told_reopened" if reopened else "reports.told_closed"
-    await tell_resident(context, report, t(key, number=report.number))
     if report.owner_staff_id is None:
-        return
-    async with context.rt.db.transaction():
+        return []
+    async with context.rt.db.reading():
         owner = await staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
-        return
-    if reopened:
-        await tell_staff(context, report, [owner])
-        return
-    try:
-        await context.bot.send_message(
-            owner.tg_user_id, t("reports.owner_confirmed", number=report.number)
+        return []
+    if moved.move is Move.REOPEN:
+        return await staff_notices_for(context, key, report, [owner])
+    t = await language_for(context, owner.tg_user_id)
+    text = t("reports.owner_confirmed", number=report.number)
+    return [
+        message(
+            f"{key}:owner",
+            owner.tg_user_id,
+            text,
+            Recipient.STAFF,
+            subject_of(report),
+            None,
+            staff_id=owner.id,
         )
-    except TelegramError as exc:
-        log.info("could not tell staff %s that #%s was confirmed: %s", owner.code, report.id, exc)
+    ]
 
 
 def register(app: GridApp) -> None:

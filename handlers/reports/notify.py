@@ -1,92 +1,93 @@
-"""Telling people about reports: the workers who must act, the resident who filed."""
+"""Telling people about reports, as outbox rows: the workers who must act, the resident who
+filed, and the refreshed buttons on every worker's copy."""
 
 from __future__ import annotations
 
-import logging
+from telegram import InlineKeyboardMarkup
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, TelegramError
-
-from bot.clock import to_ts
 from bot.runtime import GridContext
 from bot.storage import reports as report_store
 from bot.texts import Lang
 from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
-from handlers.staff_notices import mention_in_group, notify_staff
+from handlers.staff_notices import Card, message, post, staff_notices
+from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
 from services.reports import views
 
-log = logging.getLogger(__name__)
+
+def subject_of(report: Report) -> str:
+    """The outbox subject of a report's notices."""
+    return f"report:{report.id}"
 
 
-async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -> list[Staff]:
-    """Send each staff member the report with its buttons; returns those unreachable."""
+async def staff_notices_for(
+    context: GridContext, key: str, report: Report, staff: list[Staff]
+) -> list[Notice]:
+    """The report with its buttons for each staff member; a group mention as the fallback."""
     rt = context.rt
 
-    async def send(person: Staff, chat_id: int, t: Lang) -> Message:
+    async def render(person: Staff, t: Lang) -> Card:
         text = staff_card(rt, t, await views.staff_view(rt.db, report, person))
-        if report.photo_file_id:
-            return await context.bot.send_photo(
-                chat_id,
-                report.photo_file_id,
-                caption=text[:1024],
-                reply_markup=staff_buttons(t, report),
-            )
-        return await context.bot.send_message(chat_id, text, reply_markup=staff_buttons(t, report))
+        return Card(text, staff_buttons(t, report), report.photo_file_id)
 
-    async def record(person: Staff, message: Message | None) -> None:
-        async with rt.db.transaction():
-            await report_store.add_notice(
-                rt.db,
-                report.id,
-                person.id,
-                person.tg_user_id,
-                message.message_id if message else None,
-                message is not None,
-                to_ts(rt.clock.now()),
-            )
-
-    unreachable = await notify_staff(context, staff, send, record)
-    await mention_in_group(
-        context, report.micro_grid_id, unreachable, "reports.mention_staff", report.number
+    return await staff_notices(
+        context,
+        key,
+        subject_of(report),
+        staff,
+        render,
+        report.micro_grid_id,
+        "reports.mention_staff",
+        report.number,
     )
-    return unreachable
 
 
-async def tell_resident(
-    context: GridContext, report: Report, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Tell the resident in the chat they filed from, as a reply to their report."""
-    try:
-        await context.bot.send_message(
-            report.source_chat_id,
-            text,
-            reply_markup=markup,
-            reply_to_message_id=report.source_message_id,
-            allow_sending_without_reply=True,
-        )
-    except TelegramError as exc:
-        log.warning("could not tell the resident of report %s: %s", report.id, exc)
+async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -> None:
+    """Enqueue a newly filed report's notices to the staff who must act."""
+    notices = await staff_notices_for(context, f"report:{report.id}:filed", report, staff)
+    await post(context, list(notices))
 
 
-async def refresh_staff_messages(context: GridContext, report: Report) -> None:
-    """Update the buttons on every worker's copy of the report to what is allowed now."""
+def resident_notice(
+    key: str, report: Report, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Notice:
+    """A notice to the resident in the chat they filed from, as a reply to their report."""
+    return message(
+        f"{key}:resident",
+        report.source_chat_id,
+        text,
+        Recipient.RESIDENT,
+        subject_of(report),
+        markup,
+        reply_to=report.source_message_id,
+    )
+
+
+async def refresh_notices(context: GridContext, key: str, report: Report) -> list[Notice]:
+    """Edits putting the buttons allowed now on every worker's delivered copy."""
     rt = context.rt
-    async with rt.db.transaction():
-        notices = await report_store.delivered_notices(rt.db, report.id)
-    for chat_id, message_id in notices:
+    async with rt.db.reading():
+        copies = await report_store.delivered_notices(rt.db, report.id)
+    notices = []
+    for chat_id, message_id in copies:
         t = await language_for(context, chat_id)
-        try:
-            await context.bot.edit_message_reply_markup(
-                chat_id, message_id, reply_markup=staff_buttons(t, report)
+        params: dict[str, object] = {"message_id": message_id}
+        markup = staff_buttons(t, report)
+        if markup is not None:
+            params["reply_markup"] = markup.to_dict()
+        notices.append(
+            Notice(
+                f"{key}:refresh:{chat_id}:{message_id}",
+                "editMessageReplyMarkup",
+                chat_id,
+                params,
+                Recipient.STAFF,
+                subject_of(report),
             )
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                log.info("could not refresh report %s in %s: %s", report.id, chat_id, exc)
-        except TelegramError as exc:
-            log.info("could not refresh report %s in %s: %s", report.id, chat_id, exc)
+        )
+    return notices
 
 
 def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMarkup:
@@ -96,8 +97,9 @@ def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMar
 
 __all__ = [
     "Move",
-    "refresh_staff_messages",
+    "refresh_notices",
+    "resident_notice",
     "resolution_markup",
-    "tell_resident",
+    "staff_notices_for",
     "tell_staff",
 ]

@@ -157,4 +157,11 @@ def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) ->
                 note=Html(note),
             )
         )
+    if view.failed:
+        lines.append(t("outbox.failed_title"))
+    for notice, name in view.failed:
+        who = name or t(f"outbox.to_{notice.recipient.value}")
+        lines.append(
+            t("outbox.failed_line", when=local_time(rt, notice.at), who=who, reason=notice.error)
+        )
     return "\n".join(lines)

@@ -40,6 +40,7 @@ class Moved:
     by: Staff | None = None  # None: the reporter or the system
     route: Route | None = None  # set when it climbed a level
     overdue: bool = False  # set when a deadline made the move
+    event_id: int = 0  # the history step it wrote (names the notices it causes)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -174,7 +175,7 @@ async def _commit(
     await store.update_report(db, report.id, at, **changes)
     who = f"staff:{staff.code}" if staff else (f"tg:{actor.tg_user_id}" if actor else "system")
     action = f"{move.value}_overdue" if overdue else move.value
-    await store.add_event(
+    event_id = await store.add_event(
         db,
         report.id,
         at,
@@ -198,6 +199,7 @@ async def _commit(
         route=route,
         overdue=overdue,
         extra=extra,
+        event_id=event_id,
     )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.storage import grid
+from bot.storage import grid, outbox
 from bot.storage import reports as store
 from bot.storage.db import Database
 from bot.storage.groups import group_of_micro_grid
 from bot.storage.households_link import household_of
 from bot.storage.reports import Event
 from models.errors import Refusal
+from models.outbox import Failed
 from models.permissions import Actor
 from models.reports import Report
 from models.units import Staff, Unit
@@ -29,6 +30,8 @@ class ReportView:
     events: list[Event]
     household_phone: str | None  # only for staff
     group_title: str  # the micro-grid's group, "" when it has none
+    # Notices about it that failed for good, with the staff member's name (staff only).
+    failed: list[tuple[Failed, str]] = field(default_factory=list)
 
 
 async def my_reports(db: Database, tg_user_id: int) -> list[Report]:
@@ -75,7 +78,13 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
         household = await household_of(db, report.reporter_tg_id)
         phone = household.phone if household is not None else None
     group = await group_of_micro_grid(db, report.micro_grid_id)
+    failed: list[tuple[Failed, str]] = []
+    if actor.staff is not None:
+        for notice in await outbox.failed_about(db, [f"report:{report.id}"]):
+            person = await grid.staff_by_id(db, notice.staff_id) if notice.staff_id else None
+            failed.append((notice, person.name if person else ""))
     return ReportView(
+        failed=failed,
         report=report,
         micro_grid=micro_grid,
         owner=owner,

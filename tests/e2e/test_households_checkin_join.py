@@ -169,6 +169,9 @@ async def test_unreachable_worker_is_mentioned_in_the_group(h: Harness) -> None:
     await press_like(h, resident, "M1户主4", message=h.last(group))
     mention = h.last(group)
     assert "张秀兰" in mention["text"] and "/tasks" in mention["text"]
+    assert [e["user"]["id"] for e in mention["entities"] if e["type"] == "text_mention"] == [
+        worker.id
+    ]
     h.sb.start_bot(worker)
     await h.send(worker, worker, "/tasks")
     request = next(m for m in h.bot_posts(worker) if "住户关联申请" in m.get("text", ""))

@@ -220,10 +220,11 @@ async def test_worker_who_never_started_the_bot_is_mentioned_in_the_group(h: Har
     number = await file_report(h, resident, chat)
     mention = h.last(chat)
     assert "张秀兰" in mention["text"] and "/start" in mention["text"]
-    assert any(
-        e.get("type") == "text_mention" or e.get("url", "").startswith("tg://user")
-        for e in mention.get("entities", [])
-    ) or "tg://user" in str(mention)
+    # The group sees a real mention of the worker, not the markup that makes one.
+    assert "<a" not in mention["text"] and "tg://" not in mention["text"]
+    [entity] = [e for e in mention.get("entities", []) if e["type"] == "text_mention"]
+    assert entity["user"]["id"] == worker.id
+    assert mention["text"][entity["offset"] : entity["offset"] + entity["length"]] == "张秀兰"
     forbidden = [c for c in h.sb.errors() if c.response["error_code"] == 403]
     assert forbidden
     delivered = await h.db.scalar(

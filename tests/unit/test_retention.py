@@ -118,6 +118,13 @@ async def _scratch(db: Database) -> None:
                     None if decided is None else now - decided * DAY,
                 ),
             )
+        for update_id, received, done in ((1, 5, 4), (2, 3, 2), (3, 9, None)):
+            # handled 4 days ago: goes; handled 2 days ago: stays; never finished: stays
+            await db.execute(
+                "INSERT INTO inbox_updates (update_id, chat_key, payload, received_at, done_at) "
+                "VALUES (?, -1, '{}', ?, ?)",
+                (update_id, now - received * DAY, None if done is None else now - done * DAY),
+            )
         for token, created, expires, used in (
             ("used-long-ago", 100, 93, 95),  # goes
             ("expired-long-ago", 100, 93, None),  # goes
@@ -155,7 +162,9 @@ async def test_old_scratch_goes_recent_scratch_and_records_stay(db):
         "applied_presses": 1,
         "household_link_requests": 3,
         "invitations": 2,
+        "inbox_updates": 1,
     }
+    assert await _column(db, "SELECT update_id FROM inbox_updates") == [2, 3]
     assert await _column(db, "SELECT description FROM report_drafts") == ["recent"]
     assert await _column(db, "SELECT tg_user_id FROM household_drafts") == [502]
     assert await _column(db, "SELECT message_id FROM pending_notes") == [2]
