@@ -16,14 +16,16 @@ from handlers import (
     help,
     households,
     onboarding,
+    privacy,
     reports,
     wrong_place,
 )
 from handlers.common import MenuCommand
 
-# Order matters only within a handler group; each feature registers its own handlers,
-# membership tracking runs first in group -1 (see handlers.groups).
-FEATURES: list[ModuleType] = [onboarding, groups, reports, households, cadre, flows, help]
+# Order matters only within a handler group; each feature registers its own handlers.
+# What people type is screened first in group -2 (handlers.privacy), membership tracking
+# runs next in group -1 (handlers.groups).
+FEATURES: list[ModuleType] = [privacy, onboarding, groups, reports, households, cadre, flows, help]
 
 
 def register(app: Application) -> None:

@@ -8,7 +8,6 @@ for the micro-grid's worker (see handlers/flows/pension_staff.py).
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.runtime import GridContext
@@ -19,8 +18,9 @@ from handlers.flows.common import END, Scratch, aside, begin, card_markup, drop_
 from handlers.flows.content import town_files
 from handlers.flows.pension_notify import handler_names, tell_staff
 from handlers.format import local_time
+from handlers.privacy import forget_id_number
 from models.errors import Refusal
-from models.pension import IdRefused, Mode, carries_id_number, id_tail, person_name
+from models.pension import IdRefused, Mode, id_tail, person_name
 from models.questionnaire import localized
 from services import pension
 from services.pension import Details
@@ -245,15 +245,12 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
         return state
     t = texts_for(context, update)
     text = message.text
-    if state in (PERSON, ID, PHONE) and carries_id_number(text):
-        await _forget(message, t)
-        return await _ask(update, context, t, scratch, str(state))
     if state == ID:
         try:
             scratch["id4"] = id_tail(text)
         except IdRefused as refused:
-            if refused.whole_id:
-                await _forget(message, t)
+            if refused.whole_id:  # more digits than a tail: maybe part of the whole number
+                await forget_id_number(message, t)
             else:
                 await message.reply_text(t("pension.bad_id"))
             return await _ask(update, context, t, scratch, ID)
@@ -276,16 +273,6 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     await drop_buttons(context, message.chat.id, scratch.get("msg"))
     await message.reply_text(t("flows.use_buttons"))
     return await _ask(update, context, t, scratch, str(state))
-
-
-async def _forget(message: Message, t: Lang) -> None:
-    """A whole ID number was typed: delete it from the chat, never store or repeat it."""
-    try:
-        deleted = bool(await message.delete())
-    except TelegramError:
-        deleted = False
-    key = "pension.whole_id" if deleted else "pension.whole_id_kept"
-    await message.chat.send_message(t(key))
 
 
 def handlers() -> dict[str, list[BaseHandler[Update, GridContext, object]]]:
