@@ -12,6 +12,7 @@ from handlers.cadre.delivery import announcement_text, header, resume_announceme
 from handlers.callback_data import BadCallbackData, pack, pattern, unpack
 from handlers.common import current_actor, refuse, reply, texts_for
 from models.errors import Refusal
+from models.text_limits import utf16_len
 from services import announcements as service
 from services.announcements import Choice
 
@@ -132,7 +133,7 @@ async def on_text(update: Update, context: GridContext) -> None:
     body, photo = _content(message)
     try:
         draft = await service.take_text(
-            rt.db, rt.clock, rt.config, user.id, body, photo, len(header(t, "")) + 40
+            rt.db, rt.clock, rt.config, user.id, body, photo, utf16_len(header(t, "")) + 40
         )
     except Refusal as refusal:
         await refuse(update, texts_for(context, update), refusal)

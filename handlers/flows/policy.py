@@ -26,6 +26,7 @@ from handlers.reports.render import category_label
 from models.errors import Refusal
 from models.policy import PolicyEntry, search
 from models.questionnaire import localized
+from models.text_limits import shorten
 from services.reports import filing
 
 NAME = "policy"
@@ -71,7 +72,7 @@ def _entry_button(t: Lang, entry: PolicyEntry) -> InlineKeyboardButton:
 
 def _shown(question: str) -> str:
     question = " ".join(question.split())
-    return question if len(question) <= SHOWN_QUESTION else question[: SHOWN_QUESTION - 1] + "…"
+    return shorten(question, SHOWN_QUESTION)
 
 
 async def answer(update: Update, context: GridContext, question: str) -> None:

@@ -15,6 +15,7 @@ from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
 from handlers.staff_notices import mention_in_group, notify_staff
 from models.reports import Move, Report
+from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 from services.reports import views
 
@@ -31,7 +32,7 @@ async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -
             return await context.bot.send_photo(
                 chat_id,
                 report.photo_file_id,
-                caption=text[:1024],
+                caption=shorten_html(text, MAX_CAPTION),
                 reply_markup=staff_buttons(t, report),
             )
         return await context.bot.send_message(chat_id, text, reply_markup=staff_buttons(t, report))
