@@ -25,6 +25,8 @@ from services import pension_visits as visits
 
 NAME = "pension_fail"
 REASON = "pension:reason"
+# Refusals after which the reason is asked for again.
+ASK_AGAIN = ("pension.reason_needed", "pension.reason_too_long")
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -139,11 +141,11 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
             actor,
             int(scratch["request"]),
             Move.FAIL,
-            note=message.text[:500],
+            note=message.text,
         )
     except Refusal as refusal:
         await refuse(update, t, refusal)
-        return REASON if refusal.key == "pension.reason_needed" else END
+        return REASON if refusal.key in ASK_AGAIN else END
     assert moved is not None
     await reply(update, t("pension.done_fail", number=moved.after.number, when=""))
     await announce(context, moved)

@@ -30,6 +30,8 @@ from services.reports.moves import Moved
 
 log = logging.getLogger(__name__)
 NUMBER = re.compile(r"#?\s*(\d+)")
+# Refusals after which the note is asked for again.
+ASK_AGAIN = ("reports.note_needed", "reports.note_too_long", "reports.bad_duplicate")
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -111,7 +113,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         )
     except Refusal as refusal:
         await refuse(update, t, refusal)
-        if refusal.key in ("reports.note_needed", "reports.bad_duplicate"):
+        if refusal.key in ASK_AGAIN:
             await _ask_note(context, user.id, report_id, move, t)
         return True
     assert moved is not None
