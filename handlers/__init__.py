@@ -17,15 +17,27 @@ from handlers import (
     households,
     onboarding,
     privacy,
+    private_text,
     reports,
     wrong_place,
 )
 from handlers.common import MenuCommand
 
 # Order matters only within a handler group; each feature registers its own handlers.
-# What people type is screened first in group -2 (handlers.privacy), membership tracking
-# runs next in group -1 (handlers.groups).
-FEATURES: list[ModuleType] = [privacy, onboarding, groups, reports, households, cadre, flows, help]
+# What people type is screened first in group -3 (handlers.privacy); a private text's owner
+# is decided in group -2, before any feature consumes it (handlers.private_text);
+# membership tracking runs in group -1 (handlers.groups).
+FEATURES: list[ModuleType] = [
+    privacy,
+    private_text,
+    onboarding,
+    groups,
+    reports,
+    households,
+    cadre,
+    flows,
+    help,
+]
 
 
 def register(app: Application) -> None:

@@ -22,8 +22,9 @@ from bot.texts import Lang
 from handlers.common import texts_for
 from models.id_numbers import carries_id_number
 
-# Before membership tracking (-1) and every feature: nothing else sees a refused message.
-PRIVACY_GROUP = -2
+# Before the private-text router (-2), membership tracking (-1) and every feature: nothing
+# else sees a refused message.
+PRIVACY_GROUP = -3
 
 
 def _edited(update: Update) -> bool:

@@ -77,6 +77,13 @@ async def start(db: Database, clock: Clock, actor: Actor, unit_id: int) -> Draft
     return Draft(announcement=found, unit=unit, groups=groups)
 
 
+async def composing(db: Database, clock: Clock, tg_user_id: int) -> bool:
+    """Whether this person is writing the text of an announcement."""
+    async with db.reading():
+        since = to_ts(clock.now() - COMPOSE_WINDOW)
+        return await store.composing(db, tg_user_id, since) is not None
+
+
 async def take_text(
     db: Database,
     clock: Clock,

@@ -14,11 +14,12 @@ from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack, pattern
 from handlers.common import display_name, texts_for
-from handlers.flows.common import END, Scratch, aside, begin, card_markup, drop_buttons, step
+from handlers.flows.common import END, Scratch, begin, card_markup, drop_buttons, step
 from handlers.flows.content import town_files
 from handlers.flows.pension_notify import handler_names, tell_staff
 from handlers.format import local_time
 from handlers.privacy import forget_id_number
+from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
 from models.pension import IdRefused, Mode, id_tail, person_name
 from models.questionnaire import localized
@@ -86,6 +87,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, scratch: Scratch, 
     assert chat is not None
     sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
     scratch["msg"], scratch["step"] = sent.message_id, state
+    asked(context, Owner.FLOW)
     return state
 
 
@@ -241,7 +243,7 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     message = update.effective_message
     assert message is not None and message.text is not None
     state = scratch.get("step")
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return state
     t = texts_for(context, update)
     text = message.text

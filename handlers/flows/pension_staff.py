@@ -14,9 +14,10 @@ from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, unpack
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.flows import pension_render as render
-from handlers.flows.common import END, Scratch, aside, begin, step
+from handlers.flows.common import END, Scratch, begin, step
 from handlers.flows.pension_notify import announce, may_act
 from handlers.format import local_time
+from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
 from models.pension import Move, PensionRequest
 from models.permissions import Actor
@@ -121,6 +122,7 @@ async def ask_reason(update: Update, context: GridContext) -> object:
         query.from_user.id, t("pension.ask_reason", number=request.number)
     )
     scratch["msg"] = sent.message_id
+    asked(context, Owner.FLOW)
     return REASON
 
 
@@ -129,7 +131,7 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
     """The reason a visit could not be completed."""
     rt, message = context.rt, update.effective_message
     assert message is not None and message.text is not None
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return REASON
     t = texts_for(context, update)
     actor = await current_actor(context, update)
