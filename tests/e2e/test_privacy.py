@@ -9,10 +9,20 @@ import logging
 import pytest
 
 from sandbox.state import Chat, User
-from tests.e2e.flowsteps import link_household, table_dump, tap, town
+from tests.e2e.flowsteps import link_household, table_dump, tap, town, with_button
 from tests.e2e.harness import Harness, buttons
-from tests.e2e.households_steps import MET, press_like
-from tests.e2e.reporting import ACCEPT, INFRA, REJECT, RESOLVE, file_report, note, press_on
+from tests.e2e.households_steps import MET, PHONE, press_like
+from tests.e2e.reporting import (
+    ACCEPT,
+    DUPLICATE,
+    INFRA,
+    REJECT,
+    RESOLVE,
+    file_report,
+    note,
+    press_on,
+)
+from tests.e2e.test_pension import FAIL, _request
 
 WHOLE_ID = "430124193301011234"
 SPACED_ID = "4301 2419 3301 0112 34"
@@ -219,3 +229,42 @@ async def test_an_edit_that_adds_an_id_number_is_deleted(h: Harness, caplog) -> 
     assert (
         await h.db.scalar("SELECT note FROM report_events WHERE action = 'resolve'") == "换了灯泡"
     )
+
+
+async def test_contact_note(h: Harness, caplog) -> None:
+    worker = await h.staff("L4A")
+    await h.send(worker, worker, "/contact")
+    await press_like(h, worker, "M1户主3")
+    await press_like(h, worker, PHONE)
+    await press_like(h, worker, "今天")
+    await h.send(worker, worker, f"核对身份证 {LEGACY_ID}")
+    await never_kept(h, worker, caplog, LEGACY_ID)
+    assert await h.db.scalar("SELECT step FROM household_drafts") == "note"
+
+
+async def test_duplicate_note(h: Harness, caplog) -> None:
+    worker, resident, chat = await town(h)
+    first = await file_report(h, resident, chat)
+    second = await file_report(h, resident, chat, "路灯又坏了")
+    await press_on(h, worker, second, DUPLICATE)
+    await note(h, worker, f"#{first} {WHOLE_ID}")
+    await never_kept(h, worker, caplog)
+    assert await h.db.scalar("SELECT status FROM reports WHERE id = ?", (second,)) == "new"
+
+
+async def test_visit_failure_reason(h: Harness, caplog) -> None:
+    worker, resident, _ = await town(h)
+    await _request(h, resident)
+    card = with_button(h, worker, FAIL)
+    await h.press(worker, card, buttons(card)[FAIL])
+    await h.send(worker, worker, f"老人身份证{WHOLE_ID}不对")
+    await never_kept(h, worker, caplog)
+    assert await h.db.scalar("SELECT status FROM pension_requests") == "open"
+    await h.send(worker, worker, "老人住院了")  # the reason is still asked for
+    assert await h.db.scalar("SELECT outcome_note FROM pension_requests") == "老人住院了"
+
+
+async def test_invite_code(h: Harness, caplog) -> None:
+    cadre = await h.staff("V1C")
+    await h.send(cadre, cadre, f"/invite {WHOLE_ID}")
+    await never_kept(h, cadre, caplog)
