@@ -38,11 +38,21 @@ def _edited(update: Update) -> bool:
 async def screen(update: Update, context: GridContext) -> None:
     """Refuse a whole ID number; let no edited message through."""
     message = update.effective_message
-    if message is not None and carries_id_number(message.text or message.caption):
+    if message is not None and carries_id_number(_said(message)):
         await forget_id_number(message, texts_for(context, update))
         raise ApplicationHandlerStop
     if _edited(update):
         raise ApplicationHandlerStop
+
+
+def _said(message: Message) -> str:
+    """The message's words, with the addresses of its links (a link may hide a number too)."""
+    links = [
+        entity.url or ""
+        for entity in (*message.entities, *message.caption_entities)
+        if entity.url is not None
+    ]
+    return "\n".join([message.text or "", message.caption or "", *links])
 
 
 async def forget_id_number(message: Message, t: Lang) -> None:

@@ -268,3 +268,22 @@ async def test_invite_code(h: Harness, caplog) -> None:
     cadre = await h.staff("V1C")
     await h.send(cadre, cadre, f"/invite {WHOLE_ID}")
     await never_kept(h, cadre, caplog)
+
+
+async def test_a_number_hidden_in_a_forwarded_link(h: Harness, caplog) -> None:
+    cadre = await h.staff("V1C")
+    worker = await h.staff("L4A")
+    await h.group("益家冲组联系群", [h.user("王秀英"), worker], bind_code="M1", by=worker)
+    await h.send(cadre, cadre, "/announce")
+    picker = h.last(cadre)
+    label = next(k for k in buttons(picker) if k.startswith("✅") and "大屯营村" in k)
+    await h.press(cadre, picker, buttons(picker)[label])
+    url = f"https://x.cn/q?id={WHOLE_ID}"
+    forwarded = {
+        "text": "点此查询",
+        "entities": [{"type": "text_link", "offset": 0, "length": 4, "url": url}],
+        "forward_origin": {"type": "hidden_user", "date": 1780000000, "sender_user_name": "某"},
+    }
+    await h.settle(h.sb._post(cadre, cadre, forwarded, None))
+    await never_kept(h, cadre, caplog)
+    assert deleted(h, cadre)
