@@ -134,6 +134,9 @@ class ReportDeadlines(Section):
 
 class ReportSection(Section):
     max_length: int = Field(1000, ge=20, le=3500)
+    # Longest note a worker may write (resolve, reject, duplicate; a visit's failure reason):
+    # the note travels in the resident's notice, which must stay within Telegram's limit.
+    max_note_length: int = Field(500, ge=20, le=1000)
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
     deadlines: ReportDeadlines = ReportDeadlines()

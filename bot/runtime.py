@@ -41,6 +41,10 @@ RUNTIME_KEY = "runtime"
 class GridContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The callback context, with the runtime as a typed attribute."""
 
+    # What a private text answers, decided once per update (handlers.private_text); one
+    # context serves every handler group of an update.
+    routed: tuple[int, str] | None = None
+
     @property
     def rt(self) -> Runtime:
         """The bot's runtime."""

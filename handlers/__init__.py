@@ -17,14 +17,29 @@ from handlers import (
     households,
     limits,
     onboarding,
+    privacy,
+    private_text,
     reports,
     wrong_place,
 )
 from handlers.common import MenuCommand
 
-# Order matters only within a handler group; each feature registers its own handlers,
-# membership tracking runs first in group -1 (see handlers.groups).
-FEATURES: list[ModuleType] = [onboarding, groups, reports, households, cadre, flows, help]
+# Order matters only within a handler group; each feature registers its own handlers.
+# What people type is screened first in group -4 (handlers.privacy), per-person limits apply
+# in group -3 (handlers.limits); a private text's owner
+# is decided in group -2, before any feature consumes it (handlers.private_text);
+# membership tracking runs in group -1 (handlers.groups).
+FEATURES: list[ModuleType] = [
+    privacy,
+    private_text,
+    onboarding,
+    groups,
+    reports,
+    households,
+    cadre,
+    flows,
+    help,
+]
 
 
 def register(app: Application) -> None:

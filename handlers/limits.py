@@ -9,8 +9,9 @@ from bot.runtime import GridContext
 from handlers.common import texts_for
 from models.limits import Kind
 
-# Before membership tracking (-1) and every feature.
-GROUP = -2
+# After the ID-number screen (-4), before the private-text router (-2), membership tracking
+# (-1) and every feature.
+GROUP = -3
 
 
 def _kinds(update: Update) -> list[Kind]:

@@ -19,6 +19,7 @@ from bot.storage.groups import group_of_micro_grid
 from bot.texts import Html, Lang
 from handlers.common import language_for
 from models.outbox import Notice, Recipient
+from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 
 
@@ -63,7 +64,10 @@ def card_notice(
         return message(
             key, chat_id, card.text, Recipient.STAFF, subject, card.markup, None, staff_id, fallback
         )
-    params: dict[str, object] = {"photo": card.photo_file_id, "caption": card.text[:1024]}
+    params: dict[str, object] = {
+        "photo": card.photo_file_id,
+        "caption": shorten_html(card.text, MAX_CAPTION),
+    }
     if card.markup is not None:
         params["reply_markup"] = card.markup.to_dict()
     return Notice(key, "sendPhoto", chat_id, params, Recipient.STAFF, subject, staff_id, fallback)

@@ -4,8 +4,8 @@
                  open/scheduled --past its deadline--> open, one level up (L4 → L3 → L2 → L1)
     self-service / service point: guided (the steps were shown; nothing left to do)
 
-Only the last 4 characters of an ID number are ever kept. A whole ID number typed by mistake
-is recognised so that it can be refused without being stored or repeated.
+Only the last 4 characters of an ID number are ever kept. A whole ID number typed anywhere is
+refused before any flow sees it (models.id_numbers, handlers.privacy).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from models.id_numbers import carries_id_number
 from models.units import Level
 
 
@@ -117,7 +118,6 @@ def escalation_level(request: PensionRequest) -> Level | None:
 
 _ID_TAIL = re.compile(r"^\d{3}[\dX]$")
 _DIGIT_RUN = re.compile(r"\d{5,}")
-_FULL_ID = re.compile(r"\d{17}[\dX]|\d{15}")
 
 
 class IdRefused(ValueError):
@@ -130,16 +130,6 @@ class IdRefused(ValueError):
 
 def _compact(text: str) -> str:
     return re.sub(r"[\s\-]+", "", unicodedata.normalize("NFKC", text)).upper()
-
-
-# What a stored copy of a message holds instead of a whole ID number: it is refused (and the
-# message deleted) like the number itself when the stored update is handled after a restart.
-ID_PLACEHOLDER = "[ID number withheld]"
-
-
-def carries_id_number(text: str) -> bool:
-    """Whether a message seems to carry a whole ID number (15 or 18 characters)."""
-    return ID_PLACEHOLDER in text or bool(_FULL_ID.search(_compact(text)))
 
 
 def id_tail(text: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.pension import ID_PLACEHOLDER, carries_id_number
+from models.id_numbers import ID_PLACEHOLDER, carries_id_number
 
-# Fields of an update that carry what a person typed.
-_TYPED = frozenset({"text", "caption", "query", "quote"})
+# Fields of an update that carry what a person typed (or a link they sent).
+_TYPED = frozenset({"text", "caption", "query", "quote", "url"})
 
 
 def without_id_numbers(data: Any) -> Any:

@@ -127,6 +127,25 @@ class UserActions:
             content["entities"] = entities
         return self._post(user, chat, content, reply_to)
 
+    def edit_text(self, user: User, chat: ChatRef | None, message_id: int, text: str) -> Injected:
+        """A user edits their own message: the new text (or caption) and an edited_message."""
+        target = self._chat(user if chat is None else chat)
+        stored = target.messages.get(message_id)
+        if stored is None:
+            raise KeyError(f"no message {message_id} in chat {target.id}")
+        if stored.sender_id != user.id:
+            raise ValueError(f"{user.first_name} did not send message {message_id}")
+        field = "caption" if "photo" in stored.data else "text"
+        stored.data[field] = text
+        stored.data.pop(f"{field}_entities" if field == "caption" else "entities", None)
+        entities = detect(text)
+        if entities:
+            stored.data["caption_entities" if field == "caption" else "entities"] = entities
+        stored.data["edit_date"] = self.world.now()
+        self.world.notifier.notify()
+        update = self.world.deliver(target, copy.deepcopy(stored.data), kind="edited_message")
+        return Injected([update] if update else [], copy.deepcopy(stored.data))
+
     def send_photo(
         self,
         user: User,

@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers.common import language_for
 from handlers.flows.common import COMMANDS, SCRATCH, flow_name, idle
+from handlers.scratch import drop_flow
 from scheduler.jobs import every
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ async def end_idle_flows(context: GridContext) -> int:
     for user_id, data in list(app.user_data.items()):
         scratch = data.get(SCRATCH)
         if isinstance(scratch, dict) and idle(rt, scratch):
-            data.pop(SCRATCH, None)
+            drop_flow(data)
             ended.append((user_id, str(scratch.get("name", ""))))
     if not ended:
         return 0

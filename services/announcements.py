@@ -13,6 +13,7 @@ from bot.storage.announcements import Announcement
 from bot.storage.db import Database
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
+from models.text_limits import MAX_CAPTION, visible_len
 from models.units import Level, Unit
 
 # How long the bot waits for the text after a unit was chosen.
@@ -76,6 +77,13 @@ async def start(db: Database, clock: Clock, actor: Actor, unit_id: int) -> Draft
     return Draft(announcement=found, unit=unit, groups=groups)
 
 
+async def composing(db: Database, clock: Clock, tg_user_id: int) -> bool:
+    """Whether this person is writing the text of an announcement."""
+    async with db.reading():
+        since = to_ts(clock.now() - COMPOSE_WINDOW)
+        return await store.composing(db, tg_user_id, since) is not None
+
+
 async def take_text(
     db: Database,
     clock: Clock,
@@ -91,11 +99,15 @@ async def take_text(
         draft = await store.composing(db, tg_user_id, since)
         if draft is None:
             return None
-        limit = 1024 - header_length if photo_file_id else config.cadre.announcements.max_length
+        # Counted as Telegram counts (UTF-16 units of the visible text): 😀 takes two.
+        limit = (
+            MAX_CAPTION - header_length if photo_file_id else config.cadre.announcements.max_length
+        )
         if not body_html.strip() and not photo_file_id:
             raise Refusal("announce.empty")
-        if len(body_html) > limit:
-            raise Refusal("announce.too_long", limit=limit, length=len(body_html))
+        length = visible_len(body_html)
+        if length > limit:
+            raise Refusal("announce.too_long", limit=limit, length=length)
         await store.set_body(db, draft.id, body_html, photo_file_id)
         unit = await grid.unit_by_id(db, draft.unit_id)
         assert unit is not None

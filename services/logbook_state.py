@@ -97,3 +97,11 @@ async def current(db: Database, config: Config, actor: Actor, now: datetime) -> 
         await draft_store.drop(db, actor.tg_user_id)
         return None
     return draft
+
+
+async def waiting(db: Database, config: Config, tg_user_id: int, now: datetime) -> bool:
+    """Whether this person has a /visit, /contact or /checkin in progress (not yet idle)."""
+    async with db.reading():
+        draft = await draft_store.of_user(db, tg_user_id)
+    limit = config.households.flow_timeout.total_seconds()
+    return draft is not None and to_ts(now) - draft.updated_at <= limit

@@ -119,6 +119,9 @@ async def apply(
             changes["visit_at"] = visit_at
         elif move is Move.FAIL and not note:
             raise Refusal("pension.reason_needed")
+        elif len(note) > config.reports.max_note_length:
+            limit = config.reports.max_note_length
+            raise Refusal("pension.reason_too_long", limit=limit, length=len(note))
         else:
             changes |= {"closed_at": to_ts(now), "due_at": None, "outcome_note": note}
         at = to_ts(now)

@@ -274,6 +274,15 @@ async def add_pending_note(
     )
 
 
+async def note_pending(db: Database, chat_id: int, message_id: int, tg_user_id: int) -> bool:
+    """Whether this bot message asks this worker for a note still to come."""
+    found = await db.scalar(
+        "SELECT 1 FROM pending_notes WHERE chat_id = ? AND message_id = ? AND tg_user_id = ?",
+        (chat_id, message_id, tg_user_id),
+    )
+    return found is not None
+
+
 async def take_pending_note(
     db: Database, chat_id: int, message_id: int, tg_user_id: int
 ) -> tuple[int, str] | None:

@@ -11,12 +11,15 @@ from bot.texts import Lang
 from handlers.cadre.delivery import announcement_text, header, resume_announcements
 from handlers.callback_data import BadCallbackData, pack, pattern, unpack
 from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
+from models.text_limits import utf16_len
 from services import announcements as service
 from services.announcements import Choice
 
 PREFIX = "an"
-# Runs beside the feature handlers of group 0: it only acts while a text is awaited.
+# Runs beside the feature handlers of group 0: it only acts on a text that
+# handlers.private_text gives to the announcement being written.
 TEXT_GROUP = 6
 
 __all__ = ["register", "resume_announcements"]
@@ -79,6 +82,7 @@ async def on_button(update: Update, context: GridContext) -> None:
             await query.edit_message_reply_markup(picker_buttons(t, found))
         elif action == "s":
             draft = await service.start(rt.db, rt.clock, actor, target)
+            asked(context, Owner.ANNOUNCEMENT)
             await query.answer()
             await query.edit_message_reply_markup(None)
             await context.bot.send_message(
@@ -125,14 +129,14 @@ def _content(message: Message) -> tuple[str, str | None]:
 async def on_text(update: Update, context: GridContext) -> None:
     """The text (typed or forwarded) of an announcement being written: show the preview."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or await owner(update, context) is not Owner.ANNOUNCEMENT:
         return
     rt = context.rt
     t = rt.lang(None)
     body, photo = _content(message)
     try:
         draft = await service.take_text(
-            rt.db, rt.clock, rt.config, user.id, body, photo, len(header(t, "")) + 40
+            rt.db, rt.clock, rt.config, user.id, body, photo, utf16_len(header(t, "")) + 40
         )
     except Refusal as refusal:
         await refuse(update, texts_for(context, update), refusal)

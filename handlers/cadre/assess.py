@@ -13,10 +13,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.assess_render import assessment_sheet, render_assessment, render_summary
-from handlers.cadre.split import split_lines
 from handlers.callback_data import BadCallbackData, pack, pattern, unpack
 from handlers.common import current_actor, language_for, refuse, texts_for
 from models.errors import Refusal
+from models.text_limits import split_html
 from services import assessment as service
 from services.assessment import Assessment
 from services.digest import finish_send
@@ -40,9 +40,9 @@ async def send_assessment(
     rt = context.rt
     assert rt.outbox is not None
     send = rt.outbox.send_or_raise
-    parts = split_lines(render_assessment(t, found))
+    parts = split_html(render_assessment(t, found))
     if len(parts) > MAX_PARTS:
-        parts = split_lines(render_summary(t, found))
+        parts = split_html(render_summary(t, found))
         sheet = assessment_sheet(t, found)
         data = await asyncio.to_thread(write_xlsx, [sheet], rt.config.tz)
         for part in parts:

@@ -13,6 +13,7 @@ from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.format import local_time, role_name
 from handlers.reports.render import category_label, status_label
 from models.errors import Refusal
+from models.text_limits import shorten
 from models.units import Unit
 from services import board as service
 from services.board import Board
@@ -52,7 +53,7 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         )
         if row.id in board.detailed:
             owner = t("board.owner", name=row.owner) if row.owner else ""
-            text = row.description if len(row.description) <= 40 else row.description[:39] + "…"
+            text = shorten(row.description, 40)
             lines.append(t("board.detail", text=text, owner=Html(owner)))
     return "\n".join(lines)
 

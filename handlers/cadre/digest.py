@@ -13,12 +13,12 @@ from bot.storage import grid
 from bot.texts import Lang
 from handlers.cadre.chart import draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest, span_label
-from handlers.cadre.split import split_lines
 from handlers.callback_data import BadCallbackData, pack, pattern, unpack
 from handlers.common import current_actor, refuse, texts_for
 from models.digest import SpanKind
 from models.errors import Refusal
 from models.permissions import Actor
+from models.text_limits import MAX_CAPTION, shorten_html, split_html
 from models.units import Level
 from services import digest as service
 from services.digest import Digest
@@ -48,7 +48,7 @@ async def send_digest(
     """Send a digest in as many messages as it needs, then its chart when asked."""
     rt = context.rt
     assert rt.outbox is not None
-    parts = split_lines(render_digest(t, rt.config, digest))
+    parts = split_html(render_digest(t, rt.config, digest))
     sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -63,7 +63,7 @@ async def send_digest(
         )
         photo = {
             "photo": InputFile(png, filename=f"digest-{digest.span.key}.png"),
-            "caption": caption[:1024],
+            "caption": shorten_html(caption, MAX_CAPTION),
             "reply_markup": markup,
         }
         sent.append(await rt.outbox.send_or_raise("sendPhoto", chat_id, photo))

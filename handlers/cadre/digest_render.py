@@ -70,7 +70,7 @@ def _sub_line(t: Lang, name: str, period: Tally, total: Tally) -> str:
 
 
 def render_digest(t: Lang, config: Config, digest: Digest) -> str:
-    """The whole digest as one text (split it with `split_lines` before sending)."""
+    """The whole digest as one text (split by `models.text_limits.split_html` to send it)."""
     tz = config.tz
     labels = category_labels(config, t)
     figures = digest.reports

@@ -5,7 +5,9 @@ and user, so a person has one flow at a time and a new one replaces the old. Its
 the flows' scratch (`user_data`) are stored by bot/persistence.py and written through after
 every private update, so a restart right after a step loses nothing.
 
-Handler groups, in the order they see an update:
+Handler groups, in the order they see an update (after handlers.privacy, -3, and the
+private-text decision, -2: a typed answer reaches a step only when handlers.private_text
+gives it to the flow):
   0            plain handlers: group commands that point to the private chat (deep links),
                /policy in groups, entry / consultation / contact-card buttons, the worker's
                Schedule and Done buttons; /start records the person first (handlers.onboarding)

@@ -11,20 +11,17 @@ from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
-from bot.clock import to_ts
-from bot.runtime import GridContext, Runtime
+from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack
 from handlers.common import texts_for
+from handlers.scratch import ASKED_CHANGED, ENDED, SCRATCH, Scratch, drop_flow, idle, now_ts
 
 END = ConversationHandler.END
-SCRATCH = "flow"
-# Set when a flow ends during an update, so that the end is written through too.
-ENDED = "flow_ended"
 CARD_PREFIX = "fc"
 # The command that starts each flow again, for messages that point to it.
 COMMANDS = {
@@ -34,14 +31,8 @@ COMMANDS = {
     "pension_fail": "/tasks",
 }
 
-Scratch = dict[str, Any]
 Step = Callable[[Update, GridContext, Scratch], Coroutine[Any, Any, object]]
 Callback = Callable[[Update, GridContext], Coroutine[Any, Any, object]]
-
-
-def now_ts(rt: Runtime) -> int:
-    """The runtime's clock, as stored."""
-    return to_ts(rt.clock.now())
 
 
 def begin(context: GridContext, name: str, **data: Any) -> Scratch:
@@ -50,12 +41,6 @@ def begin(context: GridContext, name: str, **data: Any) -> Scratch:
     scratch: Scratch = {"name": name, "at": now_ts(context.rt), **data}
     context.user_data[SCRATCH] = scratch
     return scratch
-
-
-def idle(rt: Runtime, scratch: Scratch) -> bool:
-    """Whether a flow's last step is older than the configured timeout."""
-    limit = int(rt.config.flows.timeout.total_seconds())
-    return now_ts(rt) - int(scratch.get("at", 0)) > limit
 
 
 def current(context: GridContext, name: str) -> Scratch | None:
@@ -73,7 +58,7 @@ def current(context: GridContext, name: str) -> Scratch | None:
 def finish(context: GridContext) -> int:
     """Forget the flow's scratch; the conversation ends."""
     if context.user_data is not None:
-        context.user_data.pop(SCRATCH, None)
+        drop_flow(context.user_data)
         context.user_data[ENDED] = True
     return END
 
@@ -84,7 +69,8 @@ def changed(context: GridContext) -> bool:
     if data is None:
         return False
     ended = bool(data.pop(ENDED, False))
-    return ended or SCRATCH in data
+    asked = bool(data.pop(ASKED_CHANGED, False))
+    return ended or asked or SCRATCH in data
 
 
 def flow_name(t: Lang, name: str) -> str:
@@ -122,13 +108,6 @@ async def expired(update: Update, context: GridContext) -> None:
         await update.callback_query.answer(t("flows.expired_button"), show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(t("flows.expired"))
-
-
-def aside(message: Message | None, scratch: Scratch) -> bool:
-    """Whether a typed message answers something else (a reply to another bot message)."""
-    if message is None or message.reply_to_message is None:
-        return False
-    return message.reply_to_message.message_id != scratch.get("msg")
 
 
 def card_button(t: Lang) -> InlineKeyboardButton:

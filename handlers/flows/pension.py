@@ -8,19 +8,20 @@ for the micro-grid's worker (see handlers/flows/pension_staff.py).
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack, pattern
 from handlers.common import display_name, texts_for
-from handlers.flows.common import END, Scratch, aside, begin, card_markup, drop_buttons, step
+from handlers.flows.common import END, Scratch, begin, card_markup, drop_buttons, step
 from handlers.flows.content import town_files
 from handlers.flows.pension_notify import handler_names, tell_staff
 from handlers.format import local_time
+from handlers.privacy import forget_id_number
+from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
-from models.pension import IdRefused, Mode, carries_id_number, id_tail, person_name
+from models.pension import IdRefused, Mode, id_tail, person_name
 from models.questionnaire import localized
 from services import pension
 from services.pension import Details
@@ -86,6 +87,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, scratch: Scratch, 
     assert chat is not None
     sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
     scratch["msg"], scratch["step"] = sent.message_id, state
+    asked(context, Owner.FLOW)
     return state
 
 
@@ -243,19 +245,16 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     message = update.effective_message
     assert message is not None and message.text is not None
     state = scratch.get("step")
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return state
     t = texts_for(context, update)
     text = message.text
-    if state in (PERSON, ID, PHONE) and carries_id_number(text):
-        await _forget(message, t)
-        return await _ask(update, context, t, scratch, str(state))
     if state == ID:
         try:
             scratch["id4"] = id_tail(text)
         except IdRefused as refused:
-            if refused.whole_id:
-                await _forget(message, t)
+            if refused.whole_id:  # more digits than a tail: maybe part of the whole number
+                await forget_id_number(message, t)
             else:
                 await message.reply_text(t("pension.bad_id"))
             return await _ask(update, context, t, scratch, ID)
@@ -278,16 +277,6 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     await drop_buttons(context, message.chat.id, scratch.get("msg"))
     await message.reply_text(t("flows.use_buttons"))
     return await _ask(update, context, t, scratch, str(state))
-
-
-async def _forget(message: Message, t: Lang) -> None:
-    """A whole ID number was typed: delete it from the chat, never store or repeat it."""
-    try:
-        deleted = bool(await message.delete())
-    except TelegramError:
-        deleted = False
-    key = "pension.whole_id" if deleted else "pension.whole_id_kept"
-    await message.chat.send_message(t(key))
 
 
 def handlers() -> dict[str, list[BaseHandler[Update, GridContext, object]]]:

@@ -14,9 +14,10 @@ from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, unpack
 from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
 from handlers.flows import pension_render as render
-from handlers.flows.common import END, Scratch, aside, begin, step
+from handlers.flows.common import END, Scratch, begin, step
 from handlers.flows.pension_notify import announce, may_act
 from handlers.format import local_time
+from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
 from models.pension import Move, PensionRequest
 from models.permissions import Actor
@@ -25,6 +26,8 @@ from services import pension_visits as visits
 
 NAME = "pension_fail"
 REASON = "pension:reason"
+# Refusals after which the reason is asked for again.
+ASK_AGAIN = ("pension.reason_needed", "pension.reason_too_long")
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -121,6 +124,7 @@ async def ask_reason(update: Update, context: GridContext) -> object:
         query.from_user.id, t("pension.ask_reason", number=request.number)
     )
     scratch["msg"] = sent.message_id
+    asked(context, Owner.FLOW)
     return REASON
 
 
@@ -129,7 +133,7 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
     """The reason a visit could not be completed."""
     rt, message = context.rt, update.effective_message
     assert message is not None and message.text is not None
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return REASON
     t = texts_for(context, update)
     actor = await current_actor(context, update)
@@ -142,13 +146,13 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
                 actor,
                 int(scratch["request"]),
                 Move.FAIL,
-                note=message.text[:500],
+                note=message.text,
             )
             assert moved is not None
             await announce(context, moved)
     except Refusal as refusal:
         await refuse(update, t, refusal)
-        return REASON if refusal.key == "pension.reason_needed" else END
+        return REASON if refusal.key in ASK_AGAIN else END
     await reply(update, t("pension.done_fail", number=moved.after.number, when=""))
     return END
 

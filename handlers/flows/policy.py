@@ -19,13 +19,15 @@ from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack, pattern
 from handlers.common import command_args, display_name, is_group, refuse, texts_for
-from handlers.flows.common import END, Scratch, aside, begin, card_button, step
+from handlers.flows.common import END, Scratch, begin, card_button, step
 from handlers.flows.content import town_files
+from handlers.private_text import Owner, asked, owner
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import category_label
 from models.errors import Refusal
 from models.policy import PolicyEntry, search
 from models.questionnaire import localized
+from models.text_limits import shorten
 from services.reports import filing
 
 NAME = "policy"
@@ -51,6 +53,7 @@ async def command(update: Update, context: GridContext) -> object:
     scratch = begin(context, NAME, msg=None)
     sent = await message.reply_text(t("policy.ask_words"))
     scratch["msg"] = sent.message_id
+    asked(context, Owner.FLOW)
     return WORDS
 
 
@@ -59,7 +62,7 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     """The words to search for, typed after /policy."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return WORDS
     await answer(update, context, message.text)
     return END
@@ -71,7 +74,7 @@ def _entry_button(t: Lang, entry: PolicyEntry) -> InlineKeyboardButton:
 
 def _shown(question: str) -> str:
     question = " ".join(question.split())
-    return question if len(question) <= SHOWN_QUESTION else question[: SHOWN_QUESTION - 1] + "…"
+    return shorten(question, SHOWN_QUESTION)
 
 
 async def answer(update: Update, context: GridContext, question: str) -> None:

@@ -15,7 +15,6 @@ from handlers.flows import survey_render as render
 from handlers.flows.common import (
     END,
     Scratch,
-    aside,
     begin,
     card_markup,
     current,
@@ -24,6 +23,7 @@ from handlers.flows.common import (
     step,
 )
 from handlers.flows.content import town_files
+from handlers.private_text import Owner, asked, owner
 from handlers.reports.notify import tell_staff
 from models.errors import Refusal
 from models.questionnaire import (
@@ -112,6 +112,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, scratch: Scratch) 
         reply_markup=render.keyboard(t, question, index, scratch.get("picked")),
     )
     scratch["msg"] = sent.message_id
+    asked(context, Owner.FLOW)
 
 
 @step(NAME)
@@ -175,7 +176,7 @@ async def typed(update: Update, context: GridContext, scratch: Scratch) -> objec
     """A typed answer to the current question; a bad one gets the message and the question."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if aside(message, scratch):
+    if await owner(update, context) is not Owner.FLOW:
         return ANSWERING
     if not _still_valid(context, scratch):
         await expired(update, context)

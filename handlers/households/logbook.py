@@ -14,6 +14,7 @@ from handlers.callback_data import BadCallbackData, pattern
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.flows.common import ENDED
 from handlers.households import render
+from handlers.private_text import Owner, asked, owner
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.periods import local_date, quarter_months
@@ -22,7 +23,7 @@ from services import checkins, logbook
 from services.logbook import Flow, Step
 
 # Typed answers and locations are read in their own handler group, after every feature's
-# handlers in group 0, so a text another feature is waiting for is never taken from it.
+# handlers in group 0; which feature a text belongs to is decided by handlers.private_text.
 FLOW_GROUP = 40
 OWN_COMMANDS = ("visit", "contact", "checkin", "cancel")
 
@@ -63,6 +64,7 @@ async def checkin(update: Update, context: GridContext) -> None:
 
 
 async def _ask_checkin(update: Update, context: GridContext, t: Lang) -> None:
+    asked(context, Owner.LOGBOOK)
     await _send(
         update,
         context,
@@ -162,6 +164,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         await _send(update, context, render.stored(t, flow), reply_markup=ReplyKeyboardRemove())
         return
     assert draft is not None
+    asked(context, Owner.LOGBOOK)
     kind = LogKind(draft.kind)
     markup = None
     if flow.step is Step.HOUSEHOLD:
@@ -207,6 +210,8 @@ async def typed(update: Update, context: GridContext) -> None:
     """Typed text while a flow waits: search words, a date, a note, or skipping the location."""
     rt, message = context.rt, update.effective_message
     assert message is not None and message.text is not None
+    if await owner(update, context) is not Owner.LOGBOOK:
+        return
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     if not actor.is_staff:
@@ -270,7 +275,8 @@ def register(app: GridApp) -> None:
     app.add_handler(CommandHandler("cancel", cancel, filters=private), FLOW_GROUP)
     own = filters.Regex(rf"^/({'|'.join(OWN_COMMANDS)})(@\w+)?(\s|$)")
     app.add_handler(MessageHandler(private & filters.COMMAND & ~own, other_command), FLOW_GROUP)
-    # Replies answer the report loop's forced-reply questions (a resolution note), not ours.
-    typing = private & filters.TEXT & ~filters.COMMAND & ~filters.REPLY
+    # handlers.private_text decides whether a text is ours (not a reply to a note question,
+    # not the answer to a flow's or an announcement's question asked later).
+    typing = private & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(typing, typed), FLOW_GROUP)
     app.add_handler(MessageHandler(private & filters.LOCATION, located), FLOW_GROUP)

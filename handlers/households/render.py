@@ -17,6 +17,7 @@ from bot.texts import Lang
 from handlers.callback_data import pack
 from models.contacts import OUTCOMES, Household, LogKind, mask_address
 from models.periods import local_date, quarter_months
+from models.text_limits import shorten
 from services.logbook_state import Flow, Page
 
 LOG_PREFIX = "hh"
@@ -67,7 +68,7 @@ def picker(t: Lang, kind: LogKind, draft_id: int, page: Page) -> tuple[str, Inli
         rows.append(
             [
                 InlineKeyboardButton(
-                    mark + household_label(household)[:60],
+                    mark + shorten(household_label(household), 60),
                     callback_data=pack(LOG_PREFIX, "h", draft_id, household.id),
                 )
             ]
@@ -211,7 +212,7 @@ def join_picker(
     rows = [
         [
             InlineKeyboardButton(
-                f"{h.head_name} · {mask_address(h.address)}"[:60],
+                shorten(f"{h.head_name} · {mask_address(h.address)}", 60),
                 callback_data=pack(JOIN_PREFIX, "h", requester, h.id),
             )
         ]

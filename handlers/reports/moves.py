@@ -30,6 +30,8 @@ from services.reports import moves
 from services.reports.moves import Moved
 
 NUMBER = re.compile(r"#?\s*(\d+)")
+# Refusals after which the note is asked for again.
+ASK_AGAIN = ("reports.note_needed", "reports.note_too_long", "reports.bad_duplicate")
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -125,7 +127,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
             await announce(context, moved)
     except Refusal as refusal:
         await refuse(update, t, refusal)
-        if refusal.key in ("reports.note_needed", "reports.bad_duplicate"):
+        if refusal.key in ASK_AGAIN:
             await _ask_note(context, user.id, report_id, move, t)
         return True
     await reply(update, t(f"reports.done_{move.value}", number=moved.after.number))

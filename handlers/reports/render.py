@@ -10,6 +10,7 @@ from bot.texts import Html, Lang
 from handlers.callback_data import pack
 from handlers.format import local_time, role_name
 from models.reports import Move, Report, Status
+from models.text_limits import shorten
 from models.units import Level, Unit
 from services.reports.views import ReportView
 
@@ -114,7 +115,7 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
 
 def short_line(rt: Runtime, t: Lang, report: Report) -> str:
     """One line per report in lists."""
-    text = report.description if len(report.description) <= 30 else report.description[:29] + "…"
+    text = shorten(report.description, 30)
     return t(
         "reports.list_line",
         number=report.number,

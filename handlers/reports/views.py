@@ -12,6 +12,7 @@ from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
+from models.text_limits import split_html
 from services.reports import views
 
 
@@ -25,7 +26,8 @@ async def my(update: Update, context: GridContext) -> None:
         await reply(update, t("reports.my_none"))
         return
     lines = [t("reports.my_title")] + [short_line(rt, t, r) for r in found]
-    await reply(update, "\n".join(lines))
+    for part in split_html("\n".join(lines)):
+        await reply(update, part)
 
 
 async def tasks(update: Update, context: GridContext) -> None:
@@ -61,7 +63,9 @@ async def status(update: Update, context: GridContext) -> None:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    await reply(update, history(rt, t, view))
+    # A long history (many steps, long notes) goes in as many messages as it needs.
+    for part in split_html(history(rt, t, view)):
+        await reply(update, part)
 
 
 TaskSection = Callable[[Update, GridContext, Actor], Awaitable[None]]

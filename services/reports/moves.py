@@ -105,6 +105,10 @@ async def apply(
         note = note.strip()
         if move in NEEDS_NOTE and move is not Move.DUPLICATE and not note:
             raise Refusal("reports.note_needed")
+        if len(note) > config.reports.max_note_length:
+            raise Refusal(
+                "reports.note_too_long", limit=config.reports.max_note_length, length=len(note)
+            )
         extra: dict[str, Any] = {}
         if move is Move.DUPLICATE:
             original = await store.report(db, duplicate_of or 0)

@@ -285,3 +285,16 @@ async def test_ptb_defaults_extras_are_ignored(sb: Sandbox, user) -> None:
     assert sb.errors() == []
     assert sb.calls_to("editMessageReplyMarkup")[0].params["parse_mode"] == "HTML"
     assert "reply_markup" not in sb.message(user, sent.message_id)
+
+
+async def test_a_user_edits_a_message(sb: Sandbox, bot: telegram.Bot, user) -> None:
+    said = sb.send_text(user, None, "路灯坏了")
+    edited = sb.edit_text(user, None, said.message_id, "/report 路灯坏了三天")
+    [update] = edited.updates
+    assert "message" not in update and update["edited_message"]["text"] == "/report 路灯坏了三天"
+    assert update["edited_message"]["entities"][0]["type"] == "bot_command"
+    assert "edit_date" in update["edited_message"]
+    assert sb.message(user, said.message_id)["text"] == "/report 路灯坏了三天"
+    other = sb.add_user("李明")
+    with pytest.raises(ValueError, match="did not send"):
+        sb.edit_text(other, user, said.message_id, "x")

@@ -190,8 +190,8 @@ async def test_figures_of_each_worker_for_last_month(db):
 
 def test_a_long_ranking_is_summarised_and_the_whole_goes_to_a_sheet():
     from handlers.cadre.assess_render import render_summary
-    from handlers.cadre.split import split_lines
     from models.digest import span_containing
+    from models.text_limits import split_html
     from models.units import Level, Unit
     from services.assessment import Assessment
 
@@ -242,7 +242,7 @@ def test_a_long_ranking_is_summarised_and_the_whole_goes_to_a_sheet():
         at=NOW,
     )
     t = Texts().lang("zh")
-    assert len(split_lines(render_assessment(t, found))) > 3  # too long to read in chat
+    assert len(split_html(render_assessment(t, found))) > 3  # too long to read in chat
     summary = render_summary(t, found)
-    assert len(split_lines(summary)) <= 3 and "完整排名见附件表格" in summary
+    assert len(split_html(summary)) <= 3 and "完整排名见附件表格" in summary
     assert len(assessment_sheet(t, found).rows) == 400

@@ -11,9 +11,9 @@ from bot.config import Config
 from bot.texts import Texts
 from handlers.cadre.chart import chinese_font, draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest
-from handlers.cadre.split import MAX_TEXT, split_lines, utf16_len
 from models.digest import ReportCount, SpanKind, report_figures, span_containing
 from models.reports import Status
+from models.text_limits import MAX_TEXT, split_html, utf16_len
 from models.units import Level, Unit
 from services.digest import Digest
 
@@ -59,7 +59,7 @@ def _digest(subs: int) -> Digest:
 def test_a_long_digest_splits_at_line_boundaries():
     text = render_digest(Texts().lang("zh"), CONFIG, _digest(300))
     assert utf16_len(text) > 3 * MAX_TEXT
-    parts = split_lines(text)
+    parts = split_html(text)
     assert len(parts) >= 4
     assert all(utf16_len(p) <= MAX_TEXT for p in parts)
     lines = [line for line in text.split("\n") if line.strip()]
@@ -67,11 +67,11 @@ def test_a_long_digest_splits_at_line_boundaries():
 
 
 def test_split_keeps_short_text_whole_and_cuts_only_an_impossible_line():
-    assert split_lines("a\nb") == ["a\nb"]
-    parts = split_lines("x" * 10 + "\n" + "中" * 5000, limit=4096)
+    assert split_html("a\nb") == ["a\nb"]
+    parts = split_html("x" * 10 + "\n" + "中" * 5000, limit=4096)
     assert parts[0] == "x" * 10 and all(utf16_len(p) <= 4096 for p in parts)
     emoji = "📊" * 3000  # two UTF-16 units each
-    assert all(utf16_len(p) <= 4096 for p in split_lines(emoji))
+    assert all(utf16_len(p) <= 4096 for p in split_html(emoji))
 
 
 def test_chart_is_a_png_of_sane_size_with_every_glyph_in_the_font():

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from models.pension import IdRefused, carries_id_number, id_tail, person_name
+from models.pension import IdRefused, id_tail, person_name
 from models.policy import HandbookError, parse_handbook, search
 from models.questionnaire import (
     BadAnswer,
@@ -186,12 +186,6 @@ def test_other_bad_last_fours(typed: str) -> None:
     with pytest.raises(IdRefused) as caught:
         id_tail(typed)
     assert caught.value.whole_id is False
-
-
-def test_whole_id_numbers_are_spotted_in_other_answers_but_phones_are_not() -> None:
-    assert carries_id_number("我的身份证430124193301011234")
-    assert not carries_id_number("13800001111")
-    assert not carries_id_number("0731-87654321")
 
 
 def test_names() -> None:

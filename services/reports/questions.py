@@ -1,0 +1,18 @@
+"""The report loop's forced-reply questions: is this bot message one still waiting for a reply?"""
+
+from __future__ import annotations
+
+from bot.storage import reports as store
+from bot.storage.db import Database
+
+
+async def awaits_reply(db: Database, chat_id: int, question_id: int, tg_user_id: int) -> bool:
+    """Whether the bot's message `question_id` asks this person for a text still to come.
+
+    Either a report's description (asked of the reporter) or a worker's note.
+    """
+    async with db.reading():
+        draft = await store.draft_by_question(db, chat_id, question_id)
+        if draft is not None and draft.report_id is None:
+            return draft.reporter_tg_id == tg_user_id
+        return await store.note_pending(db, chat_id, question_id, tg_user_id)
