@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.runtime import GridApp
-from scheduler import cadre, deadlines, flows, pension, reminders
+from scheduler import backup, cadre, deadlines, flows, pension, reminders
 
 
 def register(app: GridApp, config: Config) -> None:
@@ -14,3 +14,4 @@ def register(app: GridApp, config: Config) -> None:
     pension.register(app, config)
     reminders.register(app, config)
     cadre.register(app, config)
+    backup.register(app, config)
