@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,13 +34,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time of each record."""
+
+    HANDLER_NAME = "gridbot"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_name(self.HANDLER_NAME)
+
+    @property
+    def stream(self) -> Any:
+        """The current standard error."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """Ignored: the stream is always the current standard error."""
+
+
 def configure_logging(fmt: str = "text", level: str = "INFO", verbose: bool = False) -> None:
-    """Set the root handler and levels (again, once the config is known)."""
-    handler = logging.StreamHandler()
+    """Set our root handler and the levels (again, once the config is known)."""
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if old.get_name() == StderrHandler.HANDLER_NAME:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else getattr(logging, level))
     for name in CHATTY:
