@@ -20,6 +20,9 @@ import handlers
 import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.health_http import start_health_server
+from bot.monitor import Monitor
+from bot.monitoring import CountingRequest, watch
 from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.texts import Texts
@@ -52,6 +55,8 @@ def build_application(
     persistence = SqlitePersistence(
         config.database.path, clock, update_interval=config.flows.persist_every.total_seconds()
     )
+    monitor = Monitor(check_timeout=config.health.timeout.total_seconds())
+    health_server: list[Any] = []
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
@@ -62,11 +67,18 @@ def build_application(
             clock=clock,
             bot_username=app.bot.username,
             extras={TOWN_FILES: files},
+            monitor=monitor,
         )
         app.bot_data[RUNTIME_KEY] = runtime
         await handlers.publish_menu(app, texts, config.bot.language)
+        if config.health.enabled:
+            health = config.health
+            health_server.append(await start_health_server(monitor, health.host, health.port))
+            log.info("health and metrics on http://%s:%d/", health.host, health.port)
 
     async def post_shutdown(app: Application) -> None:
+        while health_server:
+            await health_server.pop().cleanup()
         app.bot_data.pop(RUNTIME_KEY, None)
         await persistence.close()
 
@@ -80,7 +92,11 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .persistence(persistence)
-        .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)
+        # PTB's own transport, counting Bot API errors by status for /metrics.
+        .request(CountingRequest(monitor, connection_pool_size=256))
+        .get_updates_request(
+            CountingRequest(monitor, read_timeout=tg.poll_timeout.total_seconds() + 10)
+        )
     )
     if tg.api_file_url:
         builder = builder.base_file_url(tg.api_file_url)
@@ -96,6 +112,7 @@ def build_application(
         )
     builder = builder.concurrent_updates(update_processor or PerChatUpdateProcessor())
     app: GridApp = builder.build()
+    watch(app, monitor)
     handlers.register(app)
     scheduler.register(app, config)
     return app

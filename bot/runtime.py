@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.monitor import Monitor
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
 
@@ -23,6 +24,8 @@ class Runtime:
     clock: Clock
     bot_username: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    # Health checks and metrics of this Application (/healthz, /metrics).
+    monitor: Monitor = field(default_factory=Monitor)
 
     def lang(self, code: str | None) -> Lang:
         """Texts in one language (the configured one when `code` is None)."""
