@@ -125,6 +125,16 @@ async def announce(context: GridContext, moved: Moved) -> None:
     t = context.rt.lang(None)
     report = moved.after
     by = moved.by.name if moved.by else ""
+    log.info(
+        "report %s %s: %s -> %s at level %d by %s%s",
+        report.number,
+        moved.move.value,
+        moved.before.status.value,
+        report.status.value,
+        int(report.level),
+        f"staff {moved.by.code}" if moved.by else "the reporter or the system",
+        " (deadline)" if moved.overdue else "",
+    )
     if moved.move is Move.ACCEPT:
         await tell_resident(
             context, report, t("reports.told_accepted", number=report.number, name=by)
