@@ -90,6 +90,13 @@ async def scheduled_backup(db: Database, config: Config, now: datetime) -> Backu
     return BackupDone(dest, dest.stat().st_size, tuple(removed))
 
 
+def newest_backup(folder: Path) -> datetime | None:
+    """When the newest rotated backup in the folder was made (None: there is none)."""
+    if not folder.is_dir():
+        return None
+    return max((stamp for path in folder.iterdir() if (stamp := backup_time(path))), default=None)
+
+
 def rotate(folder: Path, tz: tzinfo, policy: BackupSection) -> list[Path]:
     """Delete the rotated backups the policy no longer keeps; return them."""
     found = {stamp: path for path in folder.iterdir() if (stamp := backup_time(path))}

@@ -116,11 +116,15 @@ class Monitor:
     async def refresh_gauges(self) -> None:
         """Read every registered gauge (a failing reader leaves its gauge empty)."""
         for gauge, read in self._gauges:
+            labelled = bool(gauge._labelnames)
             try:
                 values = await read()
             except Exception:
                 log.warning("metrics: reading %s failed", gauge._name, exc_info=True)
-                gauge.clear()
+                values = {}
+            if not labelled:
+                # A gauge without labels always has one value: 0 when there is nothing.
+                gauge.set(values.get((), 0.0))
                 continue
             gauge.clear()
             for labels, value in values.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.backups import newest_backup
 from bot.monitor import JobTimer, Monitor
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.storage.metrics import notices_by_status, reports_by_status
@@ -118,6 +120,13 @@ def watch(app: GridApp, monitor: Monitor) -> None:
         rt = runtime()
         return await notices_by_status(rt.db) if rt is not None else {}
 
+    async def last_backup() -> dict[tuple[str, ...], float]:
+        rt = runtime()
+        if rt is None:
+            return {}
+        newest = await asyncio.to_thread(newest_backup, rt.config.backup_folder())
+        return {(): newest.timestamp()} if newest is not None else {}
+
     monitor.add_check("database", database)
     monitor.add_check("updates", updates)
     monitor.add_check("jobs", jobs)
@@ -127,4 +136,10 @@ def watch(app: GridApp, monitor: Monitor) -> None:
         "Notices recorded in each send ledger, by status (pending, sent, failed …)",
         ("ledger", "status"),
         notices,
+    )
+    monitor.add_gauge(
+        "gridbot_last_backup_timestamp_seconds",
+        "When the newest scheduled backup was made (Unix time)",
+        (),
+        last_backup,
     )

@@ -66,6 +66,10 @@ async def test_metrics_count_updates_reports_and_api_errors(
     assert after[("gridbot_reports", (("status", "new"),))] == 3
     assert grew("gridbot_bot_api_errors_total", code="403") >= 1
     assert grew("gridbot_handler_errors_total", source="update") == 0
+    assert after[("gridbot_last_backup_timestamp_seconds", ())] == 0
+    await h.run_job("backup")
+    stamp = (await get_metrics(scrape))[("gridbot_last_backup_timestamp_seconds", ())]
+    assert stamp == h.clock.now().timestamp() // 1
 
 
 async def test_job_runs_durations_and_job_errors(h: Harness, scrape: aiohttp.ClientSession) -> None:
