@@ -41,9 +41,11 @@ def build_application(
     clock: Clock | None = None,
     update_processor: BaseUpdateProcessor | None = None,
     texts: Texts | None = None,
+    monitor: Monitor | None = None,
 ) -> GridApp:
     """Build the bot: handlers, jobs, rate limiter, persistence; the town's files are checked
-    here (ConfigError on a mistake); the database opens with the persistence."""
+    here (ConfigError on a mistake); the database opens with the persistence. A caller that
+    serves /healthz and /metrics itself (webhook mode) passes the `monitor` it mounts."""
     token = config.token()
     if not token:
         raise ValueError("no bot token: set GRIDBOT_TOKEN or [telegram] token")
@@ -55,7 +57,7 @@ def build_application(
     persistence = SqlitePersistence(
         config.database.path, clock, update_interval=config.flows.persist_every.total_seconds()
     )
-    monitor = Monitor(check_timeout=config.health.timeout.total_seconds())
+    monitor = monitor or Monitor(check_timeout=config.health.timeout.total_seconds())
     health_server: list[Any] = []
 
     async def post_init(app: Application) -> None:
