@@ -82,3 +82,19 @@ async def test_removed_bot_sees_its_status(sb: Sandbox, bot: telegram.Bot, owner
     sb.remove_bot_from_group(owner, large)
     with pytest.raises(Forbidden, match="bot was kicked from the supergroup chat"):
         await bot.get_chat_member(large.id, sb.bot.id)
+
+
+async def test_control_api_switches(sb: Sandbox, bot: telegram.Bot, http) -> None:
+    async def post(name: str, **body: object) -> dict:
+        async with http.post(f"{sb.url}/sandbox/{name}", json=body) as response:
+            return await response.json()
+
+    owner = sb.add_user("群主")
+    group = sb.add_group("远程群", members=[owner])
+    assert (await post("privacy", enabled=False))["ok"]
+    assert (await bot.get_me()).can_read_all_group_messages is True
+    assert (await post("pin_right", chat_id=group.id, allowed=False))["ok"]
+    assert (await bot.get_chat(group.id)).permissions.can_pin_messages is False
+    removed = await post("remove_bot", chat_id=group.id, user_id=owner.id)
+    assert removed["ok"] and group.bot_status == "kicked"
+    assert (await post("pin_right", chat_id=12345, allowed=True))["ok"] is False
