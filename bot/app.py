@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -97,7 +98,9 @@ def build_application(
         # PTB's own transport, counting Bot API errors by status for /metrics.
         .request(CountingRequest(monitor, connection_pool_size=256))
         .get_updates_request(
-            CountingRequest(monitor, read_timeout=tg.poll_timeout.total_seconds() + 10)
+            CountingRequest(
+                monitor, polling=True, read_timeout=tg.poll_timeout.total_seconds() + 10
+            )
         )
     )
     if tg.api_file_url:
@@ -114,7 +117,8 @@ def build_application(
         )
     builder = builder.concurrent_updates(update_processor or PerChatUpdateProcessor())
     app: GridApp = builder.build()
-    watch(app, monitor)
+    # Two long polls' worth of silence, plus PTB's back-off after a failure, is stuck.
+    watch(app, monitor, poll_stale_after=2 * tg.poll_timeout + timedelta(seconds=60))
     handlers.register(app)
     scheduler.register(app, config)
     return app

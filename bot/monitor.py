@@ -67,7 +67,9 @@ class Monitor:
             registry=self.registry,
         )
         self._checks: dict[str, Check] = {}
-        self._gauges: list[tuple[Gauge, GaugeRead]] = []
+        self._gauges: dict[str, tuple[Gauge, GaugeRead]] = {}
+        # When getUpdates last succeeded (monotonic seconds; None: not yet).
+        self.last_poll: float | None = None
 
     def add_check(self, name: str, check: Check) -> None:
         """Register a liveness check under a name (registering a name again replaces it)."""
@@ -76,9 +78,16 @@ class Monitor:
     def add_gauge(
         self, name: str, documentation: str, labels: tuple[str, ...], read: GaugeRead
     ) -> None:
-        """Register a gauge whose values are read when /metrics is scraped."""
+        """Register a gauge whose values are read when /metrics is scraped (registering a
+        name again replaces the earlier gauge)."""
+        if name in self._gauges:
+            self.registry.unregister(self._gauges.pop(name)[0])
         gauge = Gauge(name, documentation, list(labels), registry=self.registry)
-        self._gauges.append((gauge, read))
+        self._gauges[name] = (gauge, read)
+
+    def note_poll(self) -> None:
+        """getUpdates answered successfully just now."""
+        self.last_poll = time.monotonic()
 
     def count_update(self, kind: str) -> None:
         """One update of this kind was received for handling."""
@@ -115,7 +124,7 @@ class Monitor:
 
     async def refresh_gauges(self) -> None:
         """Read every registered gauge (a failing reader leaves its gauge empty)."""
-        for gauge, read in self._gauges:
+        for gauge, read in self._gauges.values():
             labelled = bool(gauge._labelnames)
             try:
                 values = await read()

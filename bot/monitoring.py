@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,9 +26,10 @@ JOB_LATE_AFTER = timedelta(minutes=10)
 class CountingRequest(HTTPXRequest):
     """PTB's HTTP transport, counting every Bot API error by status into the monitor."""
 
-    def __init__(self, monitor: Monitor, **kwargs: Any) -> None:
+    def __init__(self, monitor: Monitor, polling: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._monitor = monitor
+        self._polling = polling
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """Send one request; count a non-2xx answer, a timeout or a network failure."""
@@ -41,6 +43,8 @@ class CountingRequest(HTTPXRequest):
             raise
         if not 200 <= code <= 299:
             self._monitor.count_api_error(str(code))
+        elif self._polling:
+            self._monitor.note_poll()
         return code, payload
 
 
@@ -52,8 +56,14 @@ def update_kind(update: Update) -> str:
     return "other"
 
 
-def watch(app: GridApp, monitor: Monitor) -> None:
-    """Count what the Application does and register its own health checks and gauges."""
+def watch(app: GridApp, monitor: Monitor, poll_stale_after: timedelta) -> None:
+    """Count what the Application does and register its own health checks and gauges.
+
+    The update loop counts as stuck when polling has not had a successful getUpdates for
+    `poll_stale_after` (Telegram unreachable, the token revoked, another poller in the way).
+    """
+
+    watched_since = time.monotonic()
 
     async def count_update(update: Update, context: GridContext) -> None:
         monitor.count_update(update_kind(update))
@@ -90,8 +100,11 @@ def watch(app: GridApp, monitor: Monitor) -> None:
     async def updates() -> str | None:
         if not app.running:
             return "application stopped"
-        if app.updater is not None and not app.updater.running:
-            return "not polling"
+        if app.updater is None or not app.updater.running:
+            return None if app.updater is None else "not polling"
+        idle = time.monotonic() - (monitor.last_poll or watched_since)
+        if idle > poll_stale_after.total_seconds():
+            return f"no successful getUpdates for {idle:.0f}s"
         return None
 
     async def jobs() -> str | None:

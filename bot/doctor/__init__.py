@@ -52,9 +52,13 @@ def coverage_findings(rows: list[Coverage], say: Advice) -> list[Finding]:
 
 
 async def diagnose(
-    config_path: Path, language: str | None, progress: Progress | None = None
+    config_path: Path,
+    language: str | None,
+    progress: Progress | None = None,
+    webhook_url: str | None = None,
 ) -> tuple[Advice, list[Finding]]:
-    """Run every check; returns the texts used and the findings in order."""
+    """Run every check; returns the texts used and the findings in order. `webhook_url`:
+    the address Telegram should post to (webhook mode); None when the bot polls."""
     texts = Texts()
     try:
         config = await asyncio.to_thread(load_config, config_path)
@@ -69,7 +73,7 @@ async def diagnose(
     found += await asyncio.to_thread(local_findings, config, say)
     state = await asyncio.to_thread(_roster_state, config)
     groups, units = state if state is not None else ([], [])
-    found += await telegram_findings(config, groups, say, progress)
+    found += await telegram_findings(config, groups, say, progress, webhook_url)
     if state is not None:
         found += coverage_findings(units, say)
     return say, found

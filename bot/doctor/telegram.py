@@ -39,8 +39,11 @@ def doctor_bot(config: Config) -> ExtBot[None]:
     return bot
 
 
-async def identity_findings(bot: ExtBot[None], config: Config, say: Advice) -> list[Finding]:
-    """The token works; the username matches; privacy; no webhook in the way of polling."""
+async def identity_findings(
+    bot: ExtBot[None], config: Config, say: Advice, webhook_url: str | None = None
+) -> list[Finding]:
+    """The token works; the username matches; privacy; the webhook as the mode expects
+    (none while polling; `webhook_url` in webhook mode)."""
     me = await bot.get_me()
     found = [say(Verdict.OK, "token_ok", username=me.username)]
     configured = config.bot.username
@@ -55,12 +58,17 @@ async def identity_findings(bot: ExtBot[None], config: Config, say: Advice) -> l
     else:
         found.append(say(Verdict.OK, "privacy_ok"))
     info = await bot.get_webhook_info()
-    if info.url:
-        found.append(
-            say(Verdict.FAIL, "webhook_set", url=info.url, api=config.telegram.api_base_url)
-        )
-    else:
+    api = config.telegram.api_base_url
+    if webhook_url is None and info.url:
+        found.append(say(Verdict.FAIL, "webhook_set", url=info.url, api=api))
+    elif webhook_url is None:
         found.append(say(Verdict.OK, "webhook_none"))
+    elif not info.url:
+        found.append(say(Verdict.WARN, "webhook_missing", expected=webhook_url))
+    elif info.url != webhook_url:
+        found.append(say(Verdict.FAIL, "webhook_other", url=info.url, expected=webhook_url))
+    else:
+        found.append(say(Verdict.OK, "webhook_ok", url=info.url))
     if info.last_error_message:
         found.append(say(Verdict.WARN, "webhook_error", error=info.last_error_message))
     return found
@@ -157,7 +165,11 @@ def print_progress(say: Advice) -> Progress:
 
 
 async def telegram_findings(
-    config: Config, groups: list[BoundGroup], say: Advice, progress: Progress | None = None
+    config: Config,
+    groups: list[BoundGroup],
+    say: Advice,
+    progress: Progress | None = None,
+    webhook_url: str | None = None,
 ) -> list[Finding]:
     """Every check that asks Telegram, or why they could not run."""
     if not config.token():
@@ -171,7 +183,7 @@ async def telegram_findings(
     except NetworkError as exc:
         return [say(Verdict.FAIL, "api_unreachable", url=config.telegram.api_base_url, error=exc)]
     try:
-        found = await identity_findings(bot, config, say)
+        found = await identity_findings(bot, config, say, webhook_url)
         states = await group_states(bot, groups, progress or print_progress(say))
         found += group_findings(states, say)
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.doctor import run_doctor
+from bot.doctor import Verdict, diagnose, run_doctor
 from bot.storage.db import migration_versions
 from sandbox.state import Chat, User
 from tests.e2e.harness import Harness
@@ -231,3 +231,26 @@ async def test_missing_and_broken_database(h: Harness, tmp_path: Path) -> None:
     code, lines = await doctor(path)
     assert code == 1
     assert any(line.startswith("✗ The database ") for line in lines), lines
+
+
+async def test_webhook_mode_expects_its_own_address(h: Harness, town, tmp_path: Path) -> None:
+    path = write_config(h, tmp_path)
+    own = "https://grid.example.org/hook"
+    _say, found = await diagnose(path, "en", progress=lambda done, total: None, webhook_url=own)
+    assert next(f.text for f in found if f.verdict is Verdict.WARN) == (
+        f"This installation expects a webhook at {own}, but none is set."
+    )
+    h.sb.world.webhook = {"url": "https://old.example.org/hook"}
+    _say, found = await diagnose(path, "en", progress=lambda done, total: None, webhook_url=own)
+    failed = [f for f in found if f.verdict is Verdict.FAIL]
+    assert [f.text for f in failed] == [
+        f"The webhook is set to https://old.example.org/hook, not to this installation's {own}."
+    ]
+    assert failed[0].fix == (
+        "another installation may be receiving the updates: stop it, then start this one "
+        "(it registers its own address)."
+    )
+    h.sb.world.webhook = {"url": own}
+    _say, found = await diagnose(path, "en", progress=lambda done, total: None, webhook_url=own)
+    assert f"The webhook is set to this installation: {own}" in [f.text for f in found]
+    h.sb.world.webhook = {"url": ""}

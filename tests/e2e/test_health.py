@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -123,6 +124,22 @@ async def test_healthz_names_what_is_wrong(h: Harness, scrape: aiohttp.ClientSes
     assert body["checks"]["updates"] == "not polling"
     assert body["checks"]["inbox"] == "oldest update waiting 900s"
     assert body["checks"]["database"] == "ok"
+
+
+async def test_healthz_fails_when_polling_gets_nowhere(
+    h: Harness, scrape: aiohttp.ClientSession
+) -> None:
+    monitor = h.rt.monitor
+    someone = h.user("王秀英")
+    await h.send(someone, someone, "/help")
+    assert monitor.last_poll is not None  # getUpdates has answered
+    h.sb.world.webhook = {"url": "https://elsewhere.example.org/hook"}  # getUpdates: 409
+    monitor.last_poll = time.monotonic() - 1000
+    async with scrape.get("/healthz") as response:
+        assert response.status == 503
+        body = await response.json()
+    assert body["checks"]["updates"].startswith("no successful getUpdates for ")
+    h.sb.world.webhook = {"url": ""}
 
 
 def free_port() -> int:
