@@ -66,7 +66,11 @@ class Database:
         ):
             await conn.execute(pragma)
         db = cls(conn, path)
-        await db.migrate()
+        try:
+            await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
         return db
 
     async def close(self) -> None:

@@ -159,3 +159,26 @@ def test_cli_migrate_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["restore", "--config", str(config), str(copy)]) == 0
     assert "kept as" in capsys.readouterr().out
     assert applied_versions(tmp_path / "grid.sqlite3") == {1}
+
+
+async def test_a_failing_migration_applies_none(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.storage.db as db_module
+
+    database = Path(config.database.path)
+    _old_database(database)
+    shipped = db_module._migrations()
+    broken = (
+        *shipped,
+        (99, "0099_broken.sql", "CREATE TABLE half (a);\nINSERT INTO nowhere VALUES (1);"),
+    )
+    monkeypatch.setattr(db_module, "_migrations", lambda: list(broken))
+    with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+        await migrate(config, datetime(2026, 6, 10, tzinfo=UTC))
+    assert applied_versions(database) == {1}
+    conn = sqlite3.connect(database)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert "half" not in tables and "reports" not in tables
+    assert next(config.backup_folder().glob(f"{PRE_MIGRATE}*")).exists()
