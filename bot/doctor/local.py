@@ -22,10 +22,10 @@ def database_findings(config: Config, say: Advice) -> list[Finding]:
         return [say(Verdict.FAIL, "db_missing")]
     try:
         problems = integrity_problems(path)
+        versions = applied_versions(path) or set()
         with read_only(path) as conn:
             mode = journal_mode(conn)
-            units = unit_count(conn) if not problems else 1
-        versions = applied_versions(path) or set()
+            units = unit_count(conn) if versions and not problems else 0
     except sqlite3.Error as exc:
         return [say(Verdict.FAIL, "db_unreadable", error=exc)]
     if problems:
