@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -59,7 +60,7 @@ def build_application(
         config.database.path, clock, update_interval=config.flows.persist_every.total_seconds()
     )
     monitor = monitor or Monitor(check_timeout=config.health.timeout.total_seconds())
-    health_server: list[Any] = []
+    health_server: list[web.AppRunner] = []
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
