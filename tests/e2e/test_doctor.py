@@ -254,3 +254,23 @@ async def test_webhook_mode_expects_its_own_address(h: Harness, town, tmp_path: 
     _say, found = await diagnose(path, "en", progress=lambda done, total: None, webhook_url=own)
     assert f"The webhook is set to this installation: {own}" in [f.text for f in found]
     h.sb.world.webhook = {"url": ""}
+
+
+async def test_unreachable_bot_api(h: Harness, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = write_config(h, tmp_path)
+    url = f"http://127.0.0.1:{port}/bot"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(str(h.sb.base_url), url), encoding="utf-8"
+    )
+    code, lines = await doctor(path)
+    assert code == 1
+    found = next(line for line in lines if line.startswith("✗ The Bot API at "))
+    assert found.startswith(f"✗ The Bot API at {url} cannot be reached: ")
+    assert lines[lines.index(found) + 1] == (
+        "  → check this server's network, proxy and DNS, and [telegram] api_base_url."
+    )
