@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,15 @@ async def test_backup_job_follows_the_setting(tmp_path: Path, enabled: bool) -> 
         assert bool(h.app.job_queue.get_jobs_by_name("backup")) is enabled
     finally:
         await h.close()
+
+
+async def test_a_missed_day_is_caught_up_after_start(h: Harness) -> None:
+    folder = h.rt.config.backup_folder()
+    await h.run_job("backup:catch-up")  # none yet: one is made
+    assert len([p for p in folder.iterdir() if backup_time(p)]) == 1
+    h.clock.advance(timedelta(hours=23))
+    await h.run_job("backup:catch-up")  # the newest is less than a day old
+    assert len([p for p in folder.iterdir() if backup_time(p)]) == 1
+    h.clock.advance(timedelta(hours=2))
+    await h.run_job("backup:catch-up")
+    assert len([p for p in folder.iterdir() if backup_time(p)]) == 2
