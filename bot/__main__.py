@@ -22,9 +22,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import run_polling
+    from bot.backups import migrate
     from bot.cli_tasks import check_token
+    from bot.clock import SystemClock
+    from bot.logs import configure_logging
+    from bot.runlock import AlreadyRunning, RunLock
+    from services.town_files import load_town_files
 
     config = load_config(args.config)
+    configure_logging(config.logging.format, config.logging.level, args.verbose)
     if not config.token():
         print(
             "error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
@@ -33,10 +39,53 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         return 2
     redact_logs(config.token())
+    # The town's files first: a mistake there needs no trip to Telegram to be named.
+    load_town_files(config)
     if not asyncio.run(check_token(config)):
         raise InvalidToken(TOKEN_REFUSED)
-    run_polling(config)
+    lock = RunLock(config.database.path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"error: the bot already runs on this database ({exc})", file=sys.stderr)
+        return 1
+    try:
+        # Upgrades happen here, after a backup, before anything reads the database.
+        asyncio.run(migrate(config, SystemClock().now()))
+        run_polling(config)
+    finally:
+        lock.release()
     return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.ops_cli import migrate_command
+
+    return migrate_command(load_config(args.config))
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from bot.ops_cli import restore_command
+
+    return restore_command(load_config(args.config), Path(args.backup))
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+
+    return _run(run_doctor(Path(args.config), args.language))
+
+
+def _cmd_install_service(args: argparse.Namespace) -> int:
+    from bot.ops_cli import install_service
+
+    return install_service(
+        load_config(args.config),
+        Path(args.config),
+        Path(args.output),
+        user=args.user,
+        env_file=Path(args.env_file),
+    )
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -136,6 +185,36 @@ def parser() -> argparse.ArgumentParser:
     cmd = with_config(add("backup", _cmd_backup, "copy the live database (SQLite online backup)"))
     cmd.add_argument("dest", metavar="DEST", help="the backup file to write")
     cmd = with_config(
+        add("restore", _cmd_restore, "put a backup in place of the database (bot stopped)")
+    )
+    cmd.add_argument("backup", metavar="BACKUP", help="the backup file to restore")
+    with_config(
+        add("migrate", _cmd_migrate, "bring the database schema up to date (after a backup)")
+    )
+    cmd = with_config(
+        add("doctor", _cmd_doctor, "check the set-up (config, database, Telegram, groups)")
+    )
+    cmd.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the report (default: [bot] language)",
+    )
+    cmd = with_config(add("install-service", _cmd_install_service, "write the systemd unit"))
+    cmd.add_argument(
+        "--output",
+        default="/etc/systemd/system/gridbot.service",
+        metavar="FILE",
+        help="where to write the unit (default: %(default)s)",
+    )
+    cmd.add_argument("--user", default="gridbot", help="the system user that runs the bot")
+    cmd.add_argument(
+        "--env-file",
+        default="/etc/gridbot/gridbot.env",
+        metavar="FILE",
+        help="the file that holds GRIDBOT_TOKEN=... (default: %(default)s)",
+    )
+    cmd = with_config(
         add("export", _cmd_export, "export every record: OUT.xlsx, or a folder of CSV files")
     )
     cmd.add_argument("out", metavar="OUT", help="OUT.xlsx, or a folder for CSV files")
@@ -161,12 +240,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit status."""
+    from bot.logs import configure_logging
+
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(verbose=args.verbose)
     # Request addresses carry the bot token: keep it out of every log line and traceback.
     redact_logs()
     from telegram.error import InvalidToken

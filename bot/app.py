@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -21,7 +23,10 @@ import handlers
 import scheduler
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.health_http import start_health_server
 from bot.inbox import Inbox, Poller
+from bot.monitor import Monitor
+from bot.monitoring import CountingRequest, watch
 from bot.outbox import Sender
 from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
@@ -40,9 +45,11 @@ def build_application(
     *,
     clock: Clock | None = None,
     texts: Texts | None = None,
+    monitor: Monitor | None = None,
 ) -> GridApp:
     """Build the bot: handlers, jobs, rate limiter, persistence; the town's files are checked
-    here (ConfigError on a mistake); the database opens with the persistence."""
+    here (ConfigError on a mistake); the database opens with the persistence. A caller that
+    serves /healthz and /metrics itself (webhook mode) passes the `monitor` it mounts."""
     token = config.token()
     if not token:
         raise ValueError("no bot token: set GRIDBOT_TOKEN or [telegram] token")
@@ -54,6 +61,8 @@ def build_application(
     persistence = SqlitePersistence(
         config.database.path, clock, update_interval=config.flows.persist_every.total_seconds()
     )
+    monitor = monitor or Monitor(check_timeout=config.health.timeout.total_seconds())
+    health_server: list[web.AppRunner] = []
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
@@ -70,10 +79,15 @@ def build_application(
             bot_username=app.bot.username,
             outbox=sender,
             extras={TOWN_FILES: files},
+            monitor=monitor,
         )
         app.bot_data[RUNTIME_KEY] = runtime
         sender.start()
         await handlers.publish_menu(app, texts, config.bot.language)
+        if config.health.enabled:
+            health = config.health
+            health_server.append(await start_health_server(monitor, health.host, health.port))
+            log.info("health and metrics on http://%s:%d/", health.host, health.port)
 
     async def post_stop(app: Application) -> None:
         # Before the bot's HTTP client closes: a notice in flight stays pending.
@@ -83,6 +97,8 @@ def build_application(
 
     async def post_shutdown(app: Application) -> None:
         await post_stop(app)
+        while health_server:
+            await health_server.pop().cleanup()
         app.bot_data.pop(RUNTIME_KEY, None)
         await persistence.close()
 
@@ -100,7 +116,13 @@ def build_application(
         # Updates come from the durable inbox (bot.inbox), never from PTB's updater, which
         # confirms updates to Telegram before they are handled.
         .updater(None)
-        .get_updates_read_timeout(tg.poll_timeout.total_seconds() + 10)
+        # PTB's own transport, counting Bot API errors by status for /metrics.
+        .request(CountingRequest(monitor, connection_pool_size=256))
+        .get_updates_request(
+            CountingRequest(
+                monitor, polling=True, read_timeout=tg.poll_timeout.total_seconds() + 10
+            )
+        )
     )
     if tg.api_file_url:
         builder = builder.base_file_url(tg.api_file_url)
@@ -115,6 +137,8 @@ def build_application(
             )
         )
     app: GridApp = builder.build()
+    # Two long polls' worth of silence, plus PTB's back-off after a failure, is stuck.
+    watch(app, monitor, poll_stale_after=2 * tg.poll_timeout + timedelta(seconds=60))
     handlers.register(app)
     scheduler.register(app, config)
     return app

@@ -341,6 +341,33 @@ class RetentionSection(Section):
     )
 
 
+class LoggingSection(Section):
+    # "text" for a terminal, "json" (one object a line) for journald or Loki.
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class HealthSection(Section):
+    # An HTTP server with /healthz and /metrics (Prometheus); off by default.
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(9464, ge=1, le=65535)
+    # /healthz fails when the database does not answer within this long.
+    timeout: Duration = timedelta(seconds=5)
+
+
+class BackupSection(Section):
+    enabled: bool = True
+    # Crontab line in the town's time zone (default: every day at 03:30).
+    schedule: Cron = "30 3 * * *"
+    # The backup folder (relative to the config file); empty: "backups" beside the database.
+    folder: str = ""
+    # How many backups are kept: the newest of each of the last N days, weeks and months.
+    keep_daily: int = Field(7, ge=1, le=366)
+    keep_weekly: int = Field(4, ge=0, le=104)
+    keep_monthly: int = Field(12, ge=0, le=120)
+
+
 DEFAULT_CATEGORIES = (
     Category(code="infrastructure", zh="民生基础设施建设", en="Livelihood infrastructure"),
     Category(code="policy", zh="政策咨询", en="Policy consultation"),
@@ -377,6 +404,9 @@ class Config(Section):
     inbox: InboxSection = InboxSection()
     limits: LimitsSection = LimitsSection()
     retention: RetentionSection = RetentionSection()
+    logging: LoggingSection = LoggingSection()
+    health: HealthSection = HealthSection()
+    backup: BackupSection = BackupSection()
 
     @field_validator("categories")
     @classmethod
@@ -396,6 +426,12 @@ class Config(Section):
     def token(self) -> str:
         """The bot token: the environment variable wins over the file."""
         return os.environ.get(TOKEN_ENV) or self.telegram.token
+
+    def backup_folder(self) -> Path:
+        """Where scheduled backups go."""
+        if self.backup.folder:
+            return Path(self.backup.folder)
+        return Path(self.database.path).parent / "backups"
 
     def category(self, code: str) -> Category | None:
         """The configured category with this code."""
@@ -427,6 +463,10 @@ def config_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Conf
         config = config.model_copy(update={"database": database})
     if base_dir is not None:
         config = config.model_copy(update={"flows": config.flows.resolved(base_dir)})
+    folder = Path(config.backup.folder)
+    if base_dir is not None and config.backup.folder and not folder.is_absolute():
+        backup = config.backup.model_copy(update={"folder": str(base_dir / folder)})
+        config = config.model_copy(update={"backup": backup})
     return config
 
 

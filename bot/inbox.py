@@ -73,6 +73,8 @@ class Inbox:
         self._marking: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._in_flight = 0
+        # Whether an update loop (polling or a webhook) feeds this inbox now.
+        self.polling = False
 
     # --- taking updates in ------------------------------------------------------------
 
@@ -227,6 +229,13 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set. A fetched batch is stored before it is confirmed."""
+        self._inbox.polling = True
+        try:
+            await self._poll(stop)
+        finally:
+            self._inbox.polling = False
+
+    async def _poll(self, stop: asyncio.Event) -> None:
         delay = 1.0
         while not stop.is_set():
             fetch = asyncio.ensure_future(

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Config
 from bot.inbox import Inbox
+from bot.monitor import Monitor
 from bot.outbox import Sender
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
@@ -29,6 +30,8 @@ class Runtime:
     bot_username: str = ""
     outbox: Sender | None = None  # delivers the notices changes enqueue
     extras: dict[str, Any] = field(default_factory=dict)
+    # Health checks and metrics of this Application (/healthz, /metrics).
+    monitor: Monitor = field(default_factory=Monitor)
 
     def lang(self, code: str | None) -> Lang:
         """Texts in one language (the configured one when `code` is None)."""

@@ -152,10 +152,41 @@ def clear_faults(sb: Sandbox, body: dict[str, Any]) -> Any:
     return sb.world.faults.waiting()
 
 
+def _group(sb: Sandbox, body: dict[str, Any]) -> Chat:
+    chat = sb.world.find_chat(int(body["chat_id"]))
+    if chat is None or not chat.is_group:
+        raise KeyError(f"unknown group {body['chat_id']}")
+    return chat
+
+
+def privacy(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """POST /sandbox/privacy {enabled}: @BotFather's group privacy setting."""
+    sb.set_privacy_mode(bool(body["enabled"]))
+    return True
+
+
+def pin_right(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """POST /sandbox/pin_right {chat_id, allowed}: grant or withdraw the bot's pin right."""
+    chat = _group(sb, body)
+    if body["allowed"]:
+        sb.grant_pin_right(chat)
+    else:
+        sb.withdraw_pin_right(chat)
+    return _chat_of(chat)
+
+
+def remove_bot(sb: Sandbox, body: dict[str, Any]) -> Any:
+    """POST /sandbox/remove_bot {chat_id, user_id}: a member removes the bot from a group."""
+    return sb.remove_bot_from_group(_user(sb, body), _group(sb, body)).as_dict()
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "faults"): add_fault,
     ("GET", "faults"): faults,
     ("DELETE", "faults"): clear_faults,
+    ("POST", "privacy"): privacy,
+    ("POST", "pin_right"): pin_right,
+    ("POST", "remove_bot"): remove_bot,
     ("POST", "users"): add_user,
     ("POST", "groups"): add_group,
     ("POST", "start_bot"): start_bot,

@@ -23,13 +23,13 @@ _ADMIN_RIGHTS = {
 }
 
 
-def member_object(user: User, status: str) -> dict[str, Any]:
+def member_object(user: User, status: str, can_pin: bool = True) -> dict[str, Any]:
     """Return the ChatMember object for a user with a given status."""
     data: dict[str, Any] = {"status": status, "user": user.to_api()}
     if status == "creator":
         data["is_anonymous"] = False
     elif status == "administrator":
-        data.update(_ADMIN_RIGHTS)
+        data.update(_ADMIN_RIGHTS, can_pin_messages=can_pin)
     elif status == "kicked":
         data["until_date"] = 0
     return data
@@ -64,8 +64,24 @@ def administrators(world: World, chat: Chat) -> list[dict[str, Any]]:
         if user is not None and status in ("creator", "administrator"):
             result.append(member_object(user, status))
     if chat.bot_status == "administrator":
-        result.append(member_object(world.bot, "administrator"))
+        result.append(member_object(world.bot, "administrator", chat.bot_can_pin))
     return result
+
+
+def bot_member_object(world: World, chat: Chat) -> dict[str, Any]:
+    """The bot's own ChatMember object in a chat, with its pin right when an administrator."""
+    return member_object(world.bot, status_of(world, chat, world.bot.id), chat.bot_can_pin)
+
+
+def chat_permissions(chat: Chat) -> dict[str, Any]:
+    """The ChatPermissions of a group: what plain members may do."""
+    rights = (
+        "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+        "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+        "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+        "can_invite_users", "can_manage_topics",
+    )  # fmt: skip
+    return {**dict.fromkeys(rights, True), "can_pin_messages": chat.members_can_pin}
 
 
 def member_update(

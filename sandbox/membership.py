@@ -50,6 +50,19 @@ class MembershipActions:
         stored = self.world.post(chat, by, {"left_chat_member": bot.to_api()})
         return Injected([first] if first else [], copy.deepcopy(stored.data))
 
+    def withdraw_pin_right(self, chat: Chat) -> None:
+        """The group's owner stops the bot from pinning: no admin pin right, members may not pin."""
+        chat.bot_can_pin = False
+        chat.members_can_pin = False
+
+    def grant_pin_right(self, chat: Chat) -> None:
+        """The group's owner lets the bot pin again (as an administrator with the right)."""
+        chat.bot_can_pin = True
+
+    def set_privacy_mode(self, enabled: bool) -> None:
+        """@BotFather's group privacy setting: on, the bot sees commands and replies only."""
+        self.world.privacy_mode = enabled
+
     def _member_change(self, user: User, chat: Chat, new: str, content: dict[str, Any]) -> Injected:
         old = chat.members.get(user.id, "left")
         chat.members[user.id] = new

@@ -10,7 +10,15 @@ from typing import Any
 from sandbox import messages
 from sandbox.checks import resolve_chat
 from sandbox.errors import ApiError, bad_request
-from sandbox.members import administrators, member_count, member_object, member_update, status_of
+from sandbox.members import (
+    administrators,
+    bot_member_object,
+    chat_permissions,
+    member_count,
+    member_object,
+    member_update,
+    status_of,
+)
 from sandbox.schema import Schema
 from sandbox.state import World
 
@@ -157,6 +165,8 @@ def get_chat(world: World, params: dict[str, Any]) -> dict[str, Any]:
             "gifts_from_channels": False,
         },
     }
+    if chat.is_group:
+        info["permissions"] = chat_permissions(chat)
     pinned = [m for m in chat.messages.values() if m.pinned]
     if pinned:
         info["pinned_message"] = copy.deepcopy(pinned[-1].data)
@@ -169,6 +179,8 @@ def get_chat_member(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user = world.user(params["user_id"])
     if user is None:
         raise bad_request("user not found")
+    if user.id == world.bot.id:
+        return bot_member_object(world, chat)
     return member_object(user, status_of(world, chat, user.id))
 
 

@@ -68,6 +68,8 @@ class Chat:
     members: dict[int, str] = field(default_factory=dict)
     bot_status: str = "member"
     members_can_pin: bool = True
+    # The bot's own pin right while it is an administrator.
+    bot_can_pin: bool = True
     migrated_to: int | None = None
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.runtime import GridApp
-from scheduler import cadre, deadlines, flows, pension, reminders, retention
+from scheduler import backup, cadre, deadlines, flows, pension, reminders, retention
 
 
 def register(app: GridApp, config: Config) -> None:
@@ -15,3 +15,4 @@ def register(app: GridApp, config: Config) -> None:
     reminders.register(app, config)
     cadre.register(app, config)
     retention.register(app, config)
+    backup.register(app, config)

@@ -99,14 +99,18 @@ class Stage:
         self._stop_polling = asyncio.Event()
         self._polling = asyncio.create_task(poller.run(self._stop_polling))
 
-    async def stop_bot(self) -> None:
-        """Stop the Application (as a process would on shutdown)."""
-        if self.app is None:
-            return
+    async def stop_polling(self) -> None:
+        """Stop fetching updates (the Application keeps running)."""
         self._stop_polling.set()
         if self._polling is not None:
             await self._polling
             self._polling = None
+
+    async def stop_bot(self) -> None:
+        """Stop the Application (as a process would on shutdown)."""
+        if self.app is None:
+            return
+        await self.stop_polling()
         await stop_app(self.app)
         self.app = None
         self.inbox = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -14,8 +15,6 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.private_files import create_private
-
 log = logging.getLogger(__name__)
 
 # The database whose transaction the current task is inside (for nested use).
@@ -23,6 +22,11 @@ _owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_own
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
+
+
+def migration_versions() -> list[tuple[int, str]]:
+    """(version, file name) of every migration shipped with the package, in order."""
+    return [(version, name) for version, name, _ in _migrations()]
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -53,6 +57,9 @@ class Database:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Personal data: the file (and the -wal and -shm files SQLite makes alike) is
+            # the owner's alone.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         for pragma in (
@@ -63,7 +70,11 @@ class Database:
         ):
             await conn.execute(pragma)
         db = cls(conn, path)
-        await db.migrate()
+        try:
+            await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
         return db
 
     async def close(self) -> None:
@@ -71,24 +82,29 @@ class Database:
         await self._conn.close()
 
     async def migrate(self) -> list[str]:
-        """Apply every migration not yet applied, each in its own transaction."""
+        """Apply every migration not yet applied, all in one transaction (all or none)."""
         await self._conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
         done = {row[0] for row in rows}
-        applied = []
-        for version, name, sql in _migrations():
-            if version in done:
-                continue
-            # executescript commits first; the script's own BEGIN/COMMIT keeps it atomic.
-            await self._conn.executescript(
-                "BEGIN;\n" + sql + "\nINSERT INTO schema_migrations VALUES "
-                f"({version}, '{name}', datetime('now'));\nCOMMIT;"
-            )
-            log.info("applied migration %s", name)
-            applied.append(name)
+        pending = [m for m in _migrations() if m[0] not in done]
+        if not pending:
+            return []
+        script = "".join(
+            f"{sql}\nINSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));\n"
+            for version, name, sql in pending
+        )
+        # executescript commits first; the script's own BEGIN/COMMIT keeps it atomic.
+        try:
+            await self._conn.executescript("BEGIN;\n" + script + "COMMIT;")
+        except sqlite3.Error:
+            if self._conn._conn is not None and self._conn._conn.in_transaction:
+                await self._conn.execute("ROLLBACK")
+            raise
+        applied = [name for _, name, _ in pending]
+        log.info("applied migrations %s", ", ".join(applied))
         return applied
 
     @asynccontextmanager
@@ -182,21 +198,13 @@ class Database:
         return None if row is None else row[0]
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` with SQLite's online backup; the copy (and its
-        journal while it is written) is readable by its owner only."""
-        dest = str(dest)
-        # SQLite keeps the mode of a file that exists, and gives its journal the same one.
-        create_private(Path(dest))
+        """Copy the live database to `dest` with SQLite's online backup, checked and 0600."""
+        from bot.storage.backups import copy_database
 
-        def run(source: sqlite3.Connection) -> None:
-            target = sqlite3.connect(dest)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-
-        # aiosqlite runs the call on its own thread, where the sqlite3 connection lives.
-        await self._conn._execute(run, self._conn._conn)
+        # Outside any unit of work, so the copy holds committed data only; aiosqlite runs the
+        # call on its own thread, where the sqlite3 connection lives.
+        async with self.reading():
+            await self._conn._execute(copy_database, self._conn._conn, Path(dest))
 
 
 def _execute(conn: sqlite3.Connection, sql: str, params: Params) -> int:

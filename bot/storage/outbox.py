@@ -193,3 +193,9 @@ async def failed_reports_in(db: Database, unit: Unit, since: datetime) -> list[i
         (to_ts(since), unit.id),
     )
     return [r[0] for r in rows]
+
+
+async def oldest_overdue(db: Database) -> int | None:
+    """When the longest-waiting pending notice was due (None: nothing pending)."""
+    value = await db.scalar("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'")
+    return None if value is None else int(value)

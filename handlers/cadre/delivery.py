@@ -115,6 +115,7 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
         # allowance, and the new rate limiter does not know it, so let one window pass.
         await asyncio.sleep(RESUME_PAUSE)
     queue = deque(await service.pending_targets(rt.db, ann.id))
+    log.info("announcement %s delivering to %d groups (%d done before)", ann.id, len(queue), done)
     interval = rt.config.cadre.announcements.progress_every.total_seconds()
     last_edit = time.monotonic()
 
@@ -127,6 +128,7 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
             done += 1
             if time.monotonic() - last_edit >= interval and queue:
                 last_edit = time.monotonic()
+                log.info("announcement %s progress %d/%d", ann.id, done, ann.total)
                 await _edit(
                     app,
                     ann.chat_id,
@@ -140,6 +142,14 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
         log.info("announcement %s paused at %d/%d (stopping)", ann.id, done, ann.total)
         return
     final = await service.finish(rt.db, rt.clock, ann.id)
+    log.info(
+        "announcement %s done: %d/%d delivered, %d failed, %d groups marked inactive",
+        ann.id,
+        final["sent"],
+        ann.total,
+        final["failed"],
+        final["gone"],
+    )
     summary = mine(
         "announce.done",
         sent=final["sent"],

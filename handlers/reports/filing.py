@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ForceReply, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -16,6 +18,8 @@ from services.reports.filing import Progress, Step
 
 # A photo whose caption is a /report command (CommandHandler only reads message text).
 REPORT_CAPTION = filters.PHOTO & filters.CaptionRegex(r"^/report(@\w+)?(\s|$)")
+
+log = logging.getLogger(__name__)
 
 
 def _text_after_command(message: Message) -> str:
@@ -141,6 +145,14 @@ async def _continue(
     filed = progress.filed
     assert filed is not None
     report, route = filed.report, filed.route
+    log.info(
+        "report %s filed: category %s, micro-grid %s, to level %d (%d staff linked)",
+        report.number,
+        report.category,
+        filed.micro_grid.code,
+        int(route.level),
+        len(route.staff),
+    )
     names = t("reports.name_separator").join(s.name for s in route.staff) or t(
         "reports.handler_level", level=t(f"common.role_l{int(route.level)}")
     )

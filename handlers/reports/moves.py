@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import ForceReply, InlineKeyboardMarkup, Update
@@ -28,6 +29,8 @@ from models.outbox import Notice, Recipient
 from models.reports import NEEDS_NOTE, Move
 from services.reports import moves
 from services.reports.moves import Moved
+
+log = logging.getLogger(__name__)
 
 NUMBER = re.compile(r"#?\s*(\d+)")
 # Refusals after which the note is asked for again.
@@ -152,6 +155,16 @@ async def notices_for(context: GridContext, moved: Moved) -> list[Notice | None]
     def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         notices.append(resident_notice(key, report, text, markup))
 
+    log.info(
+        "report %s %s: %s -> %s at level %d by %s%s",
+        report.number,
+        moved.move.value,
+        moved.before.status.value,
+        report.status.value,
+        int(report.level),
+        f"staff {moved.by.code}" if moved.by else "the reporter or the system",
+        " (deadline)" if moved.overdue else "",
+    )
     if moved.move is Move.ACCEPT:
         resident(t("reports.told_accepted", number=n, name=by))
     elif moved.move is Move.RESOLVE:

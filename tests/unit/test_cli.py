@@ -27,6 +27,10 @@ def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
         ["sample-roster"],
         ["invite"],
         ["backup"],
+        ["restore"],
+        ["migrate"],
+        ["doctor"],
+        ["install-service"],
         ["sandbox"],
         ["demo"],
     ):

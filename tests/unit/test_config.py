@@ -101,3 +101,20 @@ def test_token_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.token() == "1:file"
     monkeypatch.setenv("GRIDBOT_TOKEN", "2:env")
     assert config.token() == "2:env"
+
+
+def test_operations_sections_match_the_example(tmp_path: Path) -> None:
+    example = load_config(ROOT / "config.example.toml")
+    defaults = config_from_dict({})
+    assert example.logging == defaults.logging
+    assert example.health == defaults.health
+    assert example.backup == defaults.backup
+    assert example.backup_folder() == Path(example.database.path).parent / "backups"
+    moved = tmp_path / "config.toml"
+    moved.write_text('[backup]\nfolder = "copies"\nkeep_daily = 3\n', encoding="utf-8")
+    config = load_config(moved)
+    assert config.backup_folder() == tmp_path / "copies"
+    with pytest.raises(ConfigError, match=r"backup\.schedule"):
+        config_from_dict({"backup": {"schedule": "every day"}})
+    with pytest.raises(ConfigError, match=r"logging\.format"):
+        config_from_dict({"logging": {"format": "xml"}})

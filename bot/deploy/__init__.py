@@ -1,0 +1,1 @@
+"""Installing the bot as a system service."""
