@@ -1,4 +1,4 @@
-"""Who is in the playground: five people of one micro-grid's line, and the groups they share.
+"""Who is in the playground: five people of one micro-grid's line, and the village's groups.
 
 Chosen from any roster: the first micro-grid (by code) with a worker and households whose
 grid, village and town each have someone to play.
@@ -24,7 +24,7 @@ class CastPlan:
     town: UnitRow
     staff: dict[str, StaffRow]  # role → staff row, for l4 … l1
     resident: HouseholdRow  # the resident plays this household's head
-    group_units: tuple[UnitRow, ...]  # the grid's micro-grids, each with a group
+    group_units: tuple[UnitRow, ...]  # the village's micro-grids, each with a group
 
 
 class NoCast(Exception):
@@ -54,18 +54,19 @@ def choose_cast(roster: Roster) -> CastPlan:
         }
         if not all(staff.values()):
             continue
-        grid = line[1]
-        siblings = tuple(
-            sorted((u for u in roster.units if u.parent_code == grid.code), key=lambda u: u.code)
+        grid, village = line[1], line[2]
+        grids = {u.code for u in roster.units if u.parent_code == village.code}
+        in_village = tuple(
+            sorted((u for u in roster.units if u.parent_code in grids), key=lambda u: u.code)
         )
         return CastPlan(
             micro_grid=micro_grid,
             grid=grid,
-            village=line[2],
+            village=village,
             town=line[3],
             staff={role: people[0] for role, people in staff.items()},
             resident=homes[micro_grid.code][0],
-            group_units=siblings,
+            group_units=in_village,
         )
     raise NoCast(
         "no micro-grid has a worker and households with a grid worker, a village cadre "

@@ -111,13 +111,17 @@ class Playground:
         # The resident's micro-grid last, so its group is the newest chat, on top.
         units = sorted(plan.group_units, key=lambda u: u.code == plan.micro_grid.code)
         for unit in units:
-            members = [people["l3"], people["l2"]]
+            members = [people["l2"]]
+            binder = people["l2"]
+            if unit.parent_code == plan.grid.code:
+                members.insert(0, people["l3"])
+                binder = people["l3"]
             if unit.code in own:
                 members.insert(0, people["l4"])
+                binder = people["l4"]
             if unit.code == plan.micro_grid.code:
                 members.insert(0, resident)
             title = t("playground.group_title", name=unit.name)
-            binder = people["l4"] if unit.code in own else people["l3"]
             await stage.group(title, members, bind_code=unit.code, by=binder)
         return cast
 
@@ -155,13 +159,15 @@ class Playground:
         found = [
             Point({lang: unit.name for lang in LANGUAGES}, unit.lat, unit.lon)
             for unit in self.plan.group_units
-            if unit.lat is not None and unit.lon is not None
+            if unit.parent_code == self.plan.grid.code
+            and unit.lat is not None
+            and unit.lon is not None
         ]
-        town = self.plan.town
-        if town.lat is not None and town.lon is not None:
-            found.append(
-                Point(self._labels("playground.point_far"), town.lat + FAR_AWAY_DEGREES, town.lon)
-            )
+        plan = self.plan
+        centres = [u for u in (plan.town, plan.village, plan.grid, plan.micro_grid) if u.lat]
+        if centres and centres[0].lat is not None and centres[0].lon is not None:
+            far = centres[0].lat + FAR_AWAY_DEGREES
+            found.append(Point(self._labels("playground.point_far"), far, centres[0].lon))
         return found
 
     def ui_texts(self) -> dict[str, dict[str, str]]:

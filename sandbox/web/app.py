@@ -167,13 +167,14 @@ async def _press(request: web.Request) -> web.Response:
     query_id = pressed.query_id
     assert query_id is not None
 
-    def answered() -> dict[str, Any] | None:
-        return sb.callback_answer(query_id)
+    def answered() -> tuple[dict[str, Any]] | None:
+        answer = sb.callback_answer(query_id)  # {} for a plain answer (no text)
+        return None if answer is None else (answer,)
 
     try:
-        answer = await sb.wait_for(answered, ANSWER_WAIT)
+        (answer,) = await sb.wait_for(answered, ANSWER_WAIT)
     except TimeoutError:
-        answer = None
+        return _json({"answer": None})
     return _json({"answer": answer})
 
 

@@ -54,6 +54,7 @@ async def task_done(page: Page, key: str) -> None:
 
 async def screenshot(page: Page, path: Path) -> None:
     await page.evaluate("document.fonts.ready")
+    await page.locator("#toast").evaluate("node => { node.hidden = true; }")
     await page.screenshot(path=str(path))
     with Image.open(path) as image:
         assert image.size == (page.viewport_size["width"], page.viewport_size["height"])
