@@ -13,6 +13,7 @@ import pytest
 from bot.demo.stage import START, buttons
 from bot.playground import Playground, WebServer
 from bot.playground.cast import NoCast, choose_cast
+from sandbox.actions import tiny_png
 from services.roster import Roster
 from services.sample_town import build_sample_town
 from tests.town import test_town as town_roster
@@ -162,3 +163,24 @@ async def test_forced_reply_training_clock_and_reset(served: tuple[Playground, A
         "网格助手",
         "益家冲组联系群",
     ]
+
+
+async def test_a_photo_and_a_file_from_the_page(served: tuple[Playground, Any]) -> None:
+    pg, session = served
+    worker = pg.person("l4")
+    form = aiohttp.FormData()
+    form.add_field("user", str(worker.id))
+    form.add_field("chat", str(worker.id))
+    form.add_field("caption", "门口")
+    form.add_field("photo", tiny_png(), filename="door.png", content_type="image/png")
+    async with session.post("/play/photo", data=form) as response:
+        assert response.status == 200, await response.text()
+    sent = pg.sandbox.messages(worker)[-1]
+    assert sent["caption"] == "门口" and "photo" in sent
+    async with session.get(f"/play/file/{sent['photo'][-1]['file_id']}") as response:
+        assert await response.read() == tiny_png()
+    stored = pg.sandbox.world.files.add(b"x", file_name="导出.xlsx", mime_type="text/plain")
+    async with session.get(f"/play/file/{stored.file_id}") as response:
+        assert "filename*=UTF-8''%E5%AF%BC%E5%87%BA.xlsx" in response.headers["Content-Disposition"]
+    async with session.get("/play/file/nothing") as response:
+        assert response.status == 404

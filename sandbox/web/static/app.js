@@ -130,6 +130,17 @@ function closeChat() {
   refreshChats();
 }
 
+// The chat list; on a desktop the first chat opens beside it, as the pane is always shown.
+async function showChats() {
+  document.body.classList.remove("in-chat");
+  state.chatId = null;
+  await refreshChats();
+  if (window.matchMedia("(min-width: 761px)").matches) {
+    const first = document.querySelector("#chats li");
+    if (first) openChat(Number(first.dataset.chatId));
+  }
+}
+
 function timeOf(date) {
   const d = new Date(date * 1000);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
@@ -395,12 +406,8 @@ async function start() {
   document.body.classList.remove("in-chat");
   applyLanguage();
   clearReply(false);
-  await refreshChats();
+  await showChats();
   await refreshTraining();
-  if (window.matchMedia("(min-width: 761px)").matches) {
-    const first = document.querySelector("#chats li");
-    if (first) openChat(Number(first.dataset.chatId));
-  }
   document.body.dataset.ready = state.generation;
 }
 
@@ -417,9 +424,9 @@ function wire() {
   $("person").addEventListener("change", (ev) => {
     state.role = ev.target.value;
     localStorage.setItem("play.role", state.role);
-    closeChat();
     clearReply(false);
     state.dismissedForce.clear();
+    showChats();
     refreshTraining();
   });
   $("lang").addEventListener("click", () => {
