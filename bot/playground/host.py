@@ -1,9 +1,9 @@
 """The running playground: the real bot against a sandbox, the sample people, training, reset.
 
 Time: the bot runs on a controllable clock that starts at the real time and moves only when
-the page moves it (+1 hour, +1 day); each move runs the deadline sweep, so a trainee sees an
-unanswered report escalate without waiting four hours. Scheduled reminders and digests do not
-fire on their own (as in the tests); the cadre asks for a digest with /digest.
+the page moves it (+1 hour, +1 day); each move runs the sweeps and the calendar jobs that fell
+due meanwhile (bot/playground/clock.py), so a trainee sees an unanswered report escalate, a
+reminder arrive or Monday's digest with its chart without waiting for them.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Any
 
 from bot.demo.stage import Stage
 from bot.playground.cast import ROLES, CastPlan, choose_cast
+from bot.playground.clock import due_jobs
 from bot.storage import grid
 from bot.texts import LANGUAGES, Texts
 from sandbox.driver import Sandbox
 from sandbox.state import User
 from sandbox.web import Person, Point
-from scheduler.deadlines import JOB_NAME as DEADLINE_SWEEP
 from services import training
 from services.roster import Roster
 
@@ -202,10 +202,19 @@ class Playground:
         return local.strftime("%Y-%m-%d %H:%M")
 
     async def advance(self, hours: float) -> str:
-        """Move the clock and run the deadline sweep."""
+        """Move the clock; the sweeps run, and the calendar jobs that fell due in between."""
         async with self._lock:
-            self.stage.clock.advance(timedelta(hours=hours))
-            await self.stage.run_job(DEADLINE_SWEEP)
+            stage = self.stage
+            assert stage.app is not None and stage.app.job_queue is not None
+            before = stage.clock.now()
+            after = before + timedelta(hours=hours)
+            due = due_jobs(stage.app.job_queue, before, after)
+            for when, name in due.timed:
+                stage.clock.set(when)
+                await stage.run_job(name)
+            stage.clock.set(after)
+            for name in due.sweeps:
+                await stage.run_job(name)
         return await self.clock()
 
     def _labels(self, key: str) -> dict[str, str]:

@@ -184,3 +184,25 @@ async def test_a_photo_and_a_file_from_the_page(served: tuple[Playground, Any]) 
         assert "filename*=UTF-8''%E5%AF%BC%E5%87%BA.xlsx" in response.headers["Content-Disposition"]
     async with session.get("/play/file/nothing") as response:
         assert response.status == 404
+
+
+async def test_moving_the_clock_runs_what_fell_due(served: tuple[Playground, Any]) -> None:
+    pg, session = served
+
+    def texts(role: str) -> list[str]:
+        posts = pg.sandbox.bot_messages(pg.person(role))
+        return [m.get("text") or m.get("caption") or "" for m in posts]
+
+    # Wednesday 10:00 → Monday 10:00: each morning's daily digest (Thursday to Monday), the
+    # Friday check-in reminder, Monday 08:00's weekly digest with its chart.
+    moved = await post(session, "/play/clock", hours=24 * 5)
+    assert moved["clock"] == "2026-06-15 10:00"
+    cadre = texts("l2")
+    assert [text.count("工作日报") for text in cadre].count(1) == 5
+    assert sum("工作周报" in text for text in cadre) == 1
+    assert sum("photo" in m for m in pg.sandbox.bot_messages(pg.person("l2"))) == 1
+    grid_worker = texts("l3")
+    assert len(grid_worker) == len(cadre) + 1, grid_worker
+    assert sum("下网格签到提醒" in text for text in grid_worker) == 1
+    await post(session, "/play/clock", hours=1)
+    assert len(texts("l2")) == len(cadre)  # nothing fell due within the hour
