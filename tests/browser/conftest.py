@@ -15,7 +15,7 @@ import pytest
 
 from bot.demo.stage import START
 from bot.playground import Playground, WebServer
-from tests.town import test_town
+from services.sample_town import build_sample_town
 
 INSTALL = "apt-get install -y chromium fonts-noto-color-emoji  (as root; or: make test)"
 PHONE = {"width": 390, "height": 844}
@@ -32,8 +32,8 @@ def chromium_path() -> str:
 
 @pytest.fixture
 async def playground(tmp_path: Path) -> AsyncIterator[tuple[Playground, str]]:
-    """The test town's playground, served on a free localhost port."""
-    pg = await Playground(tmp_path / "pg", test_town(), start=START).open()
+    """The sample town's playground (what `make demo` serves), on a free localhost port."""
+    pg = await Playground(tmp_path / "pg", build_sample_town(), start=START).open()
     server = WebServer(pg)
     url = await server.start("127.0.0.1", 0)
     try:

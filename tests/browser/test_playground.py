@@ -14,7 +14,6 @@ from bot.texts import Texts
 from tests.browser.conftest import PHONE
 
 t = Texts().lang("zh")
-GROUP = "益家冲组联系群"
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -66,12 +65,13 @@ async def test_report_loop_by_three_people_on_a_phone(
     playground: tuple[Playground, str], browser: Any, shots: Path
 ) -> None:
     pg, url = playground
+    group = t("playground.group_title", name=pg.plan.micro_grid.name)
     page, errors = await open_page(browser, url, PHONE)
     await expect(page.locator("#person")).to_contain_text(t("playground.role_resident"))
     await screenshot(page, shots / "playground-chats.png")
 
     # The resident files a report in the group; the description is a forced reply.
-    await open_chat(page, GROUP)
+    await open_chat(page, group)
     await expect(page.locator("#pinned")).to_be_visible()
     await say(page, "/report")
     await press(page, pg.stage.rt.config.categories[0].zh)
@@ -98,7 +98,7 @@ async def test_report_loop_by_three_people_on_a_phone(
 
     # The resident confirms in the group.
     await be(page, "resident")
-    await open_chat(page, GROUP)
+    await open_chat(page, group)
     await press(page, t("reports.button_confirm"))
     await expect(page.locator("#messages .msg").last).to_contain_text("#1")
     await screenshot(page, shots / "playground-phone.png")
