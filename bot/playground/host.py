@@ -97,12 +97,16 @@ class Playground:
 
     async def _populate(self, stage: Stage) -> list[tuple[str, User, int | None]]:
         plan = self.plan
+        # The stage knows people by name: two of the cast with one name stay two people.
+        taken: set[str] = {plan.resident.head_name}
         resident = stage.user(plan.resident.head_name, self.language)
         cast: list[tuple[str, User, int | None]] = [("resident", resident, None)]
         for role in ROLES[1:]:
             record = plan.staff[role]
-            stage.user(record.name, self.language)
-            user = await stage.staff(record.code, record.name)
+            name = record.name if record.name not in taken else f"{record.name} {record.code}"
+            taken.add(name)
+            stage.user(name, self.language)
+            user = await stage.staff(record.code, name)
             staff = await grid.staff_by_code(stage.db, record.code)
             cast.append((role, user, staff.id if staff else None))
         people = {role: user for role, user, _ in cast}

@@ -206,3 +206,16 @@ async def test_moving_the_clock_runs_what_fell_due(served: tuple[Playground, Any
     assert sum("下网格签到提醒" in text for text in grid_worker) == 1
     await post(session, "/play/clock", hours=1)
     assert len(texts("l2")) == len(cadre)  # nothing fell due within the hour
+
+
+async def test_people_who_share_a_name_stay_apart(tmp_path: Path) -> None:
+    town = town_roster()
+    namesake = town.households[0].model_copy(update={"head_name": "张秀兰"})  # the L4 worker
+    roster = Roster(units=town.units, staff=town.staff, households=(namesake, *town.households[1:]))
+    pg = await Playground(tmp_path / "pg", roster, start=START).open()
+    try:
+        people = pg.people()
+        assert len({p.user_id for p in people}) == 5
+        assert [p.name for p in people[:2]] == ["张秀兰", "张秀兰 L4A"]
+    finally:
+        await pg.close()
