@@ -141,7 +141,54 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # The transcript is the demo's output; the bot's own log would drown it.
         logging.getLogger().setLevel(logging.WARNING)
 
-    return _run(run_demo(Path(args.out)))
+    status = _run(run_demo(Path(args.out)))
+    if status != 0 or not args.serve:
+        return status
+    from services.sample_town import build_sample_town
+
+    return _serve(args, Path(args.out) / "playground", build_sample_town(), {})
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    from services.roster import read_roster
+    from services.sample_town import build_sample_town
+
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)
+    settings: dict[str, Any] = {}
+    if args.config:
+        # The town's settings; the token and the database are the playground's own.
+        settings = load_config(args.config).model_dump(exclude={"telegram", "database"})
+    roster = build_sample_town()
+    if args.roster:
+        read = read_roster(args.roster)
+        if isinstance(read, list):
+            for error in read:
+                print(error, file=sys.stderr)
+            return 1
+        roster = read
+    return _serve(args, Path(args.out), roster, settings)
+
+
+def _serve(args: argparse.Namespace, folder: Path, roster: Any, settings: dict[str, Any]) -> int:
+    from bot.playground import run_playground
+    from bot.playground.cast import NoCast
+
+    try:
+        return _run(run_playground(folder, roster, settings, args.host, args.port, args.language))
+    except KeyboardInterrupt:
+        return 0
+    except NoCast as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--host", default="127.0.0.1", help="where the page listens (localhost)")
+    cmd.add_argument("--port", type=int, default=8765, help="the page's port (busy: any free one)")
+    cmd.add_argument(
+        "--language", choices=("zh", "en"), default="zh", help="the people's Telegram language"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -235,6 +282,18 @@ def parser() -> argparse.ArgumentParser:
     )
     cmd = add("demo", _cmd_demo, "play a scripted walkthrough against the sandbox")
     cmd.add_argument("--out", default="demo-out", help="folder for the transcript and files")
+    cmd.add_argument(
+        "--no-serve",
+        dest="serve",
+        action="store_false",
+        help="only print the transcript (default: then serve the playground page)",
+    )
+    _serve_options(cmd)
+    cmd = add("playground", _cmd_playground, "serve the bot in a web chat page, for trying it")
+    cmd.add_argument("--config", default=None, metavar="FILE", help="the town's settings")
+    cmd.add_argument("--roster", default=None, metavar="ROSTER", help="default: the sample town")
+    cmd.add_argument("--out", default="playground-out", help="folder for the database")
+    _serve_options(cmd)
     return top
 
 
