@@ -88,7 +88,9 @@ class Inbox:
             return []
         rows = [store.StoredUpdate(u.update_id, chat_key(u), _stored_form(u)) for u in updates]
         async with self._db.transaction():
-            fresh = await store.store(self._db, rows, to_ts(self._clock.now()))
+            fresh, handled = await store.store(self._db, rows, to_ts(self._clock.now()))
+        for update_id in handled:  # by an earlier run, before Telegram heard it arrived
+            self._remember_done(update_id)
         new = [u for u in updates if u.update_id in fresh]
         for update in new:
             self._enqueue(update)
@@ -143,11 +145,15 @@ class Inbox:
 
     # --- recording updates done -------------------------------------------------------
 
-    def _finished(self, update_id: int) -> None:
-        self._in_flight = max(0, self._in_flight - 1)
+    def _remember_done(self, update_id: int) -> None:
         self._done_recent[update_id] = None
         if len(self._done_recent) > self._keep_done:
             self._done_recent.pop(next(iter(self._done_recent)))
+        self._changed.set()
+
+    def _finished(self, update_id: int) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        self._remember_done(update_id)
         self._to_mark.append(update_id)
         if self._marking is None:
             self._marking = asyncio.create_task(self._mark(), name="inbox:mark-done")

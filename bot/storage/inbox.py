@@ -17,18 +17,20 @@ class StoredUpdate:
     payload: str
 
 
-async def store(db: Database, updates: Sequence[StoredUpdate], at: int) -> set[int]:
-    """Store a fetched batch; returns the ids that were new (a redelivered update is not)."""
+async def store(
+    db: Database, updates: Sequence[StoredUpdate], at: int
+) -> tuple[set[int], set[int]]:
+    """Store a fetched batch; returns the ids that were new (a redelivered update is not) and
+    those of the redelivered ones already handled."""
     if not updates:
-        return set()
+        return set(), set()
     ids = [u.update_id for u in updates]
     marks = ",".join("?" * len(ids))
-    known = {
-        row[0]
-        for row in await db.fetchall(
-            f"SELECT update_id FROM inbox_updates WHERE update_id IN ({marks})", ids
-        )
-    }
+    rows = await db.fetchall(
+        f"SELECT update_id, done_at FROM inbox_updates WHERE update_id IN ({marks})", ids
+    )
+    known = {row[0] for row in rows}
+    done = {row[0] for row in rows if row[1] is not None}
     fresh = [u for u in updates if u.update_id not in known]
     if fresh:
         await db.executemany(
@@ -36,7 +38,7 @@ async def store(db: Database, updates: Sequence[StoredUpdate], at: int) -> set[i
             "VALUES (?, ?, ?, ?)",
             [(u.update_id, u.chat_key, u.payload, at) for u in fresh],
         )
-    return {u.update_id for u in fresh}
+    return {u.update_id for u in fresh}, done
 
 
 async def unfinished(db: Database) -> list[StoredUpdate]:

@@ -113,6 +113,15 @@ async def draft(db: Database, draft_id: int) -> Draft | None:
     return Draft(**dict(row)) if row else None
 
 
+async def draft_of_message(db: Database, chat_id: int, message_id: int) -> Draft | None:
+    """The draft started by this /report message."""
+    row = await db.fetchone(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return Draft(**dict(row)) if row else None
+
+
 async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Draft | None:
     """The draft whose description question is this bot message."""
     row = await db.fetchone(

@@ -75,6 +75,12 @@ async def pick_category(update: Update, context: GridContext) -> None:
         return
     await answer_quietly(query)
     question = query.message if isinstance(query.message, Message) else None
+    if progress.step is Step.ALREADY_FILED and progress.report is not None:
+        # Handled again after a restart: the question still shows buttons unless it already
+        # became the confirmation; either way it ends as one that names the report.
+        if question is not None and question.reply_markup is not None:
+            await question.edit_text(t("reports.filed_before", number=progress.report.number))
+        return
     if progress.step is Step.ASK_DESCRIPTION and question is not None:
         await question.edit_text(
             t("reports.category_chosen", category=category_label(rt.config, t, code))

@@ -25,6 +25,7 @@ class Step(StrEnum):
     ASK_DESCRIPTION = "ask_description"
     FILED = "filed"
     ALREADY_SEEN = "already_seen"  # the same Telegram message arrived again
+    ALREADY_FILED = "already_filed"  # a press handled again after its report was filed
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Progress:
     step: Step
     draft: Draft | None = None
     filed: Filed | None = None
+    report: Report | None = None  # ALREADY_FILED: the report the draft became
 
 
 def clean_description(config: Config, text: str | None) -> str | None:
@@ -108,7 +110,13 @@ async def start(
             to_ts(clock.now()),
         )
         if draft is None:
-            return Progress(Step.ALREADY_SEEN)
+            # The same message again: after a crash between storing the draft and asking its
+            # question, the question is asked (again); otherwise there is nothing to do.
+            draft = await store.draft_of_message(db, chat_id, message_id)
+            if draft is None or draft.report_id is not None:
+                return Progress(Step.ALREADY_SEEN)
+            if draft.category is not None and draft.question_message_id is not None:
+                return Progress(Step.ALREADY_SEEN)
         return await _next(db, clock, config, draft)
 
 
@@ -123,7 +131,9 @@ async def choose_category(
         if draft.reporter_tg_id != tg_user_id:
             raise Refusal("reports.not_your_draft")
         if draft.report_id is not None:
-            return Progress(Step.ALREADY_SEEN, draft)
+            return Progress(
+                Step.ALREADY_FILED, draft, report=await store.report(db, draft.report_id)
+            )
         if config.category(code) is None:
             raise Refusal("reports.draft_gone")
         await store.update_draft(db, draft.id, category=code)
