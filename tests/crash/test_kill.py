@@ -240,7 +240,7 @@ async def test_kill_during_reports_and_presses_loses_nothing(town: Town) -> None
         said = [m.get("text") or "" for m in sb.bot_messages(chat_id)]
         assert any(f"#{number}" in text for text in said), number
     cards: Counter[int] = Counter()
-    for code, worker in town.workers.items():
+    for worker in town.workers.values():
         for message in sb.bot_messages(worker):
             text = message.get("text") or message.get("caption") or ""
             cards.update(n for n in numbers if f"#{n}<" in text or f"#{n} " in text)

@@ -22,7 +22,7 @@ BUSY = 80
 
 
 async def test_a_busy_group_holds_up_no_other_chat(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     release = asyncio.Event()
     seen: list[str] = []
 
@@ -69,7 +69,7 @@ async def _left_unfinished(h: Harness, injected: Injected) -> None:
 async def test_a_report_whose_question_was_never_sent_is_asked_after_a_restart(
     h: Harness, town
 ) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     await h.stop_polling()
     # The bot stored the /report and its draft, then died before asking the category.
     injected = h.sb.send_text(resident, chat, "/report 井盖丢了")
@@ -97,7 +97,7 @@ async def test_a_report_whose_question_was_never_sent_is_asked_after_a_restart(
 
 
 async def test_a_press_handled_again_after_filing_files_nothing_more(h: Harness, town) -> None:
-    worker, resident, chat = town
+    _, resident, chat = town
     await h.send(resident, chat, "/report 路灯坏了")
     question = h.last(chat)
     await h.stop_polling()
