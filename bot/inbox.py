@@ -87,8 +87,7 @@ class Inbox:
         if not updates:
             return []
         rows = [store.StoredUpdate(u.update_id, chat_key(u), _stored_form(u)) for u in updates]
-        async with self._db.transaction():
-            fresh, handled = await store.store(self._db, rows, to_ts(self._clock.now()))
+        fresh, handled = await store.store(self._db, rows, to_ts(self._clock.now()))
         for update_id in handled:  # by an earlier run, before Telegram heard it arrived
             self._remember_done(update_id)
         new = [u for u in updates if u.update_id in fresh]
@@ -165,8 +164,7 @@ class Inbox:
             while self._to_mark:
                 batch, self._to_mark = self._to_mark, []
                 try:
-                    async with self._db.transaction():
-                        await store.mark_done(self._db, batch, to_ts(self._clock.now()))
+                    await store.mark_done(self._db, batch, to_ts(self._clock.now()))
                 except Exception:
                     # The updates are handled again after a restart: harmless, not lost.
                     log.exception("could not mark %d update(s) done", len(batch))

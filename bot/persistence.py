@@ -10,6 +10,7 @@ shares the same connection (see bot/app.py).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,9 @@ class SqlitePersistence(BasePersistence[Scratch, Scratch, Scratch]):
         self.clock = clock
         self._db: Database | None = None
         self._opening = asyncio.Lock()
+        # What each user's and chat's stored scratch is now, so an unchanged one (most
+        # updates change none) costs no write.
+        self._stored: dict[tuple[str, int], str] = {}
 
     async def database(self) -> Database:
         """The database, opened (and migrated) on first use."""
@@ -98,12 +102,21 @@ class SqlitePersistence(BasePersistence[Scratch, Scratch, Scratch]):
     async def _all(self, kind: str) -> dict[int, Scratch]:
         db = await self.database()
         async with db.transaction():
-            return await store.all_data(db, kind)
+            found = await store.all_data(db, kind)
+        for owner_id, data in found.items():
+            self._stored[(kind, owner_id)] = _fingerprint(data)
+        return found
 
     async def _set(self, kind: str, owner_id: int, data: Scratch) -> None:
+        fingerprint = _fingerprint(data)
+        if self._stored.get((kind, owner_id), _fingerprint({})) == fingerprint:
+            return
         db = await self.database()
         async with db.transaction():
             await store.set_data(db, kind, owner_id, data, self._now())
+        self._stored[(kind, owner_id)] = fingerprint
+        if not data:
+            self._stored.pop((kind, owner_id), None)
 
     # Only this process changes the scratch, so there is nothing to refresh from elsewhere.
     async def refresh_user_data(self, user_id: int, user_data: Scratch) -> None:
@@ -131,3 +144,11 @@ class SqlitePersistence(BasePersistence[Scratch, Scratch, Scratch]):
 
     async def flush(self) -> None:
         """Every write is already committed."""
+
+
+def _fingerprint(data: Scratch) -> str:
+    """The scratch as it would be stored, to compare with what is."""
+    try:
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    except TypeError:  # keys of mixed types cannot be sorted
+        return json.dumps(data, ensure_ascii=False, default=str)

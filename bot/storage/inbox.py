@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,25 +21,33 @@ class StoredUpdate:
 async def store(
     db: Database, updates: Sequence[StoredUpdate], at: int
 ) -> tuple[set[int], set[int]]:
-    """Store a fetched batch; returns the ids that were new (a redelivered update is not) and
-    those of the redelivered ones already handled."""
+    """Store a fetched batch in one transaction; returns the ids that were new (a redelivered
+    update is not) and those of the redelivered ones already handled."""
     if not updates:
         return set(), set()
-    ids = [u.update_id for u in updates]
-    marks = ",".join("?" * len(ids))
-    rows = await db.fetchall(
-        f"SELECT update_id, done_at FROM inbox_updates WHERE update_id IN ({marks})", ids
-    )
-    known = {row[0] for row in rows}
-    done = {row[0] for row in rows if row[1] is not None}
-    fresh = [u for u in updates if u.update_id not in known]
-    if fresh:
-        await db.executemany(
+    return await db.atomically(_store, updates, at)
+
+
+def _store(
+    conn: sqlite3.Connection, updates: Sequence[StoredUpdate], at: int
+) -> tuple[set[int], set[int]]:
+    fresh: set[int] = set()
+    done: set[int] = set()
+    for u in updates:
+        cur = conn.execute(
             "INSERT OR IGNORE INTO inbox_updates (update_id, chat_key, payload, received_at) "
             "VALUES (?, ?, ?, ?)",
-            [(u.update_id, u.chat_key, u.payload, at) for u in fresh],
+            (u.update_id, u.chat_key, u.payload, at),
         )
-    return {u.update_id for u in fresh}, done
+        if cur.rowcount == 1:
+            fresh.add(u.update_id)
+            continue
+        row = conn.execute(
+            "SELECT done_at FROM inbox_updates WHERE update_id = ?", (u.update_id,)
+        ).fetchone()
+        if row is not None and row[0] is not None:
+            done.add(u.update_id)
+    return fresh, done
 
 
 async def unfinished(db: Database) -> list[StoredUpdate]:
@@ -51,12 +60,15 @@ async def unfinished(db: Database) -> list[StoredUpdate]:
 
 
 async def mark_done(db: Database, update_ids: Iterable[int], at: int) -> None:
-    """Record that these updates were handled."""
+    """Record (in one transaction of its own, or the caller's) that these were handled."""
     ids = list(update_ids)
-    if not ids:
-        return
+    if ids:
+        await db.atomically(_mark_done, ids, at)
+
+
+def _mark_done(conn: sqlite3.Connection, ids: list[int], at: int) -> None:
     marks = ",".join("?" * len(ids))
-    await db.execute(
+    conn.execute(
         f"UPDATE inbox_updates SET done_at = ? WHERE update_id IN ({marks}) AND done_at IS NULL",
         [at, *ids],
     )

@@ -103,3 +103,27 @@ async def test_online_backup(db: Database, tmp_path: Path) -> None:
     copy = sqlite3.connect(tmp_path / "copy" / "b.sqlite3")
     assert copy.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (1,)
     copy.close()
+
+
+async def test_an_atomic_unit_in_one_hop_commits_or_leaves_nothing(db: Database) -> None:
+    def add(conn: sqlite3.Connection, value: str, fail: bool) -> int:
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+            "VALUES (1, 'a', ?, '', '')",
+            (value,),
+        )
+        if fail:
+            raise sqlite3.IntegrityError("on purpose")
+        return 1
+
+    assert await db.atomically(add, "kept", False) == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.atomically(add, "gone", True)
+    actions = [r[0] for r in await db.fetchall("SELECT action FROM audit_log")]
+    assert actions == ["kept"]
+    # Inside a transaction it joins it, and goes with it.
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.atomically(add, "joined", False)
+            raise RuntimeError
+    assert [r[0] for r in await db.fetchall("SELECT action FROM audit_log")] == ["kept"]
