@@ -73,6 +73,9 @@ class Inbox:
         self._marking: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._in_flight = 0
+        # Updates handled again after a restart (their first handling may have stopped
+        # part-way): handlers may finish what the first one left undone.
+        self._again: set[int] = set()
         # Whether an update loop (polling or a webhook) feeds this inbox now.
         self.polling = False
 
@@ -106,6 +109,7 @@ class Inbox:
                 log.error("stored update %s cannot be read again: %s", row.update_id, exc)
                 self._finished(row.update_id)
                 continue
+            self._again.add(update.update_id)
             self._enqueue(update)
         if pending:
             log.info("handling %d update(s) left unfinished before the restart", len(pending))
@@ -150,8 +154,14 @@ class Inbox:
             self._done_recent.pop(next(iter(self._done_recent)))
         self._changed.set()
 
+    def handled_again(self, update_id: int) -> bool:
+        """Whether this update is handled again after a restart (its first handling may have
+        stopped part-way), rather than for the first time."""
+        return update_id in self._again
+
     def _finished(self, update_id: int) -> None:
         self._in_flight = max(0, self._in_flight - 1)
+        self._again.discard(update_id)
         self._remember_done(update_id)
         self._to_mark.append(update_id)
         if self._marking is None:

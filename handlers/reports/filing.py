@@ -47,6 +47,7 @@ async def report(update: Update, context: GridContext) -> None:
                 text=_text_after_command(message),
                 photo_file_id=photo,
                 private=not is_group(update),
+                again=rt.inbox.handled_again(update.update_id),
             )
             await _tell_staff(context, progress)
     except Refusal as refusal:

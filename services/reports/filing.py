@@ -91,8 +91,11 @@ async def start(
     text: str | None,
     photo_file_id: str | None,
     private: bool,
+    again: bool = False,
 ) -> Progress:
-    """Begin filing from a /report message (with or without text or photo)."""
+    """Begin filing from a /report message (with or without text or photo). `again`: the
+    message is handled again after a restart, so a question its first handling may never
+    have sent is asked now."""
     async with db.transaction():
         description = clean_description(config, text)
         micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
@@ -112,6 +115,8 @@ async def start(
         if draft is None:
             # The same message again: after a crash between storing the draft and asking its
             # question, the question is asked (again); otherwise there is nothing to do.
+            if not again:
+                return Progress(Step.ALREADY_SEEN)
             draft = await store.draft_of_message(db, chat_id, message_id)
             if draft is None or draft.report_id is not None:
                 return Progress(Step.ALREADY_SEEN)
