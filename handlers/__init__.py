@@ -17,6 +17,7 @@ from handlers import (
     households,
     onboarding,
     reports,
+    unclaimed,
     wrong_place,
 )
 from handlers.common import MenuCommand
@@ -31,6 +32,7 @@ def register(app: Application) -> None:
     for feature in FEATURES:
         feature.register(app)
     wrong_place.register(app, menu())
+    unclaimed.register(app)
     app.add_error_handler(errors.on_error)
 
 

@@ -302,11 +302,15 @@ async def past_deadline(db: Database, now: int) -> list[Report]:
     return [report_from_row(r) for r in rows]
 
 
-async def reports_of(db: Database, reporter_tg_id: int, limit: int) -> list[Report]:
-    """A resident's latest reports, newest first."""
+async def reports_of(
+    db: Database, reporter_tg_id: int, limit: int, source_chat_id: int | None = None
+) -> list[Report]:
+    """A resident's latest reports (only those filed in `source_chat_id` if given), newest first."""
+    where, args = "reporter_tg_id = ?", [reporter_tg_id]
+    if source_chat_id is not None:
+        where, args = where + " AND source_chat_id = ?", [*args, source_chat_id]
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM reports WHERE reporter_tg_id = ? ORDER BY id DESC LIMIT ?",
-        (reporter_tg_id, limit),
+        f"SELECT {_COLS} FROM reports WHERE {where} ORDER BY id DESC LIMIT ?", (*args, limit)
     )
     return [report_from_row(r) for r in rows]
 

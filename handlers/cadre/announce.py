@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.delivery import announcement_text, header, resume_announcements
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
 from handlers.common import current_actor, refuse, reply, texts_for
 from models.errors import Refusal
 from services import announcements as service
@@ -67,8 +67,8 @@ async def on_button(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         action, raw = unpack(query.data, PREFIX, 2)
-        target = int(raw)
-    except (BadCallbackData, ValueError):
+        target = number(raw)
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     actor = await current_actor(context, update)

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.runtime import GridApp, GridContext, Runtime
 from bot.texts import Html, Lang
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.format import local_time, role_name
 from handlers.reports.render import category_label, status_label
@@ -112,8 +112,8 @@ async def turn(update: Update, context: GridContext) -> None:
     assert query is not None
     t = texts_for(context, update)
     try:
-        village_id, page = (int(p) for p in unpack(query.data, PREFIX, 2))
-    except (BadCallbackData, ValueError):
+        village_id, page = (number(p) for p in unpack(query.data, PREFIX, 2))
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     try:

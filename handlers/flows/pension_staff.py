@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.runtime import GridContext
 from bot.texts import Lang
-from handlers.callback_data import BadCallbackData, unpack
+from handlers.callback_data import BadCallbackData, number, unpack, unpack_any
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.flows import pension_render as render
 from handlers.flows.common import END, Scratch, aside, begin, step
@@ -32,10 +32,10 @@ async def press(update: Update, context: GridContext) -> None:
     rt, query = context.rt, update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
     try:
-        kind, request_id = parts[1], int(parts[2])
-    except (IndexError, ValueError):
+        parts = [render.PREFIX, *unpack_any(query.data, render.PREFIX, 2, 4)]
+        kind, request_id = parts[1], number(parts[2])
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     actor = await current_actor(context, update)
@@ -103,11 +103,11 @@ async def ask_reason(update: Update, context: GridContext) -> object:
     assert query is not None
     t = texts_for(context, update)
     try:
-        (number,) = unpack(query.data, render.PREFIX, 2)[1:]
+        (request_id,) = unpack(query.data, render.PREFIX, 2)[1:]
         request = await visits.ensure(
-            rt.db, await current_actor(context, update), int(number), Move.FAIL
+            rt.db, await current_actor(context, update), number(request_id), Move.FAIL
         )
-    except (BadCallbackData, ValueError):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return END
     except Refusal as refusal:

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.runtime import GridApp, GridContext
 from bot.storage import people
 from bot.texts import Html
-from handlers.callback_data import BadCallbackData, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pattern, unpack, unpack_any
 from handlers.common import (
     current_actor,
     display_name,
@@ -68,8 +68,8 @@ async def join_press(update: Update, context: GridContext) -> None:
     assert query is not None and query.message is not None
     t = texts_for(context, update)
     try:
-        code, requester, value = [*(query.data or "").split(":"), ""][1:4]
-        if int(requester) != query.from_user.id:
+        code, requester, value = [*unpack_any(query.data, render.JOIN_PREFIX, 2, 3), ""][:3]
+        if number(requester) != query.from_user.id:
             raise Refusal("households.join_not_yours")
         if code == "x":
             await query.answer()
@@ -77,6 +77,7 @@ async def join_press(update: Update, context: GridContext) -> None:
                 await query.message.edit_text(t("households.cancelled"))
             return
         if code == "p":
+            page = number(value)
             found = await household_links.join_list(
                 rt.db, query.message.chat.id, query.from_user.id
             )
@@ -87,7 +88,7 @@ async def join_press(update: Update, context: GridContext) -> None:
                         t,
                         query.from_user.id,
                         found.households,
-                        int(value),
+                        page,
                         rt.config.households.page_size,
                     )
                 )
@@ -98,9 +99,9 @@ async def join_press(update: Update, context: GridContext) -> None:
             query.message.chat.id,
             query.from_user.id,
             display_name(query.from_user),
-            int(value),
+            number(value),
         )
-    except (ValueError, BadCallbackData):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
@@ -170,12 +171,12 @@ async def decide(update: Update, context: GridContext) -> None:
     assert query is not None
     t = texts_for(context, update)
     try:
-        code, number = unpack(query.data, render.LINK_PREFIX, 2)
+        code, request_id = unpack(query.data, render.LINK_PREFIX, 2)
         actor = await current_actor(context, update)
         decided = await household_links.decide(
-            rt.db, rt.clock, actor, int(number), approve=code == "a"
+            rt.db, rt.clock, actor, number(request_id), approve=code == "a"
         )
-    except (ValueError, BadCallbackData):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
-from handlers.callback_data import BadCallbackData, pattern
+from handlers.callback_data import number, pattern, unpack_any
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.flows.common import ENDED
 from handlers.households import render
@@ -76,10 +76,9 @@ async def press(update: Update, context: GridContext) -> None:
     rt, query = context.rt, update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
     actor = await current_actor(context, update)
     try:
-        code, args = parts[1], parts[2:]
+        code, *args = unpack_any(query.data, render.LOG_PREFIX, 1, 3)
         if code == "s":
             started = await logbook.begin(rt.db, rt.clock, rt.config, actor, LogKind(args[0]))
             await query.answer()
@@ -90,12 +89,12 @@ async def press(update: Update, context: GridContext) -> None:
             await query.answer()
             await _ask_checkin(update, context, t)
             return
-        draft_id = int(args[0])
+        draft_id = number(args[0])
         if code in ("c", "m"):
             await _date_picker(update, context, t, draft_id, code, args)
             return
         flow = await _step(context, actor, code, draft_id, args)
-    except (IndexError, ValueError, BadCallbackData):
+    except (IndexError, ValueError):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
@@ -118,9 +117,9 @@ async def _step(
     rt = context.rt
     db, clock, config = rt.db, rt.clock, rt.config
     if code == "p":
-        return await logbook.show_page(db, clock, config, actor, draft_id, int(args[1]))
+        return await logbook.show_page(db, clock, config, actor, draft_id, number(args[1]))
     if code == "h":
-        return await logbook.choose_household(db, clock, config, actor, draft_id, int(args[1]))
+        return await logbook.choose_household(db, clock, config, actor, draft_id, number(args[1]))
     if code == "o":
         return await logbook.choose_outcome(db, clock, config, actor, draft_id, args[1])
     if code == "d":
@@ -141,12 +140,12 @@ async def _date_picker(
     query, rt = update.callback_query, context.rt
     assert query is not None and isinstance(query.message, Message)
     now, tz = rt.clock.now(), rt.config.tz
-    await query.answer()
     if code == "c":
         markup = render.month_buttons(t, draft_id, quarter_months(now, tz))
     else:
-        month = datetime.strptime(args[1], "%Y%m").date()
+        month = datetime.strptime(args[1], "%Y%m").date()  # ValueError: a stale button
         markup = render.day_buttons(t, draft_id, month, local_date(now, tz))
+    await query.answer()
     await query.message.edit_reply_markup(reply_markup=markup)
 
 

@@ -6,7 +6,7 @@ from telegram import ForceReply, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.callback_data import BadCallbackData, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import display_name, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
@@ -57,7 +57,7 @@ async def pick_category(update: Update, context: GridContext) -> None:
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
         progress = await filing.choose_category(
-            rt.db, rt.clock, rt.config, int(draft_id), code, query.from_user.id
+            rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
         )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)

@@ -15,6 +15,7 @@ from bot.storage import reports as report_store
 from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, pattern, unpack
+from handlers.callback_data import number as as_number
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.reports.notify import (
     refresh_staff_messages,
@@ -29,7 +30,8 @@ from services.reports import moves
 from services.reports.moves import Moved
 
 log = logging.getLogger(__name__)
-NUMBER = re.compile(r"#?\s*(\d+)")
+# ASCII digits only: `\d` matches any script's digits, which int() then reads.
+NUMBER = re.compile(r"#?\s*([0-9]{1,18})(?![0-9])")
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -39,7 +41,7 @@ async def press(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         code, number = unpack(query.data, MOVE_PREFIX, 2)
-        move, report_id = MOVES_BY_CODE[code], int(number)
+        move, report_id = MOVES_BY_CODE[code], as_number(number)
     except (BadCallbackData, KeyError, ValueError):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
