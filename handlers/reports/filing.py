@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import ForceReply, Message, Update
+from telegram.error import ChatMigrated
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
@@ -10,6 +11,7 @@ from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import display_name, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from models.chats import addressable
 from models.errors import Refusal
 from services.reports import filing
 from services.reports.filing import Progress, Step
@@ -68,9 +70,12 @@ async def pick_category(update: Update, context: GridContext) -> None:
     await query.answer()
     question = query.message if isinstance(query.message, Message) else None
     if progress.step is Step.ASK_DESCRIPTION and question is not None:
-        await question.edit_text(
-            t("reports.category_chosen", category=category_label(rt.config, t, code))
-        )
+        try:
+            await question.edit_text(
+                t("reports.category_chosen", category=category_label(rt.config, t, code))
+            )
+        except ChatMigrated:
+            pass  # the question stayed behind in the group before its upgrade
     # Once filed, the category question itself becomes the confirmation (one call less).
     await _continue(update, context, progress, question if progress.step is Step.FILED else None)
 
@@ -114,7 +119,7 @@ async def _continue(
         await context.bot.send_message(
             chat_id,
             t("reports.ask_category"),
-            reply_to_message_id=draft.message_id,
+            reply_to_message_id=addressable(draft.message_id),
             reply_markup=category_buttons(rt.config, t, draft.id),
             allow_sending_without_reply=True,
         )
@@ -123,7 +128,7 @@ async def _continue(
         question = await context.bot.send_message(
             chat_id,
             t("reports.ask_description", name=draft.reporter_name),
-            reply_to_message_id=draft.message_id,
+            reply_to_message_id=addressable(draft.message_id),
             allow_sending_without_reply=True,
             reply_markup=ForceReply(
                 selective=True, input_field_placeholder=t("reports.description_placeholder")
@@ -144,10 +149,16 @@ async def _continue(
         handler=names,
     )
     if replace is not None:
-        await replace.edit_text(text)
-    else:
+        try:
+            await replace.edit_text(text)
+        except ChatMigrated:
+            replace = None  # pressed in the group before its upgrade: confirm in the new one
+    if replace is None:
         await context.bot.send_message(
-            chat_id, text, reply_to_message_id=draft.message_id, allow_sending_without_reply=True
+            chat_id,
+            text,
+            reply_to_message_id=addressable(draft.message_id),
+            allow_sending_without_reply=True,
         )
     await tell_staff(context, report, route.staff)
 

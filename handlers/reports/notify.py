@@ -14,6 +14,7 @@ from bot.texts import Lang
 from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
 from handlers.staff_notices import mention_in_group, notify_staff
+from models.chats import addressable
 from models.reports import Move, Report
 from models.units import Staff
 from services.reports import views
@@ -64,7 +65,7 @@ async def tell_resident(
             report.source_chat_id,
             text,
             reply_markup=markup,
-            reply_to_message_id=report.source_message_id,
+            reply_to_message_id=addressable(report.source_message_id),
             allow_sending_without_reply=True,
         )
     except TelegramError as exc:
