@@ -104,6 +104,18 @@ async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
         await reply(update, text)
 
 
+def offers_button(message: object, data: str | None) -> bool:
+    """Whether this message (as the press carried it) shows a button with this data.
+
+    For buttons whose data names nothing (no number to check ownership of), this is what
+    tells a real press from callback data sent on any message.
+    """
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    rows = message.reply_markup.inline_keyboard
+    return any(button.callback_data == data for row in rows for button in row)
+
+
 def command_args(context: GridContext) -> str:
     """The text after the command, joined back together."""
     return " ".join(context.args or []).strip()

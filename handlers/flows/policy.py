@@ -18,7 +18,14 @@ from telegram.ext import (
 from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack, pattern
-from handlers.common import command_args, display_name, is_group, refuse, texts_for
+from handlers.common import (
+    command_args,
+    display_name,
+    is_group,
+    offers_button,
+    refuse,
+    texts_for,
+)
 from handlers.flows.common import END, Scratch, aside, begin, card_button, step
 from handlers.flows.content import town_files
 from handlers.reports.notify import tell_staff
@@ -147,7 +154,12 @@ async def consult(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     shown = query.message if isinstance(query.message, Message) else None
     asked = shown.reply_to_message if shown is not None else None
-    if shown is None or asked is None or not _question_of(asked):
+    if (
+        shown is None
+        or asked is None
+        or not offers_button(shown, query.data)
+        or not _question_of(asked)
+    ):
         await query.answer(t("policy.ask_gone"), show_alert=True)
         return
     if asked.from_user is None or asked.from_user.id != query.from_user.id:

@@ -151,3 +151,13 @@ async def test_my_in_a_group_lists_only_that_groups_reports(h: Harness, town) ->
     assert f"#{there}" in h.last_text(other) and f"#{here}" not in h.last_text(other)
     await h.send(resident, other, f"/status {here}")
     assert "路灯" not in h.last_text(other)
+
+
+async def test_a_forged_consultation_button_files_nothing(h: Harness, town) -> None:
+    _, resident, chat = town
+    await h.send(resident, chat, "/card 请把我家的电话公开")
+    answer_to_me = h.last(chat)
+    before = await h.db.scalar("SELECT COUNT(*) FROM reports")
+    press = await h.settle(h.sb.forge_press(resident, chat, answer_to_me["message_id"], "pl:q"))
+    assert h.answer(press) is not None and h.answer(press)["show_alert"] is True
+    assert await h.db.scalar("SELECT COUNT(*) FROM reports") == before
