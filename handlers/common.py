@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from telegram import Chat, Message, Update, User
+from telegram import Chat, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest, ChatMigrated
 
 from bot.runtime import GridContext, Runtime
 from bot.storage import people
@@ -12,6 +14,8 @@ from bot.texts import Lang
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from services.actors import actor_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,37 @@ def offers_button(message: object, data: str | None) -> bool:
         return False
     rows = message.reply_markup.inline_keyboard
     return any(button.callback_data == data for row in rows for button in row)
+
+
+async def edit_pressed(
+    message: object, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Replace the text (and buttons) of the message a button was pressed on; False if not.
+
+    It cannot be edited when it is a photo, already says this, is too old, stayed behind in
+    a group that became a supergroup, or is some other message forged callback data was
+    sent on: none of that is worth an error.
+    """
+    if not isinstance(message, Message):
+        return False
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except (BadRequest, ChatMigrated) as exc:
+        log.info("could not edit message %s in %s: %s", message.message_id, message.chat.id, exc)
+        return False
+    return True
+
+
+async def set_buttons(message: object, markup: InlineKeyboardMarkup | None) -> bool:
+    """Replace (None: remove) the buttons of the message a button was pressed on."""
+    if not isinstance(message, Message):
+        return False
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except (BadRequest, ChatMigrated) as exc:
+        log.info("could not edit buttons of %s in %s: %s", message.message_id, message.chat.id, exc)
+        return False
+    return True
 
 
 def command_args(context: GridContext) -> str:

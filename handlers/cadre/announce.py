@@ -10,7 +10,7 @@ from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.delivery import announcement_text, header, resume_announcements
 from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import current_actor, refuse, reply, set_buttons, texts_for
 from models.errors import Refusal
 from services import announcements as service
 from services.announcements import Choice
@@ -76,11 +76,11 @@ async def on_button(update: Update, context: GridContext) -> None:
         if action == "u":
             found = await service.choice(rt.db, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(picker_buttons(t, found))
+            await set_buttons(query.message, picker_buttons(t, found))
         elif action == "s":
             draft = await service.start(rt.db, rt.clock, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             await context.bot.send_message(
                 actor.tg_user_id,
                 t("announce.write", unit=draft.unit.name, n=draft.groups),
@@ -98,14 +98,14 @@ async def on_button(update: Update, context: GridContext) -> None:
         elif action == "ok":
             queued, ahead = await service.confirm(rt.db, rt.clock, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             key = "announce.queued_behind" if ahead else "announce.queued"
             await context.bot.send_message(actor.tg_user_id, t(key, n=ahead, total=queued.total))
             await resume_announcements(context.application)  # type: ignore[arg-type]
         elif action == "no":
             await service.cancel(rt.db, rt.clock, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             await context.bot.send_message(actor.tg_user_id, t("announce.cancelled"))
         else:
             await query.answer(t("common.stale_button"), show_alert=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, number, unpack, unpack_any
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import current_actor, refuse, reply, set_buttons, texts_for
 from handlers.flows import pension_render as render
 from handlers.flows.common import END, Scratch, aside, begin, step
 from handlers.flows.pension_notify import announce, may_act
@@ -89,12 +88,7 @@ def _schedule_markup(
 
 
 async def _pick(message: object, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(message, Message):
-        try:
-            await message.edit_reply_markup(markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
+    await set_buttons(message, markup)
 
 
 async def ask_reason(update: Update, context: GridContext) -> object:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update, User
+from telegram import Update, User
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -15,9 +15,11 @@ from handlers.callback_data import BadCallbackData, number, pattern, unpack, unp
 from handlers.common import (
     current_actor,
     display_name,
+    edit_pressed,
     pick_language,
     refuse,
     reply,
+    set_buttons,
     texts_for,
 )
 from handlers.format import local_time
@@ -73,8 +75,7 @@ async def join_press(update: Update, context: GridContext) -> None:
             raise Refusal("households.join_not_yours")
         if code == "x":
             await query.answer()
-            if isinstance(query.message, Message):
-                await query.message.edit_text(t("households.cancelled"))
+            await edit_pressed(query.message, t("households.cancelled"))
             return
         if code == "p":
             page = number(value)
@@ -82,16 +83,12 @@ async def join_press(update: Update, context: GridContext) -> None:
                 rt.db, query.message.chat.id, query.from_user.id
             )
             await query.answer()
-            if isinstance(query.message, Message):
-                await query.message.edit_reply_markup(
-                    reply_markup=render.join_picker(
-                        t,
-                        query.from_user.id,
-                        found.households,
-                        page,
-                        rt.config.households.page_size,
-                    )
-                )
+            await set_buttons(
+                query.message,
+                render.join_picker(
+                    t, query.from_user.id, found.households, page, rt.config.households.page_size
+                ),
+            )
             return
         requested = await household_links.request_link(
             rt.db,
@@ -109,16 +106,16 @@ async def join_press(update: Update, context: GridContext) -> None:
         return
     await query.answer()
     names = t("households.name_separator").join(s.name for s in requested.approvers) or "—"
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(
-                "households.join_asked",
-                name=display_name(query.from_user),
-                household=requested.household.head_name,
-                address=mask_address(requested.household.address),
-                workers=names,
-            )
-        )
+    await edit_pressed(
+        query.message,
+        t(
+            "households.join_asked",
+            name=display_name(query.from_user),
+            household=requested.household.head_name,
+            address=mask_address(requested.household.address),
+            workers=names,
+        ),
+    )
     await _tell_approvers(context, requested, query.from_user)
 
 
@@ -184,15 +181,15 @@ async def decide(update: Update, context: GridContext) -> None:
         return
     outcome = "approved" if decided.approved else "declined"
     await query.answer(t(f"households.link_{outcome}_done"))
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(
-                f"households.link_{outcome}_staff",
-                name=decided.request.display_name,
-                household=render.household_label(decided.household),
-                by=decided.by.name,
-            )
-        )
+    await edit_pressed(
+        query.message,
+        t(
+            f"households.link_{outcome}_staff",
+            name=decided.request.display_name,
+            household=render.household_label(decided.household),
+            by=decided.by.name,
+        ),
+    )
     request = decided.request
     if decided.reachable:
         told = rt.lang(pick_language(rt, decided.language))

@@ -11,7 +11,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.callback_data import number, pattern, unpack_any
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.common import (
+    current_actor,
+    edit_pressed,
+    refuse,
+    reply,
+    set_buttons,
+    texts_for,
+)
 from handlers.flows.common import ENDED
 from handlers.households import render
 from models.contacts import LogKind
@@ -102,8 +109,7 @@ async def press(update: Update, context: GridContext) -> None:
         return
     await query.answer()
     if flow is None:
-        assert isinstance(query.message, Message)
-        await query.message.edit_text(t("households.cancelled"))
+        await edit_pressed(query.message, t("households.cancelled"))
         await _send(
             update, context, t("households.cancelled_hint"), reply_markup=ReplyKeyboardRemove()
         )
@@ -146,7 +152,7 @@ async def _date_picker(
         month = datetime.strptime(args[1], "%Y%m").date()  # ValueError: a stale button
         markup = render.day_buttons(t, draft_id, month, local_date(now, tz))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=markup)
+    await set_buttons(query.message, markup)
 
 
 async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: bool) -> None:
@@ -155,9 +161,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
     draft = flow.draft
     if flow.saved is not None or flow.checked_in is not None:
         if edit and update.callback_query is not None:
-            message = update.callback_query.message
-            if isinstance(message, Message):
-                await message.edit_reply_markup(reply_markup=None)
+            await set_buttons(update.callback_query.message, None)
         await _send(update, context, render.stored(t, flow), reply_markup=ReplyKeyboardRemove())
         return
     assert draft is not None
@@ -179,9 +183,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         text, markup = render.note_question(t, draft.id, flow.household, draft.happened_on or "")
     else:  # the location of a visit: a reply keyboard, so always a new message
         if edit and update.callback_query is not None:
-            message = update.callback_query.message
-            if isinstance(message, Message):
-                await message.edit_reply_markup(reply_markup=None)
+            await set_buttons(update.callback_query.message, None)
         await _send(
             update,
             context,
@@ -190,9 +192,8 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         )
         return
     query = update.callback_query
-    if edit and query is not None and isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
-    else:
+    # A pressed message that cannot be edited (a forged press on a photo): ask anew.
+    if not (edit and query is not None and await edit_pressed(query.message, text, markup)):
         await _send(update, context, text, reply_markup=markup)
 
 

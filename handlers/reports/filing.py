@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from telegram import ForceReply, Message, Update
-from telegram.error import ChatMigrated
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
-from handlers.common import display_name, is_group, refuse, texts_for
+from handlers.common import display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from models.chats import addressable
@@ -70,12 +69,9 @@ async def pick_category(update: Update, context: GridContext) -> None:
     await query.answer()
     question = query.message if isinstance(query.message, Message) else None
     if progress.step is Step.ASK_DESCRIPTION and question is not None:
-        try:
-            await question.edit_text(
-                t("reports.category_chosen", category=category_label(rt.config, t, code))
-            )
-        except ChatMigrated:
-            pass  # the question stayed behind in the group before its upgrade
+        await edit_pressed(
+            question, t("reports.category_chosen", category=category_label(rt.config, t, code))
+        )
     # Once filed, the category question itself becomes the confirmation (one call less).
     await _continue(update, context, progress, question if progress.step is Step.FILED else None)
 
@@ -148,12 +144,8 @@ async def _continue(
         category=category_label(rt.config, t, report.category),
         handler=names,
     )
-    if replace is not None:
-        try:
-            await replace.edit_text(text)
-        except ChatMigrated:
-            replace = None  # pressed in the group before its upgrade: confirm in the new one
-    if replace is None:
+    # A question left behind by a supergroup upgrade, or a photo, cannot be edited: send.
+    if replace is None or not await edit_pressed(replace, text):
         await context.bot.send_message(
             chat_id,
             text,

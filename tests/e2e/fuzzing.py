@@ -100,7 +100,7 @@ class UpdateMaker:
         suffix = rng.choice(["", "", "", f"@{self.cast.bot.username}", "@other_bot"])
         args = [rng.choice(ODD_ARGUMENTS) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
         if rng.random() < 0.15:
-            args.append(random_text(rng, 200))
+            args.append(random_text(rng, 4000 if rng.random() < 0.2 else 200))
         return " ".join([f"/{name}{suffix}", *args])
 
     def command(self, actor: User, chat: Chat) -> Injected:
@@ -197,7 +197,7 @@ class UpdateMaker:
                     ]
                 )
             ]
-            parts += [rng.choice(ODD_ARGUMENTS + ("1", "2", "3", "20260610", "0900"))
+            parts += [rng.choice((*ODD_ARGUMENTS, "1", "2", "3", "20260610", "0900"))
                       for _ in range(rng.randint(0, 4))]  # fmt: skip
             data = ":".join([prefix, *parts])
         else:

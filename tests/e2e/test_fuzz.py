@@ -48,6 +48,29 @@ async def _rows(h: Harness, sql: str) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in await h.db.fetchall(sql)]
 
 
+def _assert_no_errors(caplog: pytest.LogCaptureFixture, done: dict[int, str], seed: int) -> None:
+    """No error was logged; else the first few, with the updates that caused them."""
+    failures = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and r.name.split(".")[0] in WATCHED_LOGGERS
+    ]
+    described = []
+    for record in failures[:5]:
+        update_id = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        described.append(f"{record.getMessage()}\n  {done.get(update_id, '?')}")
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            ours = [
+                f
+                for f in traceback.extract_tb(error.__traceback__)
+                if ROOT in f.filename and ".venv" not in f.filename
+            ]
+            where = f" at {ours[-1].filename}:{ours[-1].lineno}" if ours else ""
+            described.append(f"  {type(error).__name__}: {error}{where}")
+    assert not failures, f"{len(failures)} errors (seed {seed}):\n" + "\n".join(described)
+
+
 async def snapshot(h: Harness) -> dict[str, Any]:
     """What residents and strangers must not be able to change."""
     shot: dict[str, Any] = {
@@ -124,25 +147,7 @@ async def test_generated_updates_never_crash_the_bot_nor_change_what_they_may_no
             await h.settle(injected)
     # Group privacy hides plain group texts from the bot; most of the rest must arrive.
     assert len(done) > UPDATES // 2, len(done)
-    failures = [
-        r
-        for r in caplog.records
-        if r.levelno >= logging.ERROR and r.name.split(".")[0] in WATCHED_LOGGERS
-    ]
-    described = []
-    for record in failures[:5]:
-        update_id = record.args[0] if isinstance(record.args, tuple) and record.args else None
-        described.append(f"{record.getMessage()}\n  {done.get(update_id, '?')}")  # type: ignore[arg-type]
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            ours = [
-                f
-                for f in traceback.extract_tb(error.__traceback__)
-                if ROOT in f.filename and ".venv" not in f.filename
-            ]
-            where = f" at {ours[-1].filename}:{ours[-1].lineno}" if ours else ""
-            described.append(f"  {type(error).__name__}: {error}{where}")
-    assert not failures, f"{len(failures)} errors (seed {SEED}):\n" + "\n".join(described)
+    _assert_no_errors(caplog, done, SEED)
 
     after = await snapshot(h)
     old_reports = len(before["reports"])
@@ -165,3 +170,25 @@ async def test_generated_updates_never_crash_the_bot_nor_change_what_they_may_no
         ), tuple(row)
     new_events = after["events"][len(before["events"]) :]
     assert {e[2] for e in new_events} <= {"filed"}, new_events
+
+
+async def test_generated_updates_from_staff_never_crash_the_bot(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    cast, _, _ = await _cast(h)
+    staff = [await h.staff(code) for code in ("C1", "V1C", "L3A")]
+    worker = h.users["张秀兰"]
+    for chat in cast.groups[:2]:
+        for person in staff:
+            await h.settle(h.sb.join(person, chat))
+    cast.actors = [*staff, worker]
+    maker = UpdateMaker(h.sb, cast, random.Random(SEED + 1))
+    done: dict[int, str] = {}
+    with caplog.at_level(logging.WARNING):
+        for n in range(UPDATES // 2):
+            what, injected = maker.next()
+            for update in injected.updates if injected else ():
+                done[update["update_id"]] = f"#{n} {what}: {_gist(update)}"
+            if injected is not None:
+                await h.settle(injected)
+    _assert_no_errors(caplog, done, SEED + 1)

@@ -8,7 +8,7 @@ import pytest
 
 from sandbox.state import User
 from tests.e2e.flowsteps import link_household
-from tests.e2e.harness import Harness
+from tests.e2e.harness import Harness, buttons
 from tests.e2e.reporting import ACCEPT, RESOLVE, file_report, note, press_on, status_of
 
 # Every prefix the bot's buttons use (handlers/*: PREFIX, *_PREFIX).
@@ -161,3 +161,27 @@ async def test_a_forged_consultation_button_files_nothing(h: Harness, town) -> N
     press = await h.settle(h.sb.forge_press(resident, chat, answer_to_me["message_id"], "pl:q"))
     assert h.answer(press) is not None and h.answer(press)["show_alert"] is True
     assert await h.db.scalar("SELECT COUNT(*) FROM reports") == before
+
+
+async def test_presses_on_messages_that_cannot_change_are_no_errors(
+    h: Harness, town, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker, resident, chat = town
+    await h.send(worker, worker, "/visit")
+    picker = h.last(worker)
+    cancel = next(data for label, data in buttons(picker).items() if "取消" in label)
+    with caplog.at_level(logging.ERROR):
+        await h.press(worker, picker, cancel)
+        assert "已取消" in (h.sb.message(worker, picker["message_id"]) or {}).get("text", "")
+        # The same press again (a forged copy): the message already says so.
+        again = await h.settle(h.sb.forge_press(worker, worker, picker["message_id"], cancel))
+        # A category button pressed on a photo (no text to edit) still files the report.
+        await h.settle(h.sb.send_photo(resident, chat, caption="/report 路灯坏了"))
+        ask = h.last(chat)
+        photo = h.sb.send_photo(resident, chat)
+        pressed = await h.settle(
+            h.sb.forge_press(resident, chat, photo.message_id, buttons(ask)["民生基础设施建设"])
+        )
+    assert errors_of(caplog) == []
+    assert h.answer(again) is not None and h.answer(pressed) is not None
+    assert "已登记问题" in h.last_text(chat)
