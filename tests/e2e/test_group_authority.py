@@ -60,17 +60,23 @@ async def test_after_a_supergroup_upgrade_the_resident_is_told_and_can_confirm(
     worker, resident, chat = town
     number = await file_report(h, resident, chat)
     await h.send(resident, chat, "/join")
+    picker = h.last(chat)
+    await h.press(resident, picker, next(d for d in buttons(picker).values() if ":h:" in d))
     pending_join = await h.db.scalar(
         "SELECT COUNT(*) FROM household_link_requests WHERE chat_id = ?", (chat.id,)
     )
+    assert pending_join == 1
     old_id = chat.id
     new_id = h.sb.migrate_to_supergroup(chat)
     await h.settle_all()
     row = await status_of(h, number)
     assert row["source_chat_id"] == new_id
-    assert await h.db.scalar(
-        "SELECT COUNT(*) FROM household_link_requests WHERE chat_id = ?", (new_id,)
-    ) == (pending_join or 0)
+    assert (
+        await h.db.scalar(
+            "SELECT COUNT(*) FROM household_link_requests WHERE chat_id = ?", (new_id,)
+        )
+        == 1
+    )
     await press_on(h, worker, number, ACCEPT)
     assert f"#{number}" in h.last_text(new_id) and "受理" in h.last_text(new_id)
     await press_on(h, worker, number, RESOLVE)
