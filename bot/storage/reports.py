@@ -122,6 +122,16 @@ async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Dra
     return Draft(**dict(row)) if row else None
 
 
+async def unfinished_drafts(db: Database, chat_id: int, since: int) -> list[Draft]:
+    """Drafts of this chat started since `since` and not filed yet, oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts "
+        "WHERE chat_id = ? AND report_id IS NULL AND created_at >= ? ORDER BY id",
+        (chat_id, since),
+    )
+    return [Draft(**dict(row)) for row in rows]
+
+
 async def update_draft(db: Database, draft_id: int, **fields: Any) -> None:
     """Change some fields of a draft."""
     sets = ", ".join(f"{name} = ?" for name in fields)

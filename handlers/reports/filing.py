@@ -101,6 +101,13 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     return True
 
 
+async def ask_again_after_upgrade(update: Update, context: GridContext, chat_id: int) -> None:
+    """The group became a supergroup: ask the questions of reports being filed there again."""
+    rt = context.rt
+    for progress in await filing.waiting_after_upgrade(rt.db, rt.clock, rt.config, chat_id):
+        await _continue(update, context, progress)
+
+
 async def _continue(
     update: Update, context: GridContext, progress: Progress, replace: Message | None = None
 ) -> None:

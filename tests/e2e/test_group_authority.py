@@ -111,3 +111,22 @@ async def test_a_report_being_filed_during_the_upgrade_finishes_in_the_supergrou
     number = await h.db.scalar("SELECT MAX(id) FROM reports")
     assert number is not None
     assert (await status_of(h, int(number)))["source_chat_id"] == new_id
+
+
+async def test_a_description_asked_before_the_upgrade_is_asked_again_in_the_supergroup(
+    h: Harness, town
+) -> None:
+    _, resident, chat = town
+    await h.send(resident, chat, "/report")
+    ask = h.last(chat)
+    await h.press(resident, ask, next(iter(buttons(ask).values())))
+    assert "请回复本消息" in h.last_text(chat)
+    new_id = h.sb.migrate_to_supergroup(chat)
+    await h.settle_all()
+    again = h.last(new_id)
+    assert "请回复本消息" in again["text"]
+    await h.send(resident, new_id, "路灯坏了", reply_to=again["message_id"])
+    number = await h.db.scalar("SELECT MAX(id) FROM reports")
+    assert number is not None and f"#{number}" in h.last_text(new_id)
+    row = await status_of(h, int(number))
+    assert row["source_chat_id"] == new_id and row["source_message_id"] < 0
