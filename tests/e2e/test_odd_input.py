@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from sandbox.state import User
 from tests.e2e.flowsteps import link_household
@@ -185,3 +187,27 @@ async def test_presses_on_messages_that_cannot_change_are_no_errors(
     assert errors_of(caplog) == []
     assert h.answer(again) is not None and h.answer(pressed) is not None
     assert "已登记问题" in h.last_text(chat)
+
+
+def _button_patterns(handlers: list[object]) -> list[str]:
+    found: list[str] = []
+    for handler in handlers:
+        if isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+            pattern = handler.pattern
+            found.append(pattern if isinstance(pattern, str) else pattern.pattern)
+        if isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *handler.fallbacks]
+            for state in handler.states.values():
+                inner += state
+            found += _button_patterns(inner)
+    return found
+
+
+async def test_every_button_prefix_is_covered_here(h: Harness) -> None:
+    assert h.app is not None
+    patterns = _button_patterns([x for group in h.app.handlers.values() for x in group])
+    assert patterns
+    for raw in patterns:
+        match = re.match(r"\^\(?([a-z|]+)\)?:", raw)
+        assert match is not None, raw
+        assert set(match.group(1).split("|")) <= set(PREFIXES), raw
