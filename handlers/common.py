@@ -98,9 +98,19 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message | None:
     return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
 
 
+# Refusals may echo what was typed (an unknown code); a whole message of it would not fit.
+ECHO_LIMIT = 100
+
+
+def _clip(value: object) -> object:
+    if isinstance(value, str) and len(value) > ECHO_LIMIT:
+        return value[: ECHO_LIMIT - 1] + "…"
+    return value
+
+
 async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
     """Tell the person why not: an alert for a button, a reply for a message."""
-    values = {k: t(v) if isinstance(v, TextKey) else v for k, v in refusal.values.items()}
+    values = {k: t(v) if isinstance(v, TextKey) else _clip(v) for k, v in refusal.values.items()}
     text = t(refusal.key, **values)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

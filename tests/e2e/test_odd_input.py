@@ -211,3 +211,20 @@ async def test_every_button_prefix_is_covered_here(h: Harness) -> None:
         match = re.match(r"\^\(?([a-z|]+)\)?:", raw)
         assert match is not None, raw
         assert set(match.group(1).split("|")) <= set(PREFIXES), raw
+
+
+async def test_commands_with_the_longest_arguments(
+    h: Harness, town, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker, resident, chat = town
+    cadre = await h.staff("C1", "刘建国")
+    await h.settle(h.sb.join(cadre, chat))
+    with caplog.at_level(logging.ERROR):
+        for name in ("bind", "invite", "start", "status", "policy", "report", "join", "card"):
+            command = f"/{name} "
+            argument = ("编码" * 3000)[: 4096 - len(command)]
+            for who in (cadre, worker, resident):
+                for where in (chat, who):
+                    await h.send(who, where, command + argument)
+                    await h.send(who, where, "/cancel")
+    assert errors_of(caplog) == []
