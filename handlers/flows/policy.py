@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.runtime import GridContext
 from bot.texts import Lang
-from handlers.callback_data import pack, pattern
+from handlers.callback_data import BadCallbackData, pack, pattern, unpack
 from handlers.common import (
     command_args,
     display_name,
@@ -129,8 +129,11 @@ async def show_entry(update: Update, context: GridContext) -> None:
     query = update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    entry_id = (query.data or "").split(":")[-1]
-    entry = town_files(context.rt).handbook.entry(entry_id)
+    try:
+        (entry_id,) = unpack(query.data, PREFIX, 2)[1:]
+    except BadCallbackData:
+        entry_id = ""
+    entry = town_files(context.rt).handbook.entry(entry_id) if entry_id else None
     if entry is None or not isinstance(query.message, Message):
         await query.answer(t("common.stale_button"), show_alert=True)
         return

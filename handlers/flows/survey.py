@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.runtime import GridContext
 from bot.texts import Html, Lang
-from handlers.callback_data import pattern, whole_number
+from handlers.callback_data import BadCallbackData, pattern, unpack_any, whole_number
 from handlers.common import display_name, refuse, texts_for
 from handlers.flows import survey_render as render
 from handlers.flows.common import (
@@ -123,7 +123,10 @@ async def pressed(update: Update, context: GridContext, scratch: Scratch) -> obj
         await expired(update, context)
         return END
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
+    try:
+        parts = [render.PREFIX, *unpack_any(query.data, render.PREFIX, 1, 3)]
+    except BadCallbackData:
+        parts = []
     questionnaire = _questionnaire(context)
     index = int(scratch["index"])
     if len(parts) < 3 or whole_number(parts[2]) != index:
