@@ -20,6 +20,7 @@ from handlers import (
     privacy,
     private_text,
     reports,
+    unclaimed,
     wrong_place,
 )
 from handlers.common import MenuCommand
@@ -48,6 +49,7 @@ def register(app: Application) -> None:
     for feature in FEATURES:
         feature.register(app)
     wrong_place.register(app, menu())
+    unclaimed.register(app)
     app.add_error_handler(errors.on_error)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, Chat, Message, Update, User
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.runtime import GridContext, Runtime
 from bot.storage import people
@@ -98,14 +98,67 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message | None:
     return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
 
 
+# Refusals may echo what was typed (an unknown code); a whole message of it would not fit.
+ECHO_LIMIT = 100
+
+
+def _clip(value: object) -> object:
+    if isinstance(value, str) and len(value) > ECHO_LIMIT:
+        return value[: ECHO_LIMIT - 1] + "…"
+    return value
+
+
 async def refuse(update: Update, t: Lang, refusal: Refusal) -> None:
     """Tell the person why not: an alert for a button, a reply for a message."""
-    values = {k: t(v) if isinstance(v, TextKey) else v for k, v in refusal.values.items()}
+    values = {k: t(v) if isinstance(v, TextKey) else _clip(v) for k, v in refusal.values.items()}
     text = t(refusal.key, **values)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     else:
         await reply(update, text)
+
+
+def offers_button(message: object, data: str | None) -> bool:
+    """Whether this message (as the press carried it) shows a button with this data.
+
+    For buttons whose data names nothing (no number to check ownership of), this is what
+    tells a real press from callback data sent on any message.
+    """
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    rows = message.reply_markup.inline_keyboard
+    return any(button.callback_data == data for row in rows for button in row)
+
+
+async def edit_pressed(
+    message: object, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Replace the text (and buttons) of the message a button was pressed on; False if not.
+
+    It cannot be edited when it is a photo, already says this, is too old, stayed behind in
+    a group that became a supergroup, or is some other message forged callback data was
+    sent on: none of that is worth an error.
+    """
+    if not isinstance(message, Message):
+        return False
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except (BadRequest, ChatMigrated) as exc:
+        log.info("could not edit message %s in %s: %s", message.message_id, message.chat.id, exc)
+        return False
+    return True
+
+
+async def set_buttons(message: object, markup: InlineKeyboardMarkup | None) -> bool:
+    """Replace (None: remove) the buttons of the message a button was pressed on."""
+    if not isinstance(message, Message):
+        return False
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except (BadRequest, ChatMigrated) as exc:
+        log.info("could not edit buttons of %s in %s: %s", message.message_id, message.chat.id, exc)
+        return False
+    return True
 
 
 def command_args(context: GridContext) -> str:

@@ -21,6 +21,7 @@ from handlers.common import (
     texts_for,
 )
 from handlers.format import render_card
+from handlers.reports import filing
 from models.errors import Refusal
 from services import groups, people
 
@@ -65,7 +66,8 @@ async def migrate(update: Update, context: GridContext) -> None:
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    await groups.migrated(context.rt.db, context.rt.clock, old, new)
+    if await groups.migrated(context.rt.db, context.rt.clock, old, new):
+        await filing.ask_again_after_upgrade(update, context, new)
 
 
 async def bind(update: Update, context: GridContext) -> None:

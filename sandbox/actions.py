@@ -222,6 +222,26 @@ class UserActions:
             raise KeyError(f"no message {message_id} in chat {chat.id}")
         if not _has_button(view or stored.data, data):
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
+        return self._callback_query(user, chat, message_id, data)
+
+    def forge_press(self, user: User, chat: ChatRef, message_id: int, data: str) -> Injected:
+        """A callback query with any data on any message of a chat, no button needed.
+
+        What a modified client or an old keyboard from an earlier bot version may send:
+        the bot must treat callback data as untrusted input.
+        """
+        target = self._chat(chat)
+        if message_id not in target.messages:
+            raise KeyError(f"no message {message_id} in chat {target.id}")
+        return self._callback_query(user, target, message_id, data)
+
+    def inject_update(self, kind: str, payload: dict[str, Any]) -> Injected:
+        """Queue a raw update of any kind (poll, chat_join_request, message_reaction, …)."""
+        update = self.world.updates.push(kind, copy.deepcopy(payload))
+        return Injected([update] if update else [])
+
+    def _callback_query(self, user: User, chat: Chat, message_id: int, data: str) -> Injected:
+        stored = chat.messages[message_id]
         query_id = self.world.new_callback_id()
         self.world.callbacks[query_id] = CallbackRecord(
             query_id, user.id, chat.id, message_id, data, time.monotonic()

@@ -86,15 +86,18 @@ async def bind_group(
             raise Refusal("groups.not_micro_grid", code=code, name=unit.name)
         if not may(actor, Action.BIND_GROUP, unit):
             raise Refusal("groups.bind_outside", name=unit.name)
-        now = to_ts(clock.now())
-        await store.upsert_group(db, chat_id, title, now)
         here = await store.group(db, chat_id)
         if here is not None and here.micro_grid_id == unit.id:
             raise Refusal("groups.already_bound_here", name=unit.name)
-        holder = await store.group_of_micro_grid(db, unit.id)
         previous = None
         if here is not None and here.micro_grid_id is not None:
             previous = await grid.unit_by_id(db, here.micro_grid_id)
+        # Taking a group away from its micro-grid needs authority over that one too.
+        if previous is not None and not may(actor, Action.BIND_GROUP, previous):
+            raise Refusal("groups.bind_taken", name=previous.name)
+        now = to_ts(clock.now())
+        await store.upsert_group(db, chat_id, title, now)
+        holder = await store.group_of_micro_grid(db, unit.id)
         assert actor.staff is not None
         await store.bind(db, chat_id, unit.id, actor.staff.id, now)
         moved_from = holder.chat_id if holder is not None and holder.active else None

@@ -42,7 +42,20 @@ class Moved:
 
 
 async def check(db: Database, actor: Actor, request: PensionRequest, move: Move) -> None:
-    """Refuse unless `actor` may make `move` on the request now."""
+    """Refuse unless `actor` may make `move` on the request now.
+
+    Whether the actor may handle the request at all comes first: the refusal for a request
+    that moved on names its status, which is not for everyone to learn.
+    """
+    mine = Refusal("pension.not_yours", number=request.number)
+    unit = await grid.unit_by_id(db, request.micro_grid_id or 0)
+    if (
+        actor.staff is None
+        or unit is None
+        or not may(actor, Action.HANDLE_PENSION, unit)
+        or not actor.covers(unit)
+    ):
+        raise mine
     try:
         target(request, move)
     except Forbidden:
@@ -51,14 +64,8 @@ async def check(db: Database, actor: Actor, request: PensionRequest, move: Move)
             number=request.number,
             status=TextKey(f"pension.status_{request.status.value}"),
         ) from None
-    unit = await grid.unit_by_id(db, request.micro_grid_id or 0)
-    if (
-        actor.staff is None
-        or unit is None
-        or not may(actor, Action.HANDLE_PENSION, unit)
-        or not staff_may(request, actor.staff.level, actor.covers(unit))
-    ):
-        raise Refusal("pension.not_yours", number=request.number)
+    if not staff_may(request, actor.staff.level, actor.covers(unit)):
+        raise mine
 
 
 async def ensure(db: Database, actor: Actor, request_id: int, move: Move) -> PensionRequest:

@@ -6,6 +6,7 @@ import sqlite3
 
 from pydantic import BaseModel
 
+from bot.storage.chat_ids import move_chat
 from bot.storage.db import Database
 
 
@@ -85,25 +86,35 @@ async def set_card_message(db: Database, chat_id: int, message_id: int | None) -
 
 
 async def migrate(db: Database, old_chat_id: int, new_chat_id: int, at: int) -> bool:
-    """Move a group to its new supergroup id, keeping its binding; True if it was known."""
-    if await group(db, new_chat_id) is not None:
-        # Both ids known already (the migration was seen from both sides): keep the new one.
-        old = await group(db, old_chat_id)
-        if old is None or old.micro_grid_id is None:
-            return False
+    """Move a group and everything keyed by its chat id to its new supergroup id.
+
+    True when anything moved. Telegram announces the upgrade in both chats, so the second
+    call finds nothing left under the old id.
+    """
+    old = await group(db, old_chat_id)
+    if old is not None and await group(db, new_chat_id) is not None:
+        # The new id is known already (the bot was added there first): it takes the binding.
         await db.execute("UPDATE groups SET micro_grid_id = NULL WHERE chat_id = ?", (old_chat_id,))
+        if old.micro_grid_id is not None:
+            await db.execute(
+                "UPDATE groups SET micro_grid_id = ?, active = 1, updated_at = ? WHERE chat_id = ?",
+                (old.micro_grid_id, at, new_chat_id),
+            )
         await db.execute(
-            "UPDATE groups SET micro_grid_id = ?, active = 1, updated_at = ? WHERE chat_id = ?",
-            (old.micro_grid_id, at, new_chat_id),
+            "UPDATE OR IGNORE group_members SET chat_id = ? WHERE chat_id = ?",
+            (new_chat_id, old_chat_id),
         )
         await db.execute("DELETE FROM group_members WHERE chat_id = ?", (old_chat_id,))
         await db.execute("DELETE FROM groups WHERE chat_id = ?", (old_chat_id,))
-        return True
-    changed = await db.rowcount(
-        "UPDATE groups SET chat_id = ?, updated_at = ? WHERE chat_id = ?",
-        (new_chat_id, at, old_chat_id),
-    )
-    return changed > 0
+    elif old is not None:
+        # The pinned card stays behind in the old group (message ids do not carry over).
+        await db.execute(
+            "UPDATE groups SET chat_id = ?, card_message_id = NULL, updated_at = ? "
+            "WHERE chat_id = ?",
+            (new_chat_id, at, old_chat_id),
+        )
+    moved = await move_chat(db, old_chat_id, new_chat_id)
+    return old is not None or moved > 0
 
 
 async def note_member(db: Database, chat_id: int, tg_user_id: int, at: int, present: bool) -> None:

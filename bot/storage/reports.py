@@ -131,6 +131,16 @@ async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Dra
     return Draft(**dict(row)) if row else None
 
 
+async def unfinished_drafts(db: Database, chat_id: int, since: int) -> list[Draft]:
+    """Drafts of this chat started since `since` and not filed yet, oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts "
+        "WHERE chat_id = ? AND report_id IS NULL AND created_at >= ? ORDER BY id",
+        (chat_id, since),
+    )
+    return [Draft(**dict(row)) for row in rows]
+
+
 async def update_draft(db: Database, draft_id: int, **fields: Any) -> None:
     """Change some fields of a draft."""
     sets = ", ".join(f"{name} = ?" for name in fields)
@@ -320,11 +330,15 @@ async def past_deadline(db: Database, now: int) -> list[Report]:
     return [report_from_row(r) for r in rows]
 
 
-async def reports_of(db: Database, reporter_tg_id: int, limit: int) -> list[Report]:
-    """A resident's latest reports, newest first."""
+async def reports_of(
+    db: Database, reporter_tg_id: int, limit: int, source_chat_id: int | None = None
+) -> list[Report]:
+    """A resident's latest reports (only those filed in `source_chat_id` if given), newest first."""
+    where, args = "reporter_tg_id = ?", [reporter_tg_id]
+    if source_chat_id is not None:
+        where, args = where + " AND source_chat_id = ?", [*args, source_chat_id]
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM reports WHERE reporter_tg_id = ? ORDER BY id DESC LIMIT ?",
-        (reporter_tg_id, limit),
+        f"SELECT {_COLS} FROM reports WHERE {where} ORDER BY id DESC LIMIT ?", (*args, limit)
     )
     return [report_from_row(r) for r in rows]
 

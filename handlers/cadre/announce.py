@@ -9,8 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.delivery import announcement_text, header, resume_announcements
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
+from handlers.common import current_actor, refuse, reply, set_buttons, texts_for
 from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
 from models.text_limits import utf16_len
@@ -70,8 +70,8 @@ async def on_button(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         action, raw = unpack(query.data, PREFIX, 2)
-        target = int(raw)
-    except (BadCallbackData, ValueError):
+        target = number(raw)
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     actor = await current_actor(context, update)
@@ -79,12 +79,12 @@ async def on_button(update: Update, context: GridContext) -> None:
         if action == "u":
             found = await service.choice(rt.db, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(picker_buttons(t, found))
+            await set_buttons(query.message, picker_buttons(t, found))
         elif action == "s":
             draft = await service.start(rt.db, rt.clock, actor, target)
             asked(context, Owner.ANNOUNCEMENT)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             await context.bot.send_message(
                 actor.tg_user_id,
                 t("announce.write", unit=draft.unit.name, n=draft.groups),
@@ -102,14 +102,14 @@ async def on_button(update: Update, context: GridContext) -> None:
         elif action == "ok":
             queued, ahead = await service.confirm(rt.db, rt.clock, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             key = "announce.queued_behind" if ahead else "announce.queued"
             await context.bot.send_message(actor.tg_user_id, t(key, n=ahead, total=queued.total))
             await resume_announcements(context.application)  # type: ignore[arg-type]
         elif action == "no":
             await service.cancel(rt.db, rt.clock, actor, target)
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await set_buttons(query.message, None)
             await context.bot.send_message(actor.tg_user_id, t("announce.cancelled"))
         else:
             await query.answer(t("common.stale_button"), show_alert=True)

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.assess_render import assessment_sheet, render_assessment, render_summary
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
 from handlers.common import current_actor, language_for, refuse, texts_for
 from models.errors import Refusal
 from models.text_limits import split_html
@@ -102,10 +102,11 @@ async def pick(update: Update, context: GridContext) -> None:
     assert query is not None
     try:
         unit_id, which = unpack(query.data, PREFIX, 2)
+        unit = number(unit_id)
     except BadCallbackData:
         await query.answer(texts_for(context, update)("common.stale_button"), show_alert=True)
         return
-    await _show(update, context, int(unit_id), previous=which == "l")
+    await _show(update, context, unit, previous=which == "l")
 
 
 async def send_scheduled_assessments(context: GridContext) -> int:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.runtime import GridApp, GridContext, Runtime
 from bot.texts import Html, Lang
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
-from handlers.common import current_actor, is_group, refuse, reply, texts_for
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
+from handlers.common import current_actor, edit_pressed, is_group, refuse, reply, texts_for
 from handlers.format import local_time, role_name
 from handlers.reports.render import category_label, status_label
 from models.errors import Refusal
@@ -113,8 +112,8 @@ async def turn(update: Update, context: GridContext) -> None:
     assert query is not None
     t = texts_for(context, update)
     try:
-        village_id, page = (int(p) for p in unpack(query.data, PREFIX, 2))
-    except (BadCallbackData, ValueError):
+        village_id, page = (number(p) for p in unpack(query.data, PREFIX, 2))
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     try:
@@ -124,13 +123,7 @@ async def turn(update: Update, context: GridContext) -> None:
         return
     assert not isinstance(found, list)
     await query.answer()
-    try:
-        await query.edit_message_text(
-            render_board(context.rt, t, found), reply_markup=board_buttons(t, found)
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_pressed(query.message, render_board(context.rt, t, found), board_buttons(t, found))
 
 
 def register(app: GridApp) -> None:

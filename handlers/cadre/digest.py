@@ -13,7 +13,7 @@ from bot.storage import grid
 from bot.texts import Lang
 from handlers.cadre.chart import draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest, span_label
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
 from handlers.common import current_actor, refuse, texts_for
 from models.digest import SpanKind
 from models.errors import Refusal
@@ -132,11 +132,11 @@ async def pick(update: Update, context: GridContext) -> None:
     assert query is not None
     try:
         unit_id, code = unpack(query.data, PREFIX, 2)
-        kind = KINDS[code]
+        unit, kind = number(unit_id), KINDS[code]
     except (BadCallbackData, KeyError):
         await query.answer(texts_for(context, update)("common.stale_button"), show_alert=True)
         return
-    await _show(update, context, int(unit_id), kind)
+    await _show(update, context, unit, kind)
 
 
 def register(app: GridApp) -> None:

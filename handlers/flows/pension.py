@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.runtime import GridContext
 from bot.texts import Lang
-from handlers.callback_data import pack, pattern
+from handlers.callback_data import BadCallbackData, pack, pattern, unpack_any
 from handlers.common import display_name, texts_for
 from handlers.flows.common import END, Scratch, begin, card_markup, drop_buttons, step
 from handlers.flows.content import town_files
@@ -119,7 +119,10 @@ def _parts(update: Update, scratch: Scratch) -> list[str] | None:
     assert query is not None
     if not isinstance(query.message, Message) or query.message.message_id != scratch.get("msg"):
         return None
-    return (query.data or "").split(":")[1:]
+    try:
+        return unpack_any(query.data, PREFIX, 1, 2)
+    except BadCallbackData:
+        return None
 
 
 @step(NAME)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.runtime import GridContext
 from bot.texts import Lang
-from handlers.callback_data import BadCallbackData, unpack
-from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
+from handlers.callback_data import BadCallbackData, number, unpack, unpack_any
+from handlers.common import answer_quietly, current_actor, refuse, reply, set_buttons, texts_for
 from handlers.flows import pension_render as render
 from handlers.flows.common import END, Scratch, begin, step
 from handlers.flows.pension_notify import announce, may_act
@@ -35,10 +34,10 @@ async def press(update: Update, context: GridContext) -> None:
     rt, query = context.rt, update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
     try:
-        kind, request_id = parts[1], int(parts[2])
-    except (IndexError, ValueError):
+        parts = [render.PREFIX, *unpack_any(query.data, render.PREFIX, 2, 4)]
+        kind, request_id = parts[1], number(parts[2])
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     actor = await current_actor(context, update)
@@ -94,12 +93,7 @@ def _schedule_markup(
 
 
 async def _pick(message: object, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(message, Message):
-        try:
-            await message.edit_reply_markup(markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
+    await set_buttons(message, markup)
 
 
 async def ask_reason(update: Update, context: GridContext) -> object:
@@ -108,11 +102,11 @@ async def ask_reason(update: Update, context: GridContext) -> object:
     assert query is not None
     t = texts_for(context, update)
     try:
-        (number,) = unpack(query.data, render.PREFIX, 2)[1:]
+        (request_id,) = unpack(query.data, render.PREFIX, 2)[1:]
         request = await visits.ensure(
-            rt.db, await current_actor(context, update), int(number), Move.FAIL
+            rt.db, await current_actor(context, update), number(request_id), Move.FAIL
         )
-    except (BadCallbackData, ValueError):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return END
     except Refusal as refusal:

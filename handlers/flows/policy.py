@@ -17,8 +17,15 @@ from telegram.ext import (
 
 from bot.runtime import GridContext
 from bot.texts import Lang
-from handlers.callback_data import pack, pattern
-from handlers.common import command_args, display_name, is_group, refuse, texts_for
+from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from handlers.common import (
+    command_args,
+    display_name,
+    is_group,
+    offers_button,
+    refuse,
+    texts_for,
+)
 from handlers.flows.common import END, Scratch, begin, card_button, step
 from handlers.flows.content import town_files
 from handlers.private_text import Owner, asked, owner
@@ -125,8 +132,11 @@ async def show_entry(update: Update, context: GridContext) -> None:
     query = update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    entry_id = (query.data or "").split(":")[-1]
-    entry = town_files(context.rt).handbook.entry(entry_id)
+    try:
+        (entry_id,) = unpack(query.data, PREFIX, 2)[1:]
+    except BadCallbackData:
+        entry_id = ""
+    entry = town_files(context.rt).handbook.entry(entry_id) if entry_id else None
     if entry is None or not isinstance(query.message, Message):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -150,7 +160,12 @@ async def consult(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     shown = query.message if isinstance(query.message, Message) else None
     asked = shown.reply_to_message if shown is not None else None
-    if shown is None or asked is None or not _question_of(asked):
+    if (
+        shown is None
+        or asked is None
+        or not offers_button(shown, query.data)
+        or not _question_of(asked)
+    ):
         await query.answer(t("policy.ask_gone"), show_alert=True)
         return
     if asked.from_user is None or asked.from_user.id != query.from_user.id:

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.runtime import GridContext
 from bot.texts import Html, Lang
-from handlers.callback_data import pattern
+from handlers.callback_data import BadCallbackData, pattern, unpack_any, whole_number
 from handlers.common import display_name, refuse, texts_for
 from handlers.flows import survey_render as render
 from handlers.flows.common import (
@@ -124,14 +124,18 @@ async def pressed(update: Update, context: GridContext, scratch: Scratch) -> obj
         await expired(update, context)
         return END
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
+    try:
+        parts = [render.PREFIX, *unpack_any(query.data, render.PREFIX, 1, 3)]
+    except BadCallbackData:
+        parts = []
     questionnaire = _questionnaire(context)
     index = int(scratch["index"])
-    if len(parts) < 3 or not parts[2].isdigit() or int(parts[2]) != index:
+    if len(parts) < 3 or whole_number(parts[2]) != index:
         await query.answer(t("survey.stale"), show_alert=True)
         return ANSWERING
     question = questionnaire.questions[index]
-    kind, choice = parts[1], int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else -1
+    picked = whole_number(parts[3]) if len(parts) > 3 else None
+    kind, choice = parts[1], -1 if picked is None else picked
     values = question.button_values()
     if kind in (render.ANSWER, render.TOGGLE) and not 0 <= choice < len(values):
         await query.answer(t("survey.stale"), show_alert=True)

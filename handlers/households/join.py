@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update, User
-from telegram.error import TelegramError
+from telegram import Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Html
-from handlers.callback_data import BadCallbackData, pattern, unpack
+from handlers.callback_data import BadCallbackData, number, pattern, unpack, unpack_any
 from handlers.common import (
     answer_quietly,
     current_actor,
     display_name,
+    edit_pressed,
     language_for,
     pick_language,
     refuse,
     reply,
+    set_buttons,
     texts_for,
 )
 from handlers.format import local_time
@@ -70,29 +71,25 @@ async def join_press(update: Update, context: GridContext) -> None:
     assert query is not None and query.message is not None
     t = texts_for(context, update)
     try:
-        code, requester, value = [*(query.data or "").split(":"), ""][1:4]
-        if int(requester) != query.from_user.id:
+        code, requester, value = [*unpack_any(query.data, render.JOIN_PREFIX, 2, 3), ""][:3]
+        if number(requester) != query.from_user.id:
             raise Refusal("households.join_not_yours")
         if code == "x":
             await query.answer()
-            if isinstance(query.message, Message):
-                await query.message.edit_text(t("households.cancelled"))
+            await edit_pressed(query.message, t("households.cancelled"))
             return
         if code == "p":
+            page = number(value)
             found = await household_links.join_list(
                 rt.db, query.message.chat.id, query.from_user.id
             )
             await query.answer()
-            if isinstance(query.message, Message):
-                await query.message.edit_reply_markup(
-                    reply_markup=render.join_picker(
-                        t,
-                        query.from_user.id,
-                        found.households,
-                        int(value),
-                        rt.config.households.page_size,
-                    )
-                )
+            await set_buttons(
+                query.message,
+                render.join_picker(
+                    t, query.from_user.id, found.households, page, rt.config.households.page_size
+                ),
+            )
             return
         async with rt.db.transaction():
             requested = await household_links.request_link(
@@ -101,10 +98,10 @@ async def join_press(update: Update, context: GridContext) -> None:
                 query.message.chat.id,
                 query.from_user.id,
                 display_name(query.from_user),
-                int(value),
+                number(value),
             )
             await post(context, await _approver_notices(context, requested, query.from_user))
-    except (ValueError, BadCallbackData):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
@@ -112,16 +109,16 @@ async def join_press(update: Update, context: GridContext) -> None:
         return
     await answer_quietly(query)
     names = t("households.name_separator").join(s.name for s in requested.approvers) or "—"
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(
-                "households.join_asked",
-                name=display_name(query.from_user),
-                household=requested.household.head_name,
-                address=mask_address(requested.household.address),
-                workers=names,
-            )
-        )
+    await edit_pressed(
+        query.message,
+        t(
+            "households.join_asked",
+            name=display_name(query.from_user),
+            household=requested.household.head_name,
+            address=mask_address(requested.household.address),
+            workers=names,
+        ),
+    )
 
 
 async def _approver_notices(
@@ -172,14 +169,14 @@ async def decide(update: Update, context: GridContext) -> None:
     assert query is not None
     t = texts_for(context, update)
     try:
-        code, number = unpack(query.data, render.LINK_PREFIX, 2)
+        code, request_id = unpack(query.data, render.LINK_PREFIX, 2)
         actor = await current_actor(context, update)
         async with rt.db.transaction():
             decided = await household_links.decide(
-                rt.db, rt.clock, actor, int(number), approve=code == "a"
+                rt.db, rt.clock, actor, number(request_id), approve=code == "a"
             )
             await post(context, [_decision_notice(context, decided)])
-    except (ValueError, BadCallbackData):
+    except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
@@ -187,18 +184,15 @@ async def decide(update: Update, context: GridContext) -> None:
         return
     outcome = "approved" if decided.approved else "declined"
     await answer_quietly(query, t(f"households.link_{outcome}_done"))
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(
-                t(
-                    f"households.link_{outcome}_staff",
-                    name=decided.request.display_name,
-                    household=render.household_label(decided.household),
-                    by=decided.by.name,
-                )
-            )
-        except TelegramError as exc:
-            log.info("could not edit link request %s: %s", decided.request.id, exc)
+    await edit_pressed(
+        query.message,
+        t(
+            f"households.link_{outcome}_staff",
+            name=decided.request.display_name,
+            household=render.household_label(decided.household),
+            by=decided.by.name,
+        ),
+    )
 
 
 def _decision_notice(context: GridContext, decided: Decided) -> Notice:

@@ -10,8 +10,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
-from handlers.callback_data import BadCallbackData, pattern
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.callback_data import number, pattern, unpack_any
+from handlers.common import (
+    current_actor,
+    edit_pressed,
+    refuse,
+    reply,
+    set_buttons,
+    texts_for,
+)
 from handlers.flows.common import ENDED
 from handlers.households import render
 from handlers.private_text import Owner, asked, owner
@@ -78,10 +85,9 @@ async def press(update: Update, context: GridContext) -> None:
     rt, query = context.rt, update.callback_query
     assert query is not None
     t = texts_for(context, update)
-    parts = (query.data or "").split(":")
     actor = await current_actor(context, update)
     try:
-        code, args = parts[1], parts[2:]
+        code, *args = unpack_any(query.data, render.LOG_PREFIX, 1, 3)
         if code == "s":
             started = await logbook.begin(rt.db, rt.clock, rt.config, actor, LogKind(args[0]))
             await query.answer()
@@ -92,12 +98,12 @@ async def press(update: Update, context: GridContext) -> None:
             await query.answer()
             await _ask_checkin(update, context, t)
             return
-        draft_id = int(args[0])
+        draft_id = number(args[0])
         if code in ("c", "m"):
             await _date_picker(update, context, t, draft_id, code, args)
             return
         flow = await _step(context, actor, code, draft_id, args)
-    except (IndexError, ValueError, BadCallbackData):
+    except (IndexError, ValueError):
         await query.answer(t("common.stale_button"), show_alert=True)
         return
     except Refusal as refusal:
@@ -105,8 +111,7 @@ async def press(update: Update, context: GridContext) -> None:
         return
     await query.answer()
     if flow is None:
-        assert isinstance(query.message, Message)
-        await query.message.edit_text(t("households.cancelled"))
+        await edit_pressed(query.message, t("households.cancelled"))
         await _send(
             update, context, t("households.cancelled_hint"), reply_markup=ReplyKeyboardRemove()
         )
@@ -120,9 +125,9 @@ async def _step(
     rt = context.rt
     db, clock, config = rt.db, rt.clock, rt.config
     if code == "p":
-        return await logbook.show_page(db, clock, config, actor, draft_id, int(args[1]))
+        return await logbook.show_page(db, clock, config, actor, draft_id, number(args[1]))
     if code == "h":
-        return await logbook.choose_household(db, clock, config, actor, draft_id, int(args[1]))
+        return await logbook.choose_household(db, clock, config, actor, draft_id, number(args[1]))
     if code == "o":
         return await logbook.choose_outcome(db, clock, config, actor, draft_id, args[1])
     if code == "d":
@@ -143,13 +148,13 @@ async def _date_picker(
     query, rt = update.callback_query, context.rt
     assert query is not None and isinstance(query.message, Message)
     now, tz = rt.clock.now(), rt.config.tz
-    await query.answer()
     if code == "c":
         markup = render.month_buttons(t, draft_id, quarter_months(now, tz))
     else:
-        month = datetime.strptime(args[1], "%Y%m").date()
+        month = datetime.strptime(args[1], "%Y%m").date()  # ValueError: a stale button
         markup = render.day_buttons(t, draft_id, month, local_date(now, tz))
-    await query.message.edit_reply_markup(reply_markup=markup)
+    await query.answer()
+    await set_buttons(query.message, markup)
 
 
 async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: bool) -> None:
@@ -158,9 +163,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
     draft = flow.draft
     if flow.saved is not None or flow.checked_in is not None:
         if edit and update.callback_query is not None:
-            message = update.callback_query.message
-            if isinstance(message, Message):
-                await message.edit_reply_markup(reply_markup=None)
+            await set_buttons(update.callback_query.message, None)
         await _send(update, context, render.stored(t, flow), reply_markup=ReplyKeyboardRemove())
         return
     assert draft is not None
@@ -183,9 +186,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         text, markup = render.note_question(t, draft.id, flow.household, draft.happened_on or "")
     else:  # the location of a visit: a reply keyboard, so always a new message
         if edit and update.callback_query is not None:
-            message = update.callback_query.message
-            if isinstance(message, Message):
-                await message.edit_reply_markup(reply_markup=None)
+            await set_buttons(update.callback_query.message, None)
         await _send(
             update,
             context,
@@ -194,9 +195,8 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         )
         return
     query = update.callback_query
-    if edit and query is not None and isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
-    else:
+    # A pressed message that cannot be edited (a forged press on a photo): ask anew.
+    if not (edit and query is not None and await edit_pressed(query.message, text, markup)):
         await _send(update, context, text, reply_markup=markup)
 
 

@@ -8,10 +8,11 @@ from telegram import ForceReply, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.callback_data import BadCallbackData, pattern, unpack
-from handlers.common import answer_quietly, display_name, is_group, refuse, texts_for
+from handlers.callback_data import BadCallbackData, number, pattern, unpack
+from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from models.chats import addressable
 from models.errors import Refusal
 from services.reports import filing
 from services.reports.filing import Progress, Step
@@ -65,7 +66,7 @@ async def pick_category(update: Update, context: GridContext) -> None:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
         async with rt.db.transaction():
             progress = await filing.choose_category(
-                rt.db, rt.clock, rt.config, int(draft_id), code, query.from_user.id
+                rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
             )
             await _tell_staff(context, progress)
     except BadCallbackData:
@@ -83,8 +84,8 @@ async def pick_category(update: Update, context: GridContext) -> None:
             await question.edit_text(t("reports.filed_before", number=progress.report.number))
         return
     if progress.step is Step.ASK_DESCRIPTION and question is not None:
-        await question.edit_text(
-            t("reports.category_chosen", category=category_label(rt.config, t, code))
+        await edit_pressed(
+            question, t("reports.category_chosen", category=category_label(rt.config, t, code))
         )
     # Once filed, the category question itself becomes the confirmation (one call less).
     await _continue(update, context, progress, question if progress.step is Step.FILED else None)
@@ -118,6 +119,13 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     return True
 
 
+async def ask_again_after_upgrade(update: Update, context: GridContext, chat_id: int) -> None:
+    """The group became a supergroup: ask the questions of reports being filed there again."""
+    rt = context.rt
+    for progress in await filing.waiting_after_upgrade(rt.db, rt.clock, rt.config, chat_id):
+        await _continue(update, context, progress)
+
+
 async def _continue(
     update: Update, context: GridContext, progress: Progress, replace: Message | None = None
 ) -> None:
@@ -132,7 +140,7 @@ async def _continue(
         await context.bot.send_message(
             chat_id,
             t("reports.ask_category"),
-            reply_to_message_id=draft.message_id,
+            reply_to_message_id=addressable(draft.message_id),
             reply_markup=category_buttons(rt.config, t, draft.id),
             allow_sending_without_reply=True,
         )
@@ -141,7 +149,7 @@ async def _continue(
         question = await context.bot.send_message(
             chat_id,
             t("reports.ask_description", name=draft.reporter_name),
-            reply_to_message_id=draft.message_id,
+            reply_to_message_id=addressable(draft.message_id),
             allow_sending_without_reply=True,
             reply_markup=ForceReply(
                 selective=True, input_field_placeholder=t("reports.description_placeholder")
@@ -169,11 +177,13 @@ async def _continue(
         category=category_label(rt.config, t, report.category),
         handler=names,
     )
-    if replace is not None:
-        await replace.edit_text(text)
-    else:
+    # A question left behind by a supergroup upgrade, or a photo, cannot be edited: send.
+    if replace is None or not await edit_pressed(replace, text):
         await context.bot.send_message(
-            chat_id, text, reply_to_message_id=draft.message_id, allow_sending_without_reply=True
+            chat_id,
+            text,
+            reply_to_message_id=addressable(draft.message_id),
+            allow_sending_without_reply=True,
         )
 
 

@@ -14,6 +14,7 @@ from bot.storage import reports as report_store
 from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers.callback_data import BadCallbackData, pattern, unpack
+from handlers.callback_data import number as as_number
 from handlers.common import answer_quietly, current_actor, language_for, refuse, reply, texts_for
 from handlers.reports.notify import (
     refresh_notices,
@@ -32,7 +33,8 @@ from services.reports.moves import Moved
 
 log = logging.getLogger(__name__)
 
-NUMBER = re.compile(r"#?\s*(\d+)")
+# ASCII digits only: `\d` matches any script's digits, which int() then reads.
+NUMBER = re.compile(r"#?\s*([0-9]{1,18})(?![0-9])")
 # Refusals after which the note is asked for again.
 ASK_AGAIN = ("reports.note_needed", "reports.note_too_long", "reports.bad_duplicate")
 
@@ -44,7 +46,7 @@ async def press(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         code, number = unpack(query.data, MOVE_PREFIX, 2)
-        move, report_id = MOVES_BY_CODE[code], int(number)
+        move, report_id = MOVES_BY_CODE[code], as_number(number)
     except (BadCallbackData, KeyError, ValueError):
         await query.answer(t("common.stale_button"), show_alert=True)
         return

@@ -11,6 +11,7 @@ from bot.texts import Lang
 from handlers.common import language_for
 from handlers.reports.render import resident_buttons, staff_buttons, staff_card
 from handlers.staff_notices import Card, message, post, staff_notices
+from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
@@ -61,7 +62,7 @@ def resident_notice(
         Recipient.RESIDENT,
         subject_of(report),
         markup,
-        reply_to=report.source_message_id,
+        reply_to=addressable(report.source_message_id),
     )
 
 

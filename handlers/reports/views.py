@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.common import current_actor, refuse, reply, texts_for
+from handlers.callback_data import whole_number
+from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
@@ -21,11 +22,16 @@ async def my(update: Update, context: GridContext) -> None:
     rt, user = context.rt, update.effective_user
     assert user is not None
     t = texts_for(context, update)
-    found = await views.my_reports(rt.db, user.id)
+    chat = update.effective_chat
+    assert chat is not None
+    # In a group, only what was filed in that group: the rest may be private.
+    in_group = chat.id if is_group(update) else None
+    found = await views.my_reports(rt.db, user.id, in_group)
+    hint = [t("reports.my_group_hint", bot=context.bot.username)] if in_group else []
     if not found:
-        await reply(update, t("reports.my_none"))
+        await reply(update, "\n".join([t("reports.my_none"), *hint]))
         return
-    lines = [t("reports.my_title")] + [short_line(rt, t, r) for r in found]
+    lines = [t("reports.my_title"), *(short_line(rt, t, r) for r in found), *hint]
     for part in split_html("\n".join(lines)):
         await reply(update, part)
 
@@ -53,13 +59,15 @@ async def status(update: Update, context: GridContext) -> None:
     """Show one report and its history, to those who may see it."""
     rt = context.rt
     t = texts_for(context, update)
-    raw = (context.args[0] if context.args else "").lstrip("#")
-    if not raw.isdigit() or len(raw) > 12:
+    number = whole_number(context.args[0].removeprefix("#")) if context.args else None
+    if number is None:
         await reply(update, t("reports.status_usage"))
         return
     actor = await current_actor(context, update)
+    chat = update.effective_chat
+    assert chat is not None
     try:
-        view = await views.view(rt.db, actor, int(raw))
+        view = await views.view(rt.db, actor, number, chat.id if is_group(update) else None)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return

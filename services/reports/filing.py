@@ -217,6 +217,21 @@ async def file_complete(
         return await _file(db, clock, config, draft.model_copy(update={"category": category}))
 
 
+async def waiting_after_upgrade(
+    db: Database, clock: Clock, config: Config, chat_id: int
+) -> list[Progress]:
+    """Reports being filed when the group became this supergroup, with the question to ask
+    again: the old one stayed behind in the old group. Drafts idle longer than a flow may
+    be are forgotten."""
+    since = to_ts(clock.now() - config.flows.timeout)
+    async with db.reading():
+        drafts = await store.unfinished_drafts(db, chat_id, since)
+    return [
+        Progress(Step.ASK_CATEGORY if d.category is None else Step.ASK_DESCRIPTION, d)
+        for d in drafts
+    ]
+
+
 async def asked(db: Database, draft_id: int, question_message_id: int) -> None:
     """Remember the bot's description question, so the reply finds its draft."""
     async with db.transaction():

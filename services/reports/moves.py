@@ -15,6 +15,7 @@ from models.errors import Refusal, TextKey
 from models.permissions import Action, Actor, may
 from models.reports import (
     NEEDS_NOTE,
+    STAFF_MOVES,
     Forbidden,
     Handler,
     Move,
@@ -45,10 +46,10 @@ class Moved:
 
 
 async def load(db: Database, report_id: int) -> Report:
-    """The report, or a refusal when the number is unknown."""
+    """The report, or a refusal when the number is unknown (worded as for someone else's)."""
     report = await store.report(db, report_id)
     if report is None:
-        raise Refusal("reports.unknown_number", number=report_id)
+        raise Refusal("reports.not_yours", number=f"#{report_id}")
     return report
 
 
@@ -68,17 +69,29 @@ def _stale(report: Report, move: Move) -> Refusal:
 
 
 async def check(db: Database, actor: Actor, report: Report, move: Move) -> None:
-    """Refuse unless `actor` may make `move` on `report` now."""
+    """Refuse unless `actor` may make `move` on `report` now.
+
+    Who may touch the report at all is checked first: the refusal for the report having
+    moved on names its status, which only those who may see the report may learn.
+    """
+    mine = Refusal("reports.not_yours", number=report.number)
+    if actor.staff is not None and move in STAFF_MOVES:
+        handler = await _handler(db, actor, report)
+        if not handler.covers:
+            raise mine
+        try:
+            target(report, move)
+        except Forbidden:
+            raise _stale(report, move) from None
+        if not staff_may(report, move, handler):
+            raise mine
+        return
+    if not resident_may(report, move, actor.tg_user_id):
+        raise mine
     try:
         target(report, move)
     except Forbidden:
         raise _stale(report, move) from None
-    if actor.staff is not None and move not in (Move.CONFIRM, Move.REOPEN):
-        if not staff_may(report, move, await _handler(db, actor, report)):
-            raise Refusal("reports.not_yours", number=report.number)
-        return
-    if not resident_may(report, move, actor.tg_user_id):
-        raise Refusal("reports.not_yours", number=report.number)
 
 
 async def apply(

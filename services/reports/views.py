@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.storage import grid, outbox
 from bot.storage import reports as store
@@ -34,10 +34,10 @@ class ReportView:
     failed: list[tuple[Failed, str]] = field(default_factory=list)
 
 
-async def my_reports(db: Database, tg_user_id: int) -> list[Report]:
-    """The resident's latest reports."""
+async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
+    """The resident's latest reports; with `in_chat`, only those filed in that chat."""
     async with db.reading():
-        return await store.reports_of(db, tg_user_id, MY_LIMIT)
+        return await store.reports_of(db, tg_user_id, MY_LIMIT, in_chat)
 
 
 async def tasks(db: Database, actor: Actor) -> list[Report]:
@@ -59,14 +59,23 @@ async def may_see(db: Database, actor: Actor, report: Report) -> bool:
     return micro_grid is not None and actor.covers(micro_grid)
 
 
-async def view(db: Database, actor: Actor, report_id: int) -> ReportView:
-    """One report with its history, if the actor may see it."""
+async def view(
+    db: Database, actor: Actor, report_id: int, in_group: int | None = None
+) -> ReportView:
+    """One report with its history, if the actor may see it.
+
+    Asked in a group (`in_group`), only a report filed in that group is shown, and without
+    the household's phone: everything else may be private, and a group is not.
+    """
     async with db.reading():
         report = await store.report(db, report_id)
         if report is None or not await may_see(db, actor, report):
             # The same answer for unknown and forbidden: numbers reveal nothing.
             raise Refusal("reports.unknown_number", number=report_id)
-        return await _view(db, actor, report)
+        if in_group is not None and report.source_chat_id != in_group:
+            raise Refusal("reports.status_in_private", number=report_id)
+        found = await _view(db, actor, report)
+        return replace(found, household_phone=None) if in_group is not None else found
 
 
 async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
