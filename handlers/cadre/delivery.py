@@ -77,9 +77,9 @@ async def _send_one(
     if attempt.ok:
         return True, ""
     if attempt.fault is Fault.FORBIDDEN:
-        return False, "gone"
+        return False, service.GONE
     if attempt.fault is Fault.BAD_REQUEST and "chat not found" in attempt.detail.lower():
-        return False, "gone"
+        return False, service.GONE
     if attempt.fault is Fault.FLOOD:
         return False, "flood"
     return False, attempt.detail[:200]
@@ -122,9 +122,10 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
     async def worker() -> None:
         nonlocal done, last_edit
         while queue and app.running:
-            chat_id = queue.popleft()
-            ok, error = await _send_one(app, rt, chat_id, text, ann.photo_file_id)
-            await service.record(rt.db, rt.clock, ann.id, chat_id, ok, error)
+            target = queue.popleft()
+            assert target.chat_id is not None
+            ok, error = await _send_one(app, rt, target.chat_id, text, ann.photo_file_id)
+            await service.record(rt.db, rt.clock, target, ok, error)
             done += 1
             if time.monotonic() - last_edit >= interval and queue:
                 last_edit = time.monotonic()
