@@ -103,7 +103,8 @@ def _old_database(path: Path) -> None:
             )
     conn.executescript(
         """
-        INSERT INTO units (id, code, name, level, created_at, updated_at) VALUES (1, 'T', 'T', 1, 0, 0);
+        INSERT INTO units (id, code, name, level, created_at, updated_at)
+            VALUES (1, 'T', 'T', 1, 0, 0);
         INSERT INTO staff (id, code, name, phone, level, tg_user_id, created_at, updated_at)
             VALUES (7, 'C1', '刘建国', '1', 1, 700, 0, 0);
         INSERT INTO reminder_runs VALUES ('weekly_checkin', '2026-06-12T09:00', '2026-W24', 1, 2);
@@ -119,7 +120,8 @@ def _old_database(path: Path) -> None:
                                         ('assessment', '2026-05', 7, 1, 'pending', '', 12, NULL);
         INSERT INTO announcements (id, unit_id, staff_id, chat_id, status, created_at, queued_at)
             VALUES (3, 1, 7, 700, 'running', 20, 21);
-        INSERT INTO announcement_targets VALUES (3, -100, 'sent', '', 22), (3, -101, 'pending', '', NULL);
+        INSERT INTO announcement_targets
+            VALUES (3, -100, 'sent', '', 22), (3, -101, 'pending', '', NULL);
         """
     )
     conn.commit()
