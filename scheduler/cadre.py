@@ -40,10 +40,11 @@ async def deliver_run(
     context: GridContext,
     run: ScheduledRun | None,
     content: Callable[[int], Awaitable[Content | None]],
-    send: Callable[[Lang, Entry, Content], Awaitable[None]],
+    send: Callable[[Lang, Entry, Content], Awaitable[int | None]],
 ) -> int:
     """Send each claimed entry of a scheduled run its unit's content (built once per unit)
-    and record how it went; returns how many went out."""
+    and record how it went (`send` returns the last message's id); returns how many went
+    out."""
     if run is None:
         return 0
     rt = context.rt
@@ -59,12 +60,12 @@ async def deliver_run(
             continue
         t = await language_for(context, entry.chat_id)
         try:
-            await send(t, entry, found)
+            message_id = await send(t, entry, found)
         except TelegramError as exc:
             log.info("%s not delivered to %s: %s", run.kind, entry.payload.get("code"), exc)
             await ledger.mark_failed(rt.db, rt.clock, entry.id, str(exc))
             continue
-        await ledger.mark_sent(rt.db, rt.clock, entry.id)
+        await ledger.mark_sent(rt.db, rt.clock, entry.id, message_id)
         sent += 1
     return sent
 
@@ -80,7 +81,7 @@ async def send_scheduled_digests(context: GridContext, kind: str) -> int:
         assert run is not None
         return await service.digest_of_unit(rt.db, rt.clock, rt.config, unit_id, run.span)
 
-    async def send(t: Lang, entry: Entry, digest: Digest) -> None:
+    async def send(t: Lang, entry: Entry, digest: Digest) -> int | None:
         assert entry.chat_id is not None and entry.unit_id is not None
         chart = None
         if weekly:
@@ -88,7 +89,8 @@ async def send_scheduled_digests(context: GridContext, kind: str) -> int:
             if key not in charts:
                 charts[key] = await digest_chart(rt, t, digest)
             chart = charts[key]
-        await send_digest(context, entry.chat_id, t, digest, chart=weekly, png=chart)
+        sent = await send_digest(context, entry.chat_id, t, digest, chart=weekly, png=chart)
+        return sent[-1].message_id if sent else None
 
     sent = await deliver_run(context, run, content, send)
     if run is not None:
@@ -105,9 +107,10 @@ async def send_scheduled_assessments(context: GridContext) -> int:
         assert run is not None
         return await assessments.assessment_of_unit(rt.db, rt.clock, rt.config, unit_id, run.span)
 
-    async def send(t: Lang, entry: Entry, found: assessments.Assessment) -> None:
+    async def send(t: Lang, entry: Entry, found: assessments.Assessment) -> int | None:
         assert entry.chat_id is not None
         await send_assessment(context, entry.chat_id, t, found)
+        return None
 
     return await deliver_run(context, run, content, send)
 

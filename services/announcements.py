@@ -186,10 +186,17 @@ async def pending_targets(db: Database, announcement_id: int) -> list[Entry]:
     return await ledger.pending_for(db, ledger_kind(announcement_id))
 
 
-async def record(db: Database, clock: Clock, entry: Entry, ok: bool, error: str = "") -> None:
+async def record(
+    db: Database,
+    clock: Clock,
+    entry: Entry,
+    ok: bool,
+    error: str = "",
+    message_id: int | None = None,
+) -> None:
     """Record one group's outcome as soon as it is known (a restart never re-sends it)."""
     if ok:
-        await ledger.mark_sent(db, clock, entry.id)
+        await ledger.mark_sent(db, clock, entry.id, message_id)
     else:
         await ledger.mark_failed(db, clock, entry.id, error)
 

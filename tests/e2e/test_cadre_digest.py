@@ -149,3 +149,7 @@ async def test_a_digest_interrupted_mid_send_is_never_repeated(h):
         "SELECT status, COUNT(*) FROM ledger WHERE kind = 'digest:daily' GROUP BY status"
     )
     assert {tuple(r) for r in rows} == {("sent", 1), ("unknown", 1)}
+    sent_id = await h.db.scalar(
+        "SELECT message_id FROM ledger WHERE kind = 'digest:daily' AND status = 'sent'"
+    )
+    assert "工作日报" in h.sb.message(village, sent_id)["text"]
