@@ -153,3 +153,17 @@ async def test_a_digest_interrupted_mid_send_is_never_repeated(h):
         "SELECT message_id FROM ledger WHERE kind = 'digest:daily' AND status = 'sent'"
     )
     assert "工作日报" in h.sb.message(village, sent_id)["text"]
+
+
+async def test_someone_linked_after_the_run_gets_it_at_the_next_look(h):
+    village = await h.staff("V1C")
+    h.clock.set(h.clock.now().replace(hour=0, minute=5) + timedelta(days=1))
+    await h.run_job("digest-daily")
+    assert len(_dailies(h, village)) == 1
+    town = await h.staff("C1")  # links later that morning
+    h.clock.advance(timedelta(hours=2))
+    await h.restart()
+    await h.run_job("cadre-catch-up")
+    [text] = _dailies(h, town)
+    assert "统计日期：2026-06-10" in text
+    assert len(_dailies(h, village)) == 1
