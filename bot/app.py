@@ -54,6 +54,11 @@ def build_application(
     if not token:
         raise ValueError("no bot token: set GRIDBOT_TOKEN or [telegram] token")
     clock = clock or SystemClock()
+    if config.cadre.digest.catch_up_within is not None:
+        log.warning(
+            "[cadre.digest] catch_up_within is no longer used (a missed digest is caught up "
+            "while its day or week lasts); remove it from the config"
+        )
     texts = texts or Texts(default=config.bot.language)
     files = load_town_files(config)
     # PTB loads persisted conversations in initialize(), before post_init: the persistence

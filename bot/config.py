@@ -166,12 +166,15 @@ class DigestSection(Section):
     # Crontab expressions in the town's time zone ("minute hour day month weekday", 1 = Monday).
     daily: Cron = "0 8 * * *"
     weekly: Cron = "0 8 * * 1"
+    # A run missed while the bot was down is sent after start-up while its own day (daily)
+    # or week (weekly) lasts, to each person once.
     enabled: bool = True
-    # A run missed while the bot was down is sent after start-up if it is not older than this.
-    catch_up_within: Duration = timedelta(hours=12)
     chart: bool = True
     # A font file for the chart; empty uses the Noto Sans SC shipped as a dependency.
     chart_font: str = ""
+    # Deprecated and ignored (the one catch-up rule above replaced it); still accepted so a
+    # config written for an earlier version keeps loading.
+    catch_up_within: Duration | None = None
 
 
 class AssessmentSection(Section):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Sequence
+from datetime import tzinfo
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 # APScheduler counts weekdays from Monday = 0; crontab counts from Sunday = 0 (and 7).
@@ -41,11 +44,7 @@ def cron_trigger(expr: str, tz: tzinfo) -> CronTrigger:
     return CronTrigger.from_crontab(" ".join(fields), timezone=tz)
 
 
-def last_fire(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
-    """The latest time the trigger fired at or before `now`, looking back at most `lookback`."""
-    found = None
-    fire = trigger.get_next_fire_time(None, now - lookback)
-    while fire is not None and fire <= now:
-        found = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return found
+def schedule_trigger(exprs: Sequence[str], tz: tzinfo) -> BaseTrigger:
+    """One trigger firing at every time of any of the expressions."""
+    triggers = [cron_trigger(e, tz) for e in exprs]
+    return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,9 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     # Health checks and metrics of this Application (/healthz, /metrics).
     monitor: Monitor = field(default_factory=Monitor)
+    # This run of the bot, as the send ledger names who claimed a row (a row another run
+    # left half-sent is never sent again).
+    process: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def lang(self, code: str | None) -> Lang:
         """Texts in one language (the configured one when `code` is None)."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from models.periods import PeriodKind, local_date, period_of
+from models.periods import PeriodKind, period_of
 from models.reports import IN_PROGRESS, Status
 
 
@@ -38,11 +38,6 @@ class Span:
 
 def span_containing(kind: SpanKind, when: datetime, tz: ZoneInfo) -> Span:
     """The whole calendar period (in the town's zone) that contains `when`."""
-    if kind is SpanKind.DAY:
-        day = local_date(when, tz)
-        start = datetime.combine(day, time(0), tzinfo=tz)
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-        return Span(kind, day.isoformat(), start.astimezone(UTC), end.astimezone(UTC))
     found = period_of(PeriodKind(kind.value), when, tz)
     return Span(kind, found.key, found.start, found.end)
 

@@ -15,6 +15,7 @@ from models.errors import Refusal
 class PeriodKind(StrEnum):
     """How long a period of work lasts."""
 
+    DAY = "day"
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
@@ -26,7 +27,7 @@ class Period(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: PeriodKind
-    key: str  # '2026-W24', '2026-06', '2026-Q2'
+    key: str  # '2026-06-10', '2026-W24', '2026-06', '2026-Q2'
     start: datetime
     end: datetime
 
@@ -46,6 +47,17 @@ def _first_of_next(year: int, month: int) -> date:
 def local_date(when: datetime, tz: ZoneInfo) -> date:
     """The town's calendar date at `when`."""
     return when.astimezone(tz).date()
+
+
+def day_of(when: datetime, tz: ZoneInfo) -> Period:
+    """The local calendar day containing `when`."""
+    day = local_date(when, tz)
+    return Period(
+        kind=PeriodKind.DAY,
+        key=day.isoformat(),
+        start=_midnight(day, tz),
+        end=_midnight(day + timedelta(days=1), tz),
+    )
 
 
 def month_of(when: datetime, tz: ZoneInfo) -> Period:
@@ -88,9 +100,13 @@ def week_of(when: datetime, tz: ZoneInfo) -> Period:
 
 def period_of(kind: PeriodKind, when: datetime, tz: ZoneInfo) -> Period:
     """The period of this kind containing `when`."""
-    return {PeriodKind.WEEK: week_of, PeriodKind.MONTH: month_of, PeriodKind.QUARTER: quarter_of}[
-        kind
-    ](when, tz)
+    of = {
+        PeriodKind.DAY: day_of,
+        PeriodKind.WEEK: week_of,
+        PeriodKind.MONTH: month_of,
+        PeriodKind.QUARTER: quarter_of,
+    }
+    return of[kind](when, tz)
 
 
 def next_month(day: date) -> int:

@@ -5,19 +5,24 @@ while the bot was down is caught up shortly after start-up (each send still happ
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from telegram.error import TelegramError
 
 from bot.crontab import cron_trigger
 from bot.runtime import GridApp, GridContext
+from bot.texts import Lang
 from handlers.cadre.announce import resume_announcements
-from handlers.cadre.assess import send_scheduled_assessments
+from handlers.cadre.assess import send_assessment
 from handlers.cadre.digest import digest_chart, send_digest
 from handlers.common import language_for
 from scheduler.jobs import forget
+from services import assessment as assessments
 from services import digest as service
-from services.digest import Digest
+from services import ledger
+from services.digest import Digest, ScheduledRun
+from services.ledger import Entry
 
 log = logging.getLogger(__name__)
 
@@ -28,44 +33,86 @@ RESUME_JOB = "announcements-resume"
 CATCH_UP_JOB = "cadre-catch-up"
 CATCH_UP_AFTER = 15  # seconds after start-up
 
+Content = TypeVar("Content")
+
+
+async def deliver_run(
+    context: GridContext,
+    run: ScheduledRun | None,
+    content: Callable[[int], Awaitable[Content | None]],
+    send: Callable[[Lang, Entry, Content], Awaitable[int | None]],
+) -> int:
+    """Send each claimed entry of a scheduled run its unit's content (built once per unit)
+    and record how it went (`send` returns the last message's id); returns how many went
+    out."""
+    if run is None:
+        return 0
+    rt = context.rt
+    built: dict[int, Content | None] = {}
+    sent = 0
+    for entry in run.entries:
+        assert entry.unit_id is not None and entry.chat_id is not None
+        if entry.unit_id not in built:
+            built[entry.unit_id] = await content(entry.unit_id)
+        found = built[entry.unit_id]
+        if found is None:
+            await ledger.mark_failed(rt.db, rt.clock, entry.id, "no_unit")
+            continue
+        t = await language_for(context, entry.chat_id)
+        try:
+            message_id = await send(t, entry, found)
+        except TelegramError as exc:
+            log.info("%s not delivered to %s: %s", run.kind, entry.payload.get("code"), exc)
+            await ledger.mark_failed(rt.db, rt.clock, entry.id, str(exc))
+            continue
+        await ledger.mark_sent(rt.db, rt.clock, entry.id, message_id)
+        sent += 1
+    return sent
+
 
 async def send_scheduled_digests(context: GridContext, kind: str) -> int:
     """Send this occurrence's digest to every recipient not yet sent it; returns how many."""
     rt = context.rt
-    run = await service.claim_scheduled(rt.db, rt.clock, rt.config, kind)
-    if run is None:
-        return 0
-    digests: dict[int, Digest | None] = {}
+    run = await service.claim_scheduled(rt.db, rt.clock, rt.config, kind, rt.process)
     charts: dict[tuple[int, str], bytes] = {}
-    sent = 0
-    for recipient in run.recipients:
-        if recipient.unit_id not in digests:
-            digests[recipient.unit_id] = await service.digest_of_unit(
-                rt.db, rt.clock, rt.config, recipient.unit_id, run.span
-            )
-        digest = digests[recipient.unit_id]
-        if digest is None:
-            continue
-        t = await language_for(context, recipient.tg_user_id)
-        weekly = kind == "weekly" and rt.config.cadre.digest.chart
+    weekly = kind == "weekly" and rt.config.cadre.digest.chart
+
+    async def content(unit_id: int) -> Digest | None:
+        assert run is not None
+        return await service.digest_of_unit(rt.db, rt.clock, rt.config, unit_id, run.span)
+
+    async def send(t: Lang, entry: Entry, digest: Digest) -> int | None:
+        assert entry.chat_id is not None and entry.unit_id is not None
         chart = None
         if weekly:
-            key = (recipient.unit_id, t.code)
+            key = (entry.unit_id, t.code)
             if key not in charts:
                 charts[key] = await digest_chart(rt, t, digest)
             chart = charts[key]
-        try:
-            await send_digest(context, recipient.tg_user_id, t, digest, chart=weekly, png=chart)
-        except TelegramError as exc:
-            log.info("digest %s not delivered to %s: %s", kind, recipient.staff_code, exc)
-            await service.finish_send(
-                rt.db, rt.clock, kind, run.span.key, recipient, False, str(exc)
-            )
-            continue
-        await service.finish_send(rt.db, rt.clock, kind, run.span.key, recipient, True)
-        sent += 1
-    log.info("%s digest for %s sent to %d people", kind, run.span.key, sent)
+        sent = await send_digest(context, entry.chat_id, t, digest, chart=weekly, png=chart)
+        return sent[-1].message_id if sent else None
+
+    sent = await deliver_run(context, run, content, send)
+    if run is not None:
+        log.info("%s digest for %s sent to %d people", kind, run.span.key, sent)
     return sent
+
+
+async def send_scheduled_assessments(context: GridContext) -> int:
+    """The monthly run: last month's assessment to each L1/L2 cadre for their unit, once."""
+    rt = context.rt
+    run = await assessments.claim_scheduled(rt.db, rt.clock, rt.config, rt.process)
+
+    async def content(unit_id: int) -> assessments.Assessment | None:
+        assert run is not None
+        return await assessments.assessment_of_unit(rt.db, rt.clock, rt.config, unit_id, run.span)
+
+    async def send(t: Lang, entry: Entry, found: assessments.Assessment) -> int | None:
+        assert entry.chat_id is not None
+        await send_assessment(context, entry.chat_id, t, found)
+        return None
+
+    return await deliver_run(context, run, content, send)
 
 
 async def daily(context: GridContext) -> None:
@@ -89,7 +136,12 @@ async def resume(context: GridContext) -> None:
 
 
 async def catch_up(context: GridContext) -> None:
-    """After start-up: the runs missed while the bot was down."""
+    """After start-up: the runs missed while the bot was down (what a stop left half-sent
+    is not sent again)."""
+    rt = context.rt
+    unknown = await ledger.recover(rt.db, rt.process)
+    if unknown:
+        log.warning("%d scheduled sends were interrupted by a stop; not resent", unknown)
     await daily(context)
     await weekly(context)
     await monthly(context)

@@ -5,17 +5,17 @@ through the bot (and so through PTB's rate limiter)."""
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import time as dt_time
 
 from bot.config import Config
+from bot.crontab import schedule_trigger
 from bot.runtime import GridApp, GridContext
 from handlers.households.reminders import render_reminder
 from models.outbox import Fault
-from models.reminders import ReminderKind, trigger
+from models.reminders import ReminderKind
 from scheduler.jobs import forget
 from services import reminders
-from services.reminders import Send
+from services.ledger import Entry, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ async def run_reminders(context: GridContext) -> int:
     job = context.job
     data = job.data if job is not None and isinstance(job.data, dict) else {}
     kinds: list[ReminderKind] = data.get("kinds", ALL_KINDS)
-    process: str = data.get("process", "")
+    process = rt.process
     if data.get("catch_up"):
         unknown = await reminders.recover(rt.db, process)
         if unknown:
@@ -56,31 +56,30 @@ async def run_reminders(context: GridContext) -> int:
         # order they were allowed (parallel requests can arrive bunched and trip its limit).
         outcomes = [await _deliver(context, send) for send in batch]
         await reminders.finish(rt.db, rt.clock, outcomes)
-        sent += sum(1 for _, status, _ in outcomes if status == "sent")
+        sent += sum(1 for outcome in outcomes if outcome.status == "sent")
 
 
-async def _deliver(context: GridContext, send: Send) -> tuple[int, str, str]:
-    """Send one reminder through the sender's retrying call; (id, new status, error)."""
+async def _deliver(context: GridContext, send: Entry) -> Outcome:
+    """Send one reminder through the sender's retrying call; how it went."""
     assert send.chat_id is not None and context.rt.outbox is not None
     text, markup = render_reminder(context.rt, send)
     attempt = await context.rt.outbox.send(
         "sendMessage", send.chat_id, {"text": text, "reply_markup": markup}
     )
     if attempt.ok:
-        return send.id, "sent", ""
+        return Outcome(send.id, "sent", message_id=attempt.message_id)
     if attempt.fault is Fault.FORBIDDEN:
         # Blocked, or never opened the bot: retrying would not help; the digest shows it.
-        return send.id, "failed", "forbidden"
+        return Outcome(send.id, "failed", "forbidden")
     if attempt.gave_up or send.attempts >= MAX_ATTEMPTS:
-        return send.id, "failed", attempt.detail[:200]
-    return send.id, "pending", attempt.detail[:200]
+        return Outcome(send.id, "failed", attempt.detail[:200])
+    return Outcome(send.id, "pending", attempt.detail[:200])
 
 
 def register(app: GridApp, config: Config) -> None:
     """A cron job per kind, a morning job at the end of quiet hours, a catch-up at start-up."""
     queue = app.job_queue
     assert queue is not None
-    process = uuid.uuid4().hex
     forget(app, *(job_name(k) for k in ALL_KINDS), MORNING_JOB, CATCH_UP_JOB)
     tz = config.tz
     for kind in ALL_KINDS:
@@ -90,23 +89,23 @@ def register(app: GridApp, config: Config) -> None:
         queue.run_custom(
             run_reminders,
             job_kwargs={
-                "trigger": trigger(exprs, tz),
+                "trigger": schedule_trigger(exprs, tz),
                 "misfire_grace_time": None,
                 "coalesce": True,
             },
             name=job_name(kind),
-            data={"kinds": [kind], "process": process},
+            data={"kinds": [kind]},
         )
     end = config.reminders.quiet_end
     queue.run_daily(
         run_reminders,
         time=dt_time(end.hour, end.minute, tzinfo=tz),
         name=MORNING_JOB,
-        data={"kinds": ALL_KINDS, "process": process},
+        data={"kinds": ALL_KINDS},
     )
     queue.run_once(
         run_reminders,
         when=config.reminders.catch_up_after,
         name=CATCH_UP_JOB,
-        data={"kinds": ALL_KINDS, "process": process, "catch_up": True},
+        data={"kinds": ALL_KINDS, "catch_up": True},
     )

@@ -15,9 +15,18 @@ from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.text_limits import MAX_CAPTION, visible_len
 from models.units import Level, Unit
+from services import ledger
+from services.ledger import Entry, Planned
 
 # How long the bot waits for the text after a unit was chosen.
 COMPOSE_WINDOW = timedelta(hours=1)
+# A target group that is gone for good (bot removed, chat deleted): the ledger's error.
+GONE = "gone"
+
+
+def ledger_kind(announcement_id: int) -> str:
+    """The kind of an announcement's deliveries in the send ledger (one per group)."""
+    return f"announcement:{announcement_id}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,11 @@ async def confirm(
             raise Refusal("announce.already", status=found.status)
         unit = _check(actor, await grid.unit_by_id(db, found.unit_id))
         now = to_ts(clock.now())
-        total = await store.add_targets(db, found.id, int(unit.level), unit.id)
+        chats = await store.active_group_ids(db, int(unit.level), unit.id)
+        targets = [Planned(recipient=f"chat:{chat}", chat_id=chat) for chat in chats]
+        await ledger.record(db, clock, ledger_kind(found.id), "", targets)
+        total = sum((await ledger.counts(db, ledger_kind(found.id))).values())
+        await store.set_total(db, found.id, total)
         await store.set_status(db, found.id, "queued", now, "queued_at")
         await audit.record(
             db,
@@ -168,26 +181,37 @@ async def next_to_deliver(db: Database, clock: Clock) -> Announcement | None:
     return found
 
 
-async def pending_targets(db: Database, announcement_id: int) -> list[int]:
+async def pending_targets(db: Database, announcement_id: int) -> list[Entry]:
     """Groups still waiting for this announcement."""
-    async with db.transaction():
-        return await store.pending_targets(db, announcement_id)
+    return await ledger.pending_for(db, ledger_kind(announcement_id))
 
 
 async def record(
-    db: Database, clock: Clock, announcement_id: int, chat_id: int, ok: bool, error: str = ""
+    db: Database,
+    clock: Clock,
+    entry: Entry,
+    ok: bool,
+    error: str = "",
+    message_id: int | None = None,
 ) -> None:
     """Record one group's outcome as soon as it is known (a restart never re-sends it)."""
-    async with db.transaction():
-        await store.mark_target(
-            db, announcement_id, chat_id, "sent" if ok else "failed", error, to_ts(clock.now())
-        )
+    if ok:
+        await ledger.mark_sent(db, clock, entry.id, message_id)
+    else:
+        await ledger.mark_failed(db, clock, entry.id, error)
 
 
 async def progress(db: Database, announcement_id: int) -> dict[str, int]:
-    """How many groups are done, failed and pending."""
+    """How many groups are done, failed and pending, and how many of the failed are gone."""
     async with db.transaction():
-        return await store.counts(db, announcement_id)
+        found = await ledger.counts(db, ledger_kind(announcement_id))
+        gone = await ledger.failed_with(db, ledger_kind(announcement_id), GONE)
+    return {
+        "pending": found["pending"],
+        "sent": found["sent"],
+        "failed": found["failed"],
+        "gone": len(gone),
+    }
 
 
 async def remember_progress_message(db: Database, announcement_id: int, message_id: int) -> None:
@@ -200,13 +224,14 @@ async def finish(db: Database, clock: Clock, announcement_id: int) -> dict[str, 
     """Close a delivered announcement; groups found gone become inactive. Returns counts."""
     async with db.transaction():
         now = to_ts(clock.now())
-        gone = await store.deactivate_gone(db, announcement_id, now)
+        failed = await ledger.failed_with(db, ledger_kind(announcement_id), GONE)
+        gone = await store.deactivate_groups(db, [e.chat_id for e in failed if e.chat_id], now)
         for chat_id in gone:
             await audit.record(
                 db, now, "system", "group.gone", "group", chat_id, announcement=announcement_id
             )
         await store.set_status(db, announcement_id, "done", now, "finished_at")
-        return await store.counts(db, announcement_id)
+        return await progress(db, announcement_id)
 
 
 async def unit_of(db: Database, announcement: Announcement) -> Unit | None:

@@ -103,13 +103,22 @@ async def open_assessment(
         return await build_assessment(db, config, unit, span, now)
 
 
-async def claim_scheduled(db: Database, clock: Clock, config: Config) -> ScheduledRun | None:
+async def claim_scheduled(
+    db: Database, clock: Clock, config: Config, process: str
+) -> ScheduledRun | None:
     """Claim this month's assessment sends to L1/L2 cadres (each once per month)."""
     settings = config.cadre.assessment
     if not settings.enabled:
         return None
     return await claim_run(
-        db, clock, config, "assessment", settings.monthly, SpanKind.MONTH, ASSESSED_LEVELS
+        db,
+        clock,
+        config,
+        "assessment",
+        settings.monthly,
+        SpanKind.MONTH,
+        ASSESSED_LEVELS,
+        process,
     )
 
 

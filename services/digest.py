@@ -7,19 +7,23 @@ from datetime import datetime
 
 from bot.clock import Clock, to_ts
 from bot.config import Config
-from bot.crontab import cron_trigger, last_fire
+from bot.crontab import cron_trigger
 from bot.storage import digest as store
 from bot.storage import grid
 from bot.storage.db import Database
-from bot.storage.digest import Recipient
 from models.digest import ReportFigures, Span, SpanKind, previous_span, report_figures, span_to_date
 from models.errors import Refusal
+from models.periods import PeriodKind
 from models.permissions import Action, Actor, may
+from models.schedule import due_occurrence
 from models.units import Level, Unit
-from services import digest_extras
+from services import digest_extras, ledger
 from services.digest_extras import Extras
+from services.ledger import Entry, Planned
 
 SCHEDULED = {"daily": SpanKind.DAY, "weekly": SpanKind.WEEK}
+# Scheduled digests and assessments are recorded in the send ledger as 'digest:<kind>'.
+FAMILY = "digest"
 # Who gets the scheduled digest of their own unit (SPEC §8): L1/L2 cadres and L3 workers.
 DIGEST_LEVELS = (int(Level.TOWN), int(Level.VILLAGE), int(Level.GRID))
 
@@ -79,19 +83,12 @@ async def open_digest(
 
 @dataclass(frozen=True)
 class ScheduledRun:
-    """One scheduled digest occurrence: its period and the sends claimed for it."""
+    """One scheduled occurrence: the period it reports on and the sends claimed for it."""
 
     kind: str
     span: Span
     fired_at: datetime
-    recipients: list[Recipient]
-
-
-def due_occurrence(config: Config, cron: str, now: datetime) -> datetime | None:
-    """The latest scheduled time not older than the catch-up window, if any."""
-    trigger = cron_trigger(cron, config.tz)
-    window = config.cadre.digest.catch_up_within
-    return last_fire(trigger, now, window)
+    entries: list[Entry]
 
 
 async def claim_run(
@@ -102,28 +99,42 @@ async def claim_run(
     cron: str,
     span_kind: SpanKind,
     levels: tuple[int, ...],
+    process: str,
 ) -> ScheduledRun | None:
-    """Claim the sends of the latest occurrence of `cron` (each person once per period)."""
-    now = clock.now()
-    fired = due_occurrence(config, cron, now)
-    if fired is None:
+    """Record and claim the sends of the occurrence of `cron` due now, which reports on the
+    `span_kind` before it: each person once per unit and period, caught up after downtime
+    while the occurrence's own period (its day, week or month) lasts."""
+    now, tz = clock.now(), config.tz
+    due = due_occurrence(cron_trigger(cron, tz), PeriodKind(span_kind.value), tz, now)
+    if due is None:
         return None
-    span = previous_span(span_kind, fired, config.tz)
+    span = previous_span(span_kind, due.at, tz)
+    ledger_kind = f"{FAMILY}:{kind}"
     async with db.transaction():
-        wanted = await store.recipients(db, levels)
-        fresh = await store.claim_sends(db, kind, span.key, wanted, to_ts(now))
-    return ScheduledRun(kind=kind, span=span, fired_at=fired, recipients=fresh)
+        wanted = [
+            Planned(
+                recipient=f"staff:{r.staff_id}/unit:{r.unit_id}",
+                chat_id=r.tg_user_id,
+                staff_id=r.staff_id,
+                unit_id=r.unit_id,
+                payload={"code": r.staff_code},
+            )
+            for r in await store.recipients(db, levels)
+        ]
+        await ledger.record(db, clock, ledger_kind, span.key, wanted, due.period.end)
+        claimed = await ledger.claim(db, clock, [ledger_kind], process, None, span.key)
+    return ScheduledRun(kind=kind, span=span, fired_at=due.at, entries=claimed)
 
 
 async def claim_scheduled(
-    db: Database, clock: Clock, config: Config, kind: str
+    db: Database, clock: Clock, config: Config, kind: str, process: str
 ) -> ScheduledRun | None:
     """Claim this occurrence's digest sends (daily or weekly)."""
     settings = config.cadre.digest
     if not settings.enabled:
         return None
     return await claim_run(
-        db, clock, config, kind, getattr(settings, kind), SCHEDULED[kind], DIGEST_LEVELS
+        db, clock, config, kind, getattr(settings, kind), SCHEDULED[kind], DIGEST_LEVELS, process
     )
 
 
@@ -136,26 +147,3 @@ async def digest_of_unit(
         if unit is None:
             return None
         return await build_digest(db, config, unit, span, clock.now())
-
-
-async def finish_send(
-    db: Database,
-    clock: Clock,
-    kind: str,
-    period_key: str,
-    recipient: Recipient,
-    ok: bool,
-    error: str = "",
-) -> None:
-    """Record how a claimed send went."""
-    async with db.transaction():
-        await store.finish_send(
-            db,
-            kind,
-            period_key,
-            recipient.staff_id,
-            recipient.unit_id,
-            ok,
-            error,
-            to_ts(clock.now()),
-        )

@@ -11,10 +11,11 @@ from typing import Any
 
 from bot.clock import to_ts
 from bot.config import Config
-from bot.storage import grid, outbox, pension, reminders, survey
+from bot.storage import grid, ledger, outbox, pension, survey
 from bot.storage.db import Database
 from models.compliance import Compliance
 from models.digest import Span
+from models.reminders import FAMILY as REMINDERS
 from models.units import Unit
 from services.compliance import compliance
 from services.survey import current_round
@@ -60,7 +61,7 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
         open=sum(r.mode == "home_visit" for r in visits),
         overdue=sum(r.mode == "home_visit" and r.overdue for r in visits),
     )
-    found.failed_sends = await reminders.failed_in(db, unit, to_ts(span.start))
+    found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
     current = current_round(config, now)
     if current is not None:

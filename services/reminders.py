@@ -1,8 +1,8 @@
-"""Reminders: which scheduled runs are due, who gets what, and the record of every send.
+"""Reminders: which scheduled runs are due, who gets what, recorded in the send ledger.
 
-A run is planned once (its sends recorded as pending in the same transaction), then sent in
-batches: each batch is claimed (marked 'sending') before the messages go out and finished
-after, so a restart never sends a message twice and never loses a planned one.
+A run due now records its messages (pending) in the send ledger, each recipient once per
+occurrence; they are then sent in batches, each batch claimed before the messages go out
+and finished after, so a restart never sends a message twice and never loses a planned one.
 """
 
 from __future__ import annotations
@@ -12,36 +12,24 @@ from typing import Any
 
 from bot.clock import Clock, to_ts
 from bot.config import Config
+from bot.crontab import schedule_trigger
 from bot.storage import contacts as contact_store
 from bot.storage import grid
 from bot.storage import households as household_store
-from bot.storage import reminders as store
 from bot.storage.db import Database
-from bot.storage.reminders import PlannedSend, Send
 from models.compliance import StaffUnit, workers_due
 from models.contacts import Household
-from models.periods import (
-    Period,
-    local_date,
-    month_of,
-    next_month,
-    period_of,
-    quarter_of,
-    week_of,
-)
-from models.reminders import (
-    PERIOD_OF_KIND,
-    QuietHours,
-    ReminderKind,
-    due_occurrence,
-    occurrence_key,
-)
+from models.periods import Period, local_date, month_of, next_month, quarter_of, week_of
+from models.reminders import FAMILY, PERIOD_OF_KIND, ReminderKind
+from models.schedule import QuietHours, due_occurrence
 from models.units import Level, Unit
+from services import ledger
+from services.ledger import Entry, Outcome, Planned
 
 # A reminder lists at most this many households (a micro-grid has 10-15).
 MAX_LISTED = 40
 
-__all__ = ["Send", "claim", "failed_sends", "finish", "plan_due", "quiet_hours", "recover"]
+__all__ = ["Entry", "claim", "failed_sends", "finish", "plan_due", "quiet_hours", "recover"]
 
 
 def quiet_hours(config: Config) -> QuietHours:
@@ -53,60 +41,54 @@ def quiet_hours(config: Config) -> QuietHours:
 async def plan_due(
     db: Database, clock: Clock, config: Config, kinds: list[ReminderKind]
 ) -> list[tuple[ReminderKind, str, int]]:
-    """Record the runs due now that were not recorded yet, with their sends; returns
-    (kind, occurrence, number of sends) of each run planned."""
+    """Record the messages of the runs due now for recipients not recorded yet; returns
+    (kind, occurrence, number of new messages) of each run that recorded any."""
     now, tz, quiet = clock.now(), config.tz, quiet_hours(config)
     planned = []
     for kind in kinds:
         exprs = getattr(config.reminders, kind.value)
+        if not exprs:
+            continue
+        due = due_occurrence(schedule_trigger(exprs, tz), PERIOD_OF_KIND[kind], tz, now, quiet)
+        if due is None:
+            continue
+        key = due.key(tz)
         async with db.transaction():
-            current = PERIOD_OF_KIND[kind]
-            await store.expire(db, kind.value, period_of(current, now, tz).key)
-            due = due_occurrence(kind, exprs, tz, quiet, now)
-            if due is None:
-                continue
-            occurrence, period = due
-            key = occurrence_key(occurrence, tz)
-            if await store.has_run(db, kind.value, key):
-                continue
-            sends = await _recipients(db, kind, now, period, config)
-            await store.add_run(db, kind.value, key, period.key, sends, to_ts(now))
-            planned.append((kind, key, len(sends)))
+            sends = [
+                # The message names its period ('2026-06', '2026-Q2', '2026-W24').
+                p.model_copy(update={"payload": {**p.payload, "period": due.period.key}})
+                for p in await _recipients(db, kind, now, due.period, config)
+            ]
+            new = await ledger.record(db, clock, kind.ledger_kind, key, sends, due.period.end)
+        if new:
+            planned.append((kind, key, len(new)))
     return planned
 
 
 async def recover(db: Database, process: str) -> int:
     """Sends another process left half-done become 'unknown' (never resent); returns how many."""
-    async with db.transaction():
-        return await store.orphans_to_unknown(db, process)
+    return await ledger.recover(db, process)
 
 
 async def claim(
     db: Database, clock: Clock, config: Config, kinds: list[ReminderKind], process: str, limit: int
-) -> list[Send]:
+) -> list[Entry]:
     """The next pending sends to deliver now (none in quiet hours), marked as being sent."""
     if clock.now() in quiet_hours(config):
         return []
-    async with db.transaction():
-        return await store.claim(db, [k.value for k in kinds], process, limit)
+    return await ledger.claim(db, clock, [k.ledger_kind for k in kinds], process, limit)
 
 
-async def finish(db: Database, clock: Clock, outcomes: list[tuple[int, str, str]]) -> None:
-    """Record how each claimed send went: (send id, 'sent' | 'failed' | 'pending', error)."""
-    at = to_ts(clock.now())
-    async with db.transaction():
-        await store.finish(
-            db,
-            [(i, status, error, at if status == "sent" else None) for i, status, error in outcomes],
-        )
+async def finish(db: Database, clock: Clock, outcomes: list[Outcome]) -> None:
+    """Record how each claimed send went."""
+    await ledger.finish(db, clock, outcomes)
 
 
 async def failed_sends(db: Database, unit: Unit, since: datetime) -> list[dict[str, Any]]:
     """Reminders that could not be delivered since `since` to people of `unit`'s subtree
     (kind, period, name, code, error: 'forbidden' = blocked or never started the bot,
     'not_linked' = no Telegram account linked), for digests."""
-    async with db.transaction():
-        return await store.failed_in(db, unit, to_ts(since))
+    return await ledger.failed_in(db, FAMILY, unit, since)
 
 
 def _listed(households: tuple[Household, ...] | list[Household]) -> dict[str, Any]:
@@ -119,8 +101,8 @@ def _listed(households: tuple[Household, ...] | list[Household]) -> dict[str, An
     }
 
 
-def _staff_send(worker: StaffUnit, payload: dict[str, Any]) -> PlannedSend:
-    return PlannedSend(
+def _staff_send(worker: StaffUnit, payload: dict[str, Any]) -> Planned:
+    return Planned(
         recipient=f"staff:{worker.staff_id}",
         staff_id=worker.staff_id,
         chat_id=worker.tg_user_id,
@@ -131,7 +113,7 @@ def _staff_send(worker: StaffUnit, payload: dict[str, Any]) -> PlannedSend:
 
 async def _recipients(
     db: Database, kind: ReminderKind, now: datetime, period: Period, config: Config
-) -> list[PlannedSend]:
+) -> list[Planned]:
     tz, ts = config.tz, to_ts(now)
     week = week_of(now, tz)
     if kind is ReminderKind.WEEKLY_CHECKIN:
@@ -161,13 +143,13 @@ async def _recipients(
 
 async def _pension_sends(
     db: Database, now: datetime, workers: list[StaffUnit], config: Config
-) -> list[PlannedSend]:
+) -> list[Planned]:
     """Pensioners due next month: to the people linked to the household, else its worker."""
     month = next_month(local_date(now, config.tz))
     by_unit: dict[int, list[StaffUnit]] = {}
     for link in workers:
         by_unit.setdefault(link.unit_id, []).append(link)
-    sends: list[PlannedSend] = []
+    sends: list[Planned] = []
     for_worker: dict[int, list[Household]] = {}
     for household, linked in await household_store.pensioners_due(db, month):
         unit_workers = by_unit.get(household.micro_grid_id, [])
@@ -175,7 +157,7 @@ async def _pension_sends(
             contact = unit_workers[0] if unit_workers else None
             for tg_user_id, language in linked:
                 sends.append(
-                    PlannedSend(
+                    Planned(
                         recipient=f"person:{tg_user_id}",
                         household_id=household.id,
                         chat_id=tg_user_id,

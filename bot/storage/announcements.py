@@ -1,4 +1,4 @@
-"""Announcements and their delivery state: one row per target group, so a restart resumes."""
+"""Announcements (their deliveries, one per target group, are in the send ledger)."""
 
 from __future__ import annotations
 
@@ -99,23 +99,19 @@ async def active_groups_count(db: Database, level: int, unit_id: int) -> int:
     )
 
 
-async def add_targets(db: Database, announcement_id: int, level: int, unit_id: int) -> int:
-    """One pending target per active group of the unit's subtree; returns how many."""
-    await db.execute(
-        "INSERT OR IGNORE INTO announcement_targets (announcement_id, chat_id) "
-        "SELECT ?, g.chat_id FROM units u JOIN groups g ON g.micro_grid_id = u.id "
-        f"WHERE u.l{level}_id = ? AND u.level = 4 AND g.active = 1",
-        (announcement_id, unit_id),
+async def active_group_ids(db: Database, level: int, unit_id: int) -> list[int]:
+    """Chat ids of the active groups bound to micro-grids of a unit's subtree."""
+    rows = await db.fetchall(
+        "SELECT g.chat_id FROM units u JOIN groups g ON g.micro_grid_id = u.id "
+        f"WHERE u.l{level}_id = ? AND u.level = 4 AND g.active = 1 ORDER BY g.chat_id",
+        (unit_id,),
     )
-    total = int(
-        await db.scalar(
-            "SELECT COUNT(*) FROM announcement_targets WHERE announcement_id = ?",
-            (announcement_id,),
-        )
-        or 0
-    )
+    return [r["chat_id"] for r in rows]
+
+
+async def set_total(db: Database, announcement_id: int, total: int) -> None:
+    """How many groups the announcement goes to."""
     await db.execute("UPDATE announcements SET total = ? WHERE id = ?", (total, announcement_id))
-    return total
 
 
 async def ahead_of(db: Database, announcement_id: int) -> int:
@@ -138,42 +134,6 @@ async def next_active(db: Database) -> Announcement | None:
     return _row(row) if row else None
 
 
-async def pending_targets(db: Database, announcement_id: int) -> list[int]:
-    """Chat ids not yet delivered to, in a stable order."""
-    rows = await db.fetchall(
-        "SELECT chat_id FROM announcement_targets WHERE announcement_id = ? "
-        "AND status = 'pending' ORDER BY chat_id",
-        (announcement_id,),
-    )
-    return [r["chat_id"] for r in rows]
-
-
-async def mark_target(
-    db: Database, announcement_id: int, chat_id: int, status: str, error: str, at: int
-) -> None:
-    """Record the outcome of one send."""
-    await db.execute(
-        "UPDATE announcement_targets SET status = ?, error = ?, at = ? "
-        "WHERE announcement_id = ? AND chat_id = ?",
-        (status, error, at, announcement_id, chat_id),
-    )
-
-
-async def counts(db: Database, announcement_id: int) -> dict[str, int]:
-    """How many targets are pending, sent, failed (and 'gone' among the failed)."""
-    rows = await db.fetchall(
-        "SELECT status, error = 'gone' AS gone, COUNT(*) AS n FROM announcement_targets "
-        "WHERE announcement_id = ? GROUP BY 1, 2",
-        (announcement_id,),
-    )
-    out = {"pending": 0, "sent": 0, "failed": 0, "gone": 0}
-    for r in rows:
-        out[r["status"]] += r["n"]
-        if r["gone"]:
-            out["gone"] += r["n"]
-    return out
-
-
 async def set_progress_message(db: Database, announcement_id: int, message_id: int) -> None:
     """Remember the cadre's progress message."""
     await db.execute(
@@ -182,13 +142,15 @@ async def set_progress_message(db: Database, announcement_id: int, message_id: i
     )
 
 
-async def deactivate_gone(db: Database, announcement_id: int, at: int) -> list[int]:
-    """Mark inactive every group found gone (bot removed, chat deleted); returns their ids."""
+async def deactivate_groups(db: Database, chat_ids: list[int], at: int) -> list[int]:
+    """Mark inactive those of these groups still active (found gone: bot removed, chat
+    deleted); returns their ids."""
+    if not chat_ids:
+        return []
+    marks = ",".join("?" * len(chat_ids))
     rows = await db.fetchall(
-        "SELECT g.chat_id FROM announcement_targets t JOIN groups g ON g.chat_id = t.chat_id "
-        "WHERE t.announcement_id = ? AND t.status = 'failed' AND t.error = 'gone' "
-        "AND g.active = 1",
-        (announcement_id,),
+        f"SELECT chat_id FROM groups WHERE active = 1 AND chat_id IN ({marks}) ORDER BY chat_id",
+        chat_ids,
     )
     gone = [r["chat_id"] for r in rows]
     await db.executemany(

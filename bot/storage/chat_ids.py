@@ -29,12 +29,11 @@ CHAT_COLUMNS: tuple[ChatColumn, ...] = (
     ChatColumn("report_notices", "chat_id", ("message_id",)),
     ChatColumn("pending_notes", "chat_id", ("message_id",)),
     ChatColumn("household_link_requests", "chat_id"),
-    ChatColumn("reminder_sends", "chat_id"),
     ChatColumn("flow_chat_data", "chat_id"),
     ChatColumn("pension_requests", "source_chat_id", ("source_message_id",)),
     ChatColumn("pension_notices", "chat_id", ("message_id",)),
     ChatColumn("announcements", "chat_id"),
-    ChatColumn("announcement_targets", "chat_id"),
+    ChatColumn("ledger", "chat_id", ("message_id",)),
     # Notices waiting for the group go to the supergroup (the sender also follows a 400
     # "migrated" answer for rows it is sending when the upgrade happens).
     ChatColumn("outbox", "chat_id", ("message_id",)),
@@ -60,6 +59,11 @@ async def move_chat(db: Database, old_chat_id: int, new_chat_id: int) -> int:
             f"UPDATE OR IGNORE {chat.table} SET {chat.column} = ?{negate} WHERE {chat.column} = ?",
             (new_chat_id, old_chat_id),
         )
+    # An announcement's delivery to a group names the group in its ledger recipient too.
+    moved += await db.rowcount(
+        "UPDATE OR IGNORE ledger SET recipient = ? WHERE recipient = ?",
+        (f"chat:{new_chat_id}", f"chat:{old_chat_id}"),
+    )
     moved += await db.rowcount(
         f"UPDATE OR IGNORE {CONVERSATIONS} SET key = json_set(key, '$[0]', ?) "
         "WHERE json_valid(key) AND json_extract(key, '$[0]') = ?",

@@ -1,4 +1,4 @@
-"""Digest queries: report counts over a unit's subtree, recipients, and sends made once."""
+"""Digest queries: report counts over a unit's subtree, and who gets the scheduled ones."""
 
 from __future__ import annotations
 
@@ -73,53 +73,3 @@ async def recipients(db: Database, levels: tuple[int, ...]) -> list[Recipient]:
         )
         for r in rows
     ]
-
-
-async def claim_sends(
-    db: Database, kind: str, period_key: str, wanted: list[Recipient], at: int
-) -> list[Recipient]:
-    """Record pending sends for those not yet claimed for this period; returns the new ones."""
-    if not wanted:
-        return []
-    before = {
-        (r["staff_id"], r["unit_id"])
-        for r in await db.fetchall(
-            "SELECT staff_id, unit_id FROM digest_sends WHERE kind = ? AND period_key = ?",
-            (kind, period_key),
-        )
-    }
-    fresh = [r for r in wanted if (r.staff_id, r.unit_id) not in before]
-    await db.executemany(
-        "INSERT OR IGNORE INTO digest_sends (kind, period_key, staff_id, unit_id, status, "
-        "claimed_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-        [(kind, period_key, r.staff_id, r.unit_id, at) for r in fresh],
-    )
-    return fresh
-
-
-async def finish_send(
-    db: Database,
-    kind: str,
-    period_key: str,
-    staff_id: int,
-    unit_id: int,
-    ok: bool,
-    error: str,
-    at: int,
-) -> None:
-    """Mark a claimed send as sent or failed."""
-    await db.execute(
-        "UPDATE digest_sends SET status = ?, error = ?, done_at = ? "
-        "WHERE kind = ? AND period_key = ? AND staff_id = ? AND unit_id = ?",
-        ("sent" if ok else "failed", error, at, kind, period_key, staff_id, unit_id),
-    )
-
-
-async def sends(db: Database, kind: str, period_key: str) -> list[tuple[int, int, str]]:
-    """(staff id, unit id, status) of every send of one kind and period."""
-    rows = await db.fetchall(
-        "SELECT staff_id, unit_id, status FROM digest_sends WHERE kind = ? AND period_key = ? "
-        "ORDER BY staff_id, unit_id",
-        (kind, period_key),
-    )
-    return [(r["staff_id"], r["unit_id"], r["status"]) for r in rows]

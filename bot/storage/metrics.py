@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from bot.storage import ledger
 from bot.storage.db import Database
 
-# The send ledgers a notice is recorded in before it goes out (status pending → sent | failed).
-NOTICE_LEDGERS = {
-    "outbox": "outbox",
-    "reminder": "reminder_sends",
-    "digest": "digest_sends",
-    "announcement": "announcement_targets",
-}
+# Where a notice is recorded before it goes out (status pending → sent | failed …): the
+# outbox, and the send-once ledger's families (its kinds up to the ':'; the assessment is
+# sent as a digest).
+NOTICE_LEDGERS = ("outbox", "reminder", "digest", "announcement")
 
 
 async def reports_by_status(db: Database) -> dict[tuple[str, ...], float]:
@@ -21,8 +19,9 @@ async def reports_by_status(db: Database) -> dict[tuple[str, ...], float]:
 
 async def notices_by_status(db: Database) -> dict[tuple[str, ...], float]:
     """How many notices each send ledger holds, by status (sent, failed, pending …)."""
-    counts: dict[tuple[str, ...], float] = {}
-    for ledger, table in NOTICE_LEDGERS.items():
-        rows = await db.fetchall(f"SELECT status, COUNT(*) FROM {table} GROUP BY status")
-        counts.update({(ledger, str(r[0])): float(r[1]) for r in rows})
+    rows = await db.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    counts: dict[tuple[str, ...], float] = {("outbox", str(r[0])): float(r[1]) for r in rows}
+    for family, status, n in await ledger.by_family_and_status(db):
+        if family in NOTICE_LEDGERS:
+            counts[(family, status)] = float(n)
     return counts

@@ -1,5 +1,5 @@
-"""/assess on demand, and the monthly assessment sent to cadres (text, plus a spreadsheet
-when the ranking is too long to read in chat)."""
+"""/assess on demand, and how an assessment is sent (text, plus a spreadsheet when the
+ranking is too long to read in chat; the monthly run is in scheduler/cadre.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers.cadre.assess_render import assessment_sheet, render_assessment, render_summary
 from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
-from handlers.common import current_actor, language_for, refuse, texts_for
+from handlers.common import current_actor, refuse, texts_for
 from models.errors import Refusal
 from models.text_limits import split_html
 from services import assessment as service
 from services.assessment import Assessment
-from services.digest import finish_send
 from services.sheets import write_xlsx
 
 log = logging.getLogger(__name__)
@@ -107,36 +105,6 @@ async def pick(update: Update, context: GridContext) -> None:
         await query.answer(texts_for(context, update)("common.stale_button"), show_alert=True)
         return
     await _show(update, context, unit, previous=which == "l")
-
-
-async def send_scheduled_assessments(context: GridContext) -> int:
-    """The monthly run: last month's assessment to each L1/L2 cadre for their unit, once."""
-    rt = context.rt
-    run = await service.claim_scheduled(rt.db, rt.clock, rt.config)
-    if run is None:
-        return 0
-    cache: dict[int, Assessment | None] = {}
-    sent = 0
-    for recipient in run.recipients:
-        if recipient.unit_id not in cache:
-            cache[recipient.unit_id] = await service.assessment_of_unit(
-                rt.db, rt.clock, rt.config, recipient.unit_id, run.span
-            )
-        found = cache[recipient.unit_id]
-        if found is None:
-            continue
-        t = await language_for(context, recipient.tg_user_id)
-        try:
-            await send_assessment(context, recipient.tg_user_id, t, found)
-        except TelegramError as exc:
-            log.info("assessment not delivered to %s: %s", recipient.staff_code, exc)
-            await finish_send(
-                rt.db, rt.clock, "assessment", run.span.key, recipient, False, str(exc)
-            )
-            continue
-        await finish_send(rt.db, rt.clock, "assessment", run.span.key, recipient, True)
-        sent += 1
-    return sent
 
 
 def register(app: GridApp) -> None:

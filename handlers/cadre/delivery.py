@@ -66,7 +66,8 @@ async def _cadre_lang(rt: Runtime, tg_user_id: int) -> Lang:
 
 async def _send_one(
     app: GridApp, rt: Runtime, chat_id: int, text: str, photo: str | None
-) -> tuple[bool, str]:
+) -> tuple[bool, str, int | None]:
+    """Send to one group: (delivered, why not, the message's id)."""
     assert rt.outbox is not None
     if photo:
         attempt = await rt.outbox.send("sendPhoto", chat_id, {"photo": photo, "caption": text})
@@ -75,14 +76,14 @@ async def _send_one(
     if attempt.moved_to is not None:
         await group_service.migrated(rt.db, rt.clock, chat_id, attempt.moved_to)
     if attempt.ok:
-        return True, ""
+        return True, "", attempt.message_id
     if attempt.fault is Fault.FORBIDDEN:
-        return False, "gone"
+        return False, service.GONE, None
     if attempt.fault is Fault.BAD_REQUEST and "chat not found" in attempt.detail.lower():
-        return False, "gone"
+        return False, service.GONE, None
     if attempt.fault is Fault.FLOOD:
-        return False, "flood"
-    return False, attempt.detail[:200]
+        return False, "flood", None
+    return False, attempt.detail[:200], None
 
 
 async def _edit(app: GridApp, chat_id: int, message_id: int | None, text: str) -> None:
@@ -122,9 +123,12 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
     async def worker() -> None:
         nonlocal done, last_edit
         while queue and app.running:
-            chat_id = queue.popleft()
-            ok, error = await _send_one(app, rt, chat_id, text, ann.photo_file_id)
-            await service.record(rt.db, rt.clock, ann.id, chat_id, ok, error)
+            target = queue.popleft()
+            assert target.chat_id is not None
+            ok, error, message_id = await _send_one(
+                app, rt, target.chat_id, text, ann.photo_file_id
+            )
+            await service.record(rt.db, rt.clock, target, ok, error, message_id)
             done += 1
             if time.monotonic() - last_edit >= interval and queue:
                 last_edit = time.monotonic()

@@ -7,12 +7,12 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import Runtime
-from bot.storage.reminders import Send
 from bot.texts import Html, Lang
 from handlers.common import pick_language
 from handlers.households import render
 from models.contacts import LogKind
 from models.reminders import ReminderKind
+from services.ledger import Entry
 
 
 def _lines(t: Lang, payload: dict[str, Any]) -> str:
@@ -27,14 +27,14 @@ def _lines(t: Lang, payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_reminder(rt: Runtime, send: Send) -> tuple[str, InlineKeyboardMarkup | None]:
+def render_reminder(rt: Runtime, send: Entry) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons of one reminder, in its recipient's language."""
     t = rt.lang(pick_language(rt, send.language))
-    kind, payload = ReminderKind(send.kind), send.payload
+    kind, payload = ReminderKind.of_ledger(send.kind), send.payload
     if kind is ReminderKind.MONTHLY_CONTACT:
         text = t(
             "reminders.monthly_contact",
-            period=send.period,
+            period=payload["period"],
             count=payload["count"],
             households=Html(_lines(t, payload)),
         )
@@ -42,7 +42,7 @@ def render_reminder(rt: Runtime, send: Send) -> tuple[str, InlineKeyboardMarkup 
     if kind is ReminderKind.QUARTERLY_VISIT:
         text = t(
             "reminders.quarterly_visit",
-            period=send.period,
+            period=payload["period"],
             count=payload["count"],
             households=Html(_lines(t, payload)),
         )
@@ -50,7 +50,7 @@ def render_reminder(rt: Runtime, send: Send) -> tuple[str, InlineKeyboardMarkup 
     if kind is ReminderKind.WEEKLY_CHECKIN:
         grids = t("households.name_separator").join(payload.get("grids", []))
         return t(
-            "reminders.weekly_checkin", period=send.period, grids=grids
+            "reminders.weekly_checkin", period=payload["period"], grids=grids
         ), render.checkin_button(t)
     month = t(f"reminders.month_{payload['month']}")
     if send.recipient.startswith("person:"):

@@ -37,7 +37,7 @@ SEEDS = [int(s) for s in os.environ.get("CRASH_SEEDS", "11,23,37,41").split(",")
 GROUPS = {"M1": "L4A", "M2": "L4B", "M4": "L4D"}
 RESIDENTS_PER_GROUP = 3
 REPORTS_EACH = 3
-WAIT = 60.0
+WAIT = 120.0
 
 
 class BotProcess:

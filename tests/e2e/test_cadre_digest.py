@@ -88,8 +88,8 @@ async def test_scheduled_digests_are_sent_once_even_after_a_restart(h):
     await h.restart()
     await h.run_job("digest-daily")
     assert len(h.sb.calls_to("sendMessage")) == count
-    rows = await h.db.fetchall("SELECT kind, period_key, status FROM digest_sends")
-    assert {tuple(r) for r in rows} == {("daily", "2026-06-10", "sent")}
+    rows = await h.db.fetchall("SELECT kind, period_key, status FROM ledger")
+    assert {tuple(r) for r in rows} == {("digest:daily", "2026-06-10", "sent")}
     assert len(rows) == 3
 
 
@@ -103,3 +103,67 @@ async def test_weekly_digest_has_a_chart(h):
     width, height = _png_size(h.sb.photo_bytes(photo))
     assert 600 <= width <= 1200 and 400 <= height <= 3000
     assert any("工作周报" in t and "2026-06-08 至 2026-06-14" in t for t in h.bot_texts(cadre))
+
+
+def _dailies(h, person) -> list[str]:
+    return [t for t in h.bot_texts(person) if "工作日报" in t]
+
+
+async def test_a_missed_digest_is_caught_up_once_while_its_day_lasts(h):
+    village = await h.staff("V1C")
+    # Down from Wednesday evening over Thursday's 08:00 run, back at 21:00 on Thursday.
+    await h.stop_bot()
+    h.clock.set(h.clock.now().replace(hour=13, minute=0) + timedelta(days=1))
+    await h.start_bot()
+    await h.run_job("cadre-catch-up")
+    [text] = _dailies(h, village)
+    assert "统计日期：2026-06-10" in text
+    await h.restart()
+    await h.run_job("cadre-catch-up")
+    assert len(_dailies(h, village)) == 1
+    # Friday 07:00: Thursday's run is over, Friday's not yet due.
+    h.clock.advance(timedelta(hours=10))
+    await h.restart()
+    await h.run_job("cadre-catch-up")
+    assert len(_dailies(h, village)) == 1
+
+
+async def test_a_digest_interrupted_mid_send_is_never_repeated(h):
+    from services import digest
+
+    town, village = await h.staff("C1"), await h.staff("V1C")
+    h.clock.set(h.clock.now().replace(hour=0, minute=5) + timedelta(days=1))
+    # A previous process recorded the run and claimed every send, then stopped: one it had
+    # not taken yet is still pending.
+    run = await digest.claim_scheduled(h.db, h.clock, h.rt.config, "daily", "old")
+    assert run is not None and len(run.entries) == 2  # the linked ones
+    await h.db.execute(
+        "UPDATE ledger SET status = 'pending', claimed_by = NULL WHERE staff_id = ?",
+        (await h.db.scalar("SELECT id FROM staff WHERE code = 'V1C'"),),
+    )
+    await h.restart()
+    await h.run_job("cadre-catch-up")
+    assert len(_dailies(h, village)) == 1
+    assert _dailies(h, town) == []  # its outcome is unknown: better a gap than a duplicate
+    rows = await h.db.fetchall(
+        "SELECT status, COUNT(*) FROM ledger WHERE kind = 'digest:daily' GROUP BY status"
+    )
+    assert {tuple(r) for r in rows} == {("sent", 1), ("unknown", 1)}
+    sent_id = await h.db.scalar(
+        "SELECT message_id FROM ledger WHERE kind = 'digest:daily' AND status = 'sent'"
+    )
+    assert "工作日报" in h.sb.message(village, sent_id)["text"]
+
+
+async def test_someone_linked_after_the_run_gets_it_at_the_next_look(h):
+    village = await h.staff("V1C")
+    h.clock.set(h.clock.now().replace(hour=0, minute=5) + timedelta(days=1))
+    await h.run_job("digest-daily")
+    assert len(_dailies(h, village)) == 1
+    town = await h.staff("C1")  # links later that morning
+    h.clock.advance(timedelta(hours=2))
+    await h.restart()
+    await h.run_job("cadre-catch-up")
+    [text] = _dailies(h, town)
+    assert "统计日期：2026-06-10" in text
+    assert len(_dailies(h, village)) == 1

@@ -208,7 +208,7 @@ async def test_a_reminder_send_is_retried_in_place_with_the_same_policy(tmp_path
         h.sb.inject_fault("sendMessage", "502")
         await h.run_job("reminders:monthly_contact")
         assert sum("一月一联系" in t for t in h.bot_texts(worker)) == 1
-        mine = "SELECT status, error FROM reminder_sends WHERE chat_id = ? ORDER BY id"
+        mine = "SELECT status, error FROM ledger WHERE chat_id = ? ORDER BY id"
         [(status, _)] = await h.db.fetchall(mine, (worker.id,))
         assert status == "sent"
         h.sb.inject_fault("sendMessage", "400", description="chat not found")

@@ -32,7 +32,8 @@ def reminders_to(h: Harness, user: User, title: str) -> list[str]:
 
 async def sends(h: Harness) -> list[tuple[str, str, str, str, str]]:
     rows = await h.db.fetchall(
-        "SELECT kind, occurrence, recipient, status, error FROM reminder_sends ORDER BY id"
+        "SELECT substr(kind, 10), period_key, recipient, status, error FROM ledger "
+        "WHERE kind LIKE 'reminder:%' ORDER BY id"
     )
     return [tuple(r) for r in rows]
 
@@ -81,8 +82,8 @@ async def test_quarterly_visit_reminder(h: Harness) -> None:
     [text] = reminders_to(h, a, "一季度一走访")
     assert "本季度还有 3 户" in text and "M1户主2" in text and "M1户主1" not in text
     assert "登记走访" in buttons(h.last(a)).__repr__()
-    runs = await h.db.fetchall("SELECT kind, occurrence, period FROM reminder_runs")
-    assert [tuple(r) for r in runs] == [("quarterly_visit", "2026-06-22T09:00", "2026-Q2")]
+    runs = {(kind, occurrence) for kind, occurrence, *_ in await sends(h)}
+    assert runs == {("quarterly_visit", "2026-06-22T09:00")}
 
 
 async def test_weekly_checkin_reminder_only_to_grid_workers_not_checked_in(h: Harness) -> None:
@@ -176,7 +177,7 @@ async def test_interrupted_send_is_never_repeated(h: Harness) -> None:
     await reminders.plan_due(h.db, h.clock, h.rt.config, [ReminderKind.MONTHLY_CONTACT])
     # A previous process marked L4A's message as being sent, then stopped.
     await h.db.execute(
-        "UPDATE reminder_sends SET status = 'sending', claimed_by = 'old' WHERE recipient = ?",
+        "UPDATE ledger SET status = 'sending', claimed_by = 'old' WHERE recipient = ?",
         (await recipient(h, "L4A"),),
     )
     await h.restart()

@@ -41,7 +41,7 @@ async def test_town_wide_monthly_reminder_within_flood_limits(tmp_path: Path) ->
         assert len(sent) == 1084
         assert {int(c.params["chat_id"]) for c in sent} == {u.id for u in users.values()}
         statuses = await db.fetchall(
-            "SELECT status, COUNT(*) FROM reminder_sends WHERE kind = 'monthly_contact' "
+            "SELECT status, COUNT(*) FROM ledger WHERE kind = 'reminder:monthly_contact' "
             "GROUP BY status"
         )
         assert [tuple(r) for r in statuses] == [("sent", 1084)]

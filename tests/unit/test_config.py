@@ -118,3 +118,11 @@ def test_operations_sections_match_the_example(tmp_path: Path) -> None:
         config_from_dict({"backup": {"schedule": "every day"}})
     with pytest.raises(ConfigError, match=r"logging\.format"):
         config_from_dict({"logging": {"format": "xml"}})
+
+
+def test_a_deprecated_digest_key_still_loads() -> None:
+    from bot.config import config_from_dict
+
+    config = config_from_dict({"cadre": {"digest": {"catch_up_within": "12h"}}})
+    assert config.cadre.digest.catch_up_within is not None
+    assert config.cadre.digest.daily == config_from_dict({}).cadre.digest.daily

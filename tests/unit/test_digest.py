@@ -238,9 +238,9 @@ async def test_digest_shows_compliance_pension_failed_sends_and_survey(db):
         )
         await pension.update_request(db, request, at, overdue=1)
         await db.execute(
-            "INSERT INTO reminder_sends (kind, occurrence, period, recipient, staff_id, chat_id, "
-            "payload, status, error, created_at) VALUES ('monthly_contact', '2026-06-10T10:00', "
-            "'2026-06', ?, ?, 1, '{}', 'failed', 'Forbidden', ?)",
+            "INSERT INTO ledger (kind, period_key, recipient, staff_id, chat_id, payload, status, "
+            "error, created_at) VALUES ('reminder:monthly_contact', '2026-06-10T10:00', ?, ?, "
+            "1, '{\"period\": \"2026-06\"}', 'failed', 'Forbidden', ?)",
             (f"staff:{l4a}", l4a, at),
         )
         for household, micro_grid, scores in ((h1, m1.id, (4, 5)), (h2, m2.id, (4, 5))):

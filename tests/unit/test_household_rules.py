@@ -1,9 +1,9 @@
-"""Pure household rules: periods and typed dates, outcomes, check-in placement, masking, and
-which reminder run is due (schedule, quiet hours, catch-up)."""
+"""Pure household rules: periods and typed dates, outcomes, check-in placement, masking
+(which scheduled run is due: tests/unit/test_schedule.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,13 +18,9 @@ from models.periods import (
     quarter_of,
     week_of,
 )
-from models.reminders import QuietHours, ReminderKind, due_occurrence, occurrence_key
 from models.units import Level, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
-QUIET = QuietHours(time(21), time(8), TZ)
-MONTHLY = ("0 10 20,last * *",)
-QUARTERLY = ("0 9 1 3,6,9,12 *", "0 9 17-31 3,6,9,12 mon")
 
 
 def local(*args: int) -> datetime:
@@ -111,81 +107,3 @@ def test_masked_addresses() -> None:
     assert mask_address("大屯营村益家冲组12号") == "大屯营村益家***"
     assert mask_address("M1组2号") == "M1组**"
     assert mask_address("") == "" and mask_address("甲") == "*"
-
-
-def test_due_occurrence_on_schedule_and_only_the_latest() -> None:
-    due = due_occurrence(
-        ReminderKind.MONTHLY_CONTACT, MONTHLY, TZ, QUIET, local(2026, 6, 20, 10, 0)
-    )
-    assert due is not None and occurrence_key(due[0], TZ) == "2026-06-20T10:00"
-    assert due[1].key == "2026-06"
-    early = due_occurrence(
-        ReminderKind.MONTHLY_CONTACT, MONTHLY, TZ, QUIET, local(2026, 6, 20, 9, 59, 30)
-    )  # a job firing a moment early
-    assert early is not None and early[0] == local(2026, 6, 20, 10, 0)
-    assert (
-        due_occurrence(ReminderKind.MONTHLY_CONTACT, MONTHLY, TZ, QUIET, local(2026, 6, 19, 10, 0))
-        is None
-    )
-    late = due_occurrence(
-        ReminderKind.MONTHLY_CONTACT, MONTHLY, TZ, QUIET, local(2026, 7, 31, 15, 0)
-    )
-    assert late is not None and late[0] == local(2026, 7, 31, 10, 0)  # not the 20th too
-    assert (
-        due_occurrence(ReminderKind.MONTHLY_CONTACT, MONTHLY, TZ, QUIET, local(2026, 8, 2, 10, 0))
-        is None
-    )  # July's runs stay in July
-
-
-def test_quarterly_schedule() -> None:
-    def key(at: datetime) -> str | None:
-        due = due_occurrence(ReminderKind.QUARTERLY_VISIT, QUARTERLY, TZ, QUIET, at)
-        return occurrence_key(due[0], TZ) if due else None
-
-    assert key(local(2026, 5, 30, 12, 0)) is None
-    assert key(local(2026, 6, 1, 9, 0)) == "2026-06-01T09:00"
-    assert key(local(2026, 6, 16, 12, 0)) == "2026-06-01T09:00"
-    assert key(local(2026, 6, 22, 9, 0)) == "2026-06-22T09:00"
-    assert key(local(2026, 6, 29, 9, 0)) == "2026-06-29T09:00"
-    assert key(local(2026, 7, 1, 9, 0)) is None
-
-
-def test_quiet_hours() -> None:
-    late = ("30 22 20 * *",)
-    assert (
-        due_occurrence(ReminderKind.MONTHLY_CONTACT, late, TZ, QUIET, local(2026, 6, 20, 22, 30))
-        is None
-    )
-    assert (
-        due_occurrence(ReminderKind.MONTHLY_CONTACT, late, TZ, QUIET, local(2026, 6, 21, 7, 59))
-        is None
-    )
-    morning = due_occurrence(
-        ReminderKind.MONTHLY_CONTACT, late, TZ, QUIET, local(2026, 6, 21, 8, 0)
-    )
-    assert morning is not None and morning[0] == local(2026, 6, 20, 22, 30)
-    assert QUIET.after(local(2026, 6, 20, 22, 30)) == local(2026, 6, 21, 8, 0)
-    assert QUIET.after(local(2026, 6, 21, 3, 0)) == local(2026, 6, 21, 8, 0)
-    assert QUIET.after(local(2026, 6, 21, 9, 0)) == local(2026, 6, 21, 9, 0)
-    daytime = QuietHours(time(12), time(14), TZ)
-    assert local(2026, 6, 1, 13) in daytime and local(2026, 6, 1, 14) not in daytime
-    assert local(2026, 6, 1, 3) not in QuietHours(time(8), time(8), TZ)
-
-
-def test_weekly_and_pension_periods() -> None:
-    friday = due_occurrence(
-        ReminderKind.WEEKLY_CHECKIN,
-        ("0 9 * * 5",),
-        TZ,
-        QUIET,
-        local(2026, 6, 12, 9, 0) + timedelta(hours=3),
-    )
-    assert friday is not None and friday[0].astimezone(TZ).weekday() == 4
-    assert friday[1].key == "2026-W24"
-    assert (
-        due_occurrence(
-            ReminderKind.WEEKLY_CHECKIN, ("0 9 * * fri",), TZ, QUIET, local(2026, 6, 15, 9, 0)
-        )
-        is None
-    )  # a new week, Friday to come
-    assert due_occurrence(ReminderKind.PENSION, (), TZ, QUIET, local(2026, 6, 1, 9)) is None

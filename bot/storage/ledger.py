@@ -1,0 +1,247 @@
+"""The send-once ledger: every reminder, digest, assessment and announcement delivery,
+recorded before it is sent (one row per kind, period and recipient), so nothing goes out
+twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.storage.db import Database
+from models.units import Unit
+
+_COLS = (
+    "id, kind, period_key, recipient, chat_id, staff_id, household_id, unit_id, language, "
+    "payload, status, error, attempts, created_at, expires_at, done_at, message_id"
+)
+
+
+class Entry(BaseModel):
+    """One message to one recipient, and where its delivery stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: str
+    period_key: str
+    recipient: str
+    chat_id: int | None
+    staff_id: int | None
+    household_id: int | None
+    unit_id: int | None
+    language: str | None
+    payload: dict[str, Any]
+    status: str
+    error: str
+    attempts: int
+    created_at: int
+    expires_at: int | None
+    done_at: int | None
+    message_id: int | None
+
+
+class Planned(BaseModel):
+    """A message about to be recorded. Without a chat it is recorded as failed
+    ('not_linked': the recipient has no Telegram account linked)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recipient: str
+    chat_id: int | None = None
+    staff_id: int | None = None
+    household_id: int | None = None
+    unit_id: int | None = None
+    language: str | None = None
+    payload: dict[str, Any] = {}
+
+
+def _entry(row: Any) -> Entry:
+    data = dict(row)
+    data["payload"] = json.loads(data["payload"])
+    return Entry(**data)
+
+
+async def record(
+    db: Database,
+    kind: str,
+    period_key: str,
+    planned: Sequence[Planned],
+    at: int,
+    expires_at: int | None = None,
+) -> list[Entry]:
+    """Record each planned message not recorded yet for (kind, period_key); returns the new
+    rows. Call inside the caller's transaction."""
+    if not planned:
+        return []
+    before = await db.scalar("SELECT COALESCE(MAX(id), 0) FROM ledger")
+    await db.executemany(
+        "INSERT OR IGNORE INTO ledger (kind, period_key, recipient, chat_id, staff_id, "
+        "household_id, unit_id, language, payload, status, error, created_at, expires_at, "
+        "done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                kind,
+                period_key,
+                p.recipient,
+                p.chat_id,
+                p.staff_id,
+                p.household_id,
+                p.unit_id,
+                p.language,
+                json.dumps(p.payload, ensure_ascii=False),
+                "pending" if p.chat_id is not None else "failed",
+                "" if p.chat_id is not None else "not_linked",
+                at,
+                expires_at,
+                None if p.chat_id is not None else at,
+            )
+            for p in planned
+        ],
+    )
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM ledger WHERE id > ? AND kind = ? AND period_key = ? ORDER BY id",
+        (before, kind, period_key),
+    )
+    return [_entry(r) for r in rows]
+
+
+async def expire(db: Database, now: int) -> int:
+    """Pending rows whose period is over will not be sent; returns how many."""
+    return await db.rowcount(
+        "UPDATE ledger SET status = 'expired', done_at = ? "
+        "WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
+        (now, now),
+    )
+
+
+async def claim(
+    db: Database,
+    kinds: Sequence[str],
+    process: str,
+    at: int,
+    limit: int | None,
+    period_key: str | None = None,
+) -> list[Entry]:
+    """Take up to `limit` (None: all) pending rows of these kinds (and period), oldest
+    first, marking them 'sending' by `process`; returned as they were before (`attempts`
+    counts the earlier tries)."""
+    if not kinds:
+        return []
+    marks = ",".join("?" * len(kinds))
+    period = "" if period_key is None else "AND period_key = ? "
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind IN ({marks}) "
+        f"{period}ORDER BY id LIMIT ?",
+        [*kinds, *([] if period_key is None else [period_key]), -1 if limit is None else limit],
+    )
+    if rows:
+        ids = [r["id"] for r in rows]
+        await db.execute(
+            "UPDATE ledger SET status = 'sending', attempts = attempts + 1, claimed_by = ?, "
+            f"claimed_at = ? WHERE id IN ({','.join('?' * len(ids))})",
+            [process, at, *ids],
+        )
+    return [_entry(r) for r in rows]
+
+
+async def orphans_to_unknown(db: Database, process: str) -> int:
+    """Rows left 'sending' by another process (stopped mid-send): their outcome is unknown,
+    so they are never sent again. Returns how many."""
+    return await db.rowcount(
+        "UPDATE ledger SET status = 'unknown' WHERE status = 'sending' "
+        "AND (claimed_by IS NULL OR claimed_by != ?)",
+        (process,),
+    )
+
+
+async def mark_sent(db: Database, entry_id: int, at: int, message_id: int | None = None) -> None:
+    """The message went out."""
+    await db.execute(
+        "UPDATE ledger SET status = 'sent', error = '', done_at = ?, message_id = ? WHERE id = ?",
+        (at, message_id, entry_id),
+    )
+
+
+async def mark_failed(db: Database, entry_id: int, error: str, at: int) -> None:
+    """The message could not be delivered, for good (`error` says why)."""
+    await db.execute(
+        "UPDATE ledger SET status = 'failed', error = ?, done_at = ? WHERE id = ?",
+        (error, at, entry_id),
+    )
+
+
+async def mark_retry(db: Database, entry_id: int, error: str) -> None:
+    """The message did not go out this time; it waits for the next run."""
+    await db.execute(
+        "UPDATE ledger SET status = 'pending', error = ? WHERE id = ?", (error, entry_id)
+    )
+
+
+async def pending_for(db: Database, kind: str) -> list[Entry]:
+    """Pending rows of one kind, by recipient's chat."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM ledger WHERE kind = ? AND status = 'pending' ORDER BY chat_id, id",
+        (kind,),
+    )
+    return [_entry(r) for r in rows]
+
+
+async def entries(db: Database, kind: str, period_key: str | None = None) -> list[Entry]:
+    """Every row of one kind (and period), by id."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM ledger WHERE kind = ? AND (? IS NULL OR period_key = ?) ORDER BY id",
+        (kind, period_key, period_key),
+    )
+    return [_entry(r) for r in rows]
+
+
+async def counts(db: Database, kind: str) -> dict[str, int]:
+    """How many rows of one kind are in each status."""
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM ledger WHERE kind = ? GROUP BY status", (kind,)
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+async def failed_with(db: Database, kind: str, error: str) -> list[Entry]:
+    """Rows of one kind that failed for this reason."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM ledger WHERE kind = ? AND status = 'failed' AND error = ? "
+        "ORDER BY id",
+        (kind, error),
+    )
+    return [_entry(r) for r in rows]
+
+
+async def by_family_and_status(db: Database) -> list[tuple[str, str, int]]:
+    """(family, status, count): the family is the kind up to its ':' ('reminder' …)."""
+    rows = await db.fetchall(
+        "SELECT substr(kind, 1, instr(kind || ':', ':') - 1) AS family, status, COUNT(*) AS n "
+        "FROM ledger GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return [(r["family"], r["status"], r["n"]) for r in rows]
+
+
+async def failed_in(db: Database, family: str, unit: Unit, since: int) -> list[dict[str, Any]]:
+    """Rows of a family ('reminder') that failed since `since`, to staff holding a unit in
+    `unit`'s subtree or about a household in it: kind (without the family), period,
+    recipient's name and code, error, when."""
+    level = f"u.l{int(unit.level)}_id"
+    rows = await db.fetchall(
+        "SELECT l.id, substr(l.kind, length(?) + 2) AS kind, "
+        "COALESCE(json_extract(l.payload, '$.period'), l.period_key) AS period, "
+        "l.period_key, l.recipient, l.staff_id, l.household_id, l.error, l.created_at, "
+        "COALESCE(s.name, h.head_name, '') AS name, COALESCE(s.code, h.code, '') AS code "
+        "FROM ledger l LEFT JOIN staff s ON s.id = l.staff_id "
+        "LEFT JOIN households h ON h.id = l.household_id "
+        "WHERE l.status = 'failed' AND l.kind LIKE ? || ':%' AND l.created_at >= ? AND ("
+        " EXISTS (SELECT 1 FROM staff_units su JOIN units u ON u.id = su.unit_id "
+        f"  WHERE su.staff_id = l.staff_id AND {level} = ?) OR "
+        f" EXISTS (SELECT 1 FROM units u WHERE u.id = h.micro_grid_id AND {level} = ?)) "
+        "ORDER BY l.created_at, l.id",
+        (family, family, since, unit.id, unit.id),
+    )
+    return [dict(r) for r in rows]
