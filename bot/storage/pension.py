@@ -109,48 +109,6 @@ async def request(db: Database, request_id: int) -> PensionRequest | None:
     return request_from_row(row) if row else None
 
 
-async def update_request(db: Database, request_id: int, at: int, **fields: Any) -> None:
-    """Change fields of a request (datetimes are stored as unix seconds)."""
-    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
-    sets = ", ".join(f"{name} = ?" for name in fields)
-    await db.execute(
-        f"UPDATE pension_requests SET {sets}, updated_at = ? WHERE id = ?",
-        (*values, at, request_id),
-    )
-
-
-async def add_event(
-    db: Database,
-    request_id: int,
-    at: int,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    level: int | None,
-    actor: str,
-    staff_id: int | None,
-    visit_at: datetime | None = None,
-    note: str = "",
-) -> int:
-    """Append one step to a request's history; returns its id."""
-    return await db.execute(
-        "INSERT INTO pension_events (request_id, at, action, from_status, to_status, level, "
-        "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            request_id,
-            at,
-            action,
-            from_status,
-            to_status,
-            level,
-            actor,
-            staff_id,
-            to_ts(visit_at) if visit_at else None,
-            note,
-        ),
-    )
-
-
 class Event(BaseModel):
     """One step of a request's history."""
 
@@ -185,16 +143,6 @@ async def events(db: Database, request_ids: list[int]) -> list[Event]:
         data["at"], data["visit_at"] = from_ts(r["at"]), _ts(r["visit_at"])
         out.append(Event(**data))
     return out
-
-
-async def past_due(db: Database, now: int) -> list[PensionRequest]:
-    """Open home visits past their deadline."""
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM pension_requests WHERE status IN {_OPEN} AND due_at IS NOT NULL "
-        "AND due_at <= ? ORDER BY due_at",
-        (now,),
-    )
-    return [request_from_row(r) for r in rows]
 
 
 async def open_tasks(

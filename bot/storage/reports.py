@@ -170,35 +170,6 @@ async def report(db: Database, report_id: int) -> Report | None:
     return report_from_row(row) if row else None
 
 
-async def update_report(db: Database, report_id: int, at: int, **fields: Any) -> None:
-    """Change fields of a report (datetimes are stored as unix seconds)."""
-    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
-    sets = ", ".join(f"{name} = ?" for name in fields)
-    await db.execute(
-        f"UPDATE reports SET {sets}, updated_at = ? WHERE id = ?", (*values, at, report_id)
-    )
-
-
-async def add_event(
-    db: Database,
-    report_id: int,
-    at: int,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    level: int,
-    actor: str,
-    staff_id: int | None,
-    note: str = "",
-) -> int:
-    """Append one step to a report's history; returns its id."""
-    return await db.execute(
-        "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, actor, "
-        "staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (report_id, at, action, from_status, to_status, level, actor, staff_id, note),
-    )
-
-
 class Event(BaseModel):
     """One step of a report's history."""
 
@@ -249,14 +220,6 @@ async def delivered_notices(db: Database, report_id: int) -> list[tuple[int, int
     return [(r["chat_id"], r["message_id"]) for r in rows]
 
 
-async def claim_press(db: Database, query_id: str, at: int) -> bool:
-    """Record a button press; False when it was applied before."""
-    await db.execute(
-        "INSERT OR IGNORE INTO applied_presses (query_id, at) VALUES (?, ?)", (query_id, at)
-    )
-    return bool(await db.scalar("SELECT changes()"))
-
-
 async def add_pending_note(
     db: Database,
     chat_id: int,
@@ -298,17 +261,6 @@ async def take_pending_note(
         "DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
     return row["report_id"], row["action"]
-
-
-async def past_deadline(db: Database, now: int) -> list[Report]:
-    """Reports waiting past their accept deadline, or accepted past their resolve deadline."""
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM reports WHERE status = 'new' AND accept_due_at <= ? "
-        f"UNION SELECT {_COLS} FROM reports WHERE status = 'accepted' AND resolve_due_at <= ? "
-        "ORDER BY id",
-        (now, now),
-    )
-    return [report_from_row(r) for r in rows]
 
 
 async def reports_of(db: Database, reporter_tg_id: int, limit: int) -> list[Report]:

@@ -146,7 +146,7 @@ async def announce(context: GridContext, moved: Moved) -> None:
 async def notices_for(context: GridContext, moved: Moved) -> list[Notice | None]:
     """The notices a move causes."""
     t = context.rt.lang(None)
-    report = moved.after
+    report, move = moved.after, Move(moved.move)
     key = f"report:{report.id}:ev{moved.event_id}"
     by = moved.by.name if moved.by else ""
     n = report.number
@@ -158,31 +158,31 @@ async def notices_for(context: GridContext, moved: Moved) -> list[Notice | None]
     log.info(
         "report %s %s: %s -> %s at level %d by %s%s",
         report.number,
-        moved.move.value,
+        move.value,
         moved.before.status.value,
         report.status.value,
         int(report.level),
         f"staff {moved.by.code}" if moved.by else "the reporter or the system",
         " (deadline)" if moved.overdue else "",
     )
-    if moved.move is Move.ACCEPT:
+    if move is Move.ACCEPT:
         resident(t("reports.told_accepted", number=n, name=by))
-    elif moved.move is Move.RESOLVE:
+    elif move is Move.RESOLVE:
         resident(
             t("reports.told_resolved", number=n, name=by, note=moved.note),
             resolution_markup(context, report),
         )
-    elif moved.move is Move.ESCALATE:
+    elif move is Move.ESCALATE:
         told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
         resident(t(told, number=n, level=level_label(t, report.level)))
         if moved.route is not None:
             notices += await staff_notices_for(context, key, report, moved.route.staff)
-    elif moved.move is Move.REJECT:
+    elif move is Move.REJECT:
         resident(t("reports.told_rejected", number=n, note=moved.note))
-    elif moved.move is Move.DUPLICATE:
+    elif move is Move.DUPLICATE:
         resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
-    elif moved.move in (Move.CONFIRM, Move.REOPEN):
-        reopened = moved.move is Move.REOPEN
+    elif move in (Move.CONFIRM, Move.REOPEN):
+        reopened = move is Move.REOPEN
         resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
         notices += await _owner_notices(context, key, moved)
     notices += await refresh_notices(context, key, report)
@@ -197,7 +197,7 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
         owner = await staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
         return []
-    if moved.move is Move.REOPEN:
+    if moved.move == Move.REOPEN:
         return await staff_notices_for(context, key, report, [owner])
     t = await language_for(context, owner.tg_user_id)
     text = t("reports.owner_confirmed", number=report.number)

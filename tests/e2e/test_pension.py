@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from sandbox.state import User
-from scheduler.pension import JOB_NAME
+from scheduler.deadlines import JOB_NAME
 from tests.e2e.flowsteps import link_household, table_dump, tap, town, with_button
 from tests.e2e.harness import Harness, buttons
 

@@ -19,7 +19,7 @@ from bot.storage.roster import apply_roster
 from models.errors import Refusal
 from models.pension import Mode, Move, Status
 from models.units import Level
-from services import pension, pension_visits, survey
+from services import cases, pension, pension_visits, survey
 from services.actors import actor_for
 from services.town_files import load_town_files
 from tests import town
@@ -196,16 +196,16 @@ async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
         is None
     )
     clock.advance(timedelta(days=3))
-    [moved] = await pension_visits.sweep(db, clock, config)
+    [moved] = await cases.sweep(db, clock, config, pension_visits.HOME_VISITS)
     assert moved.after.level is Level.GRID and moved.after.overdue
     assert moved.route is not None and [s.code for s in moved.route.staff] == ["L3A"]
-    assert await pension_visits.sweep(db, clock, config) == []
+    assert await cases.sweep(db, clock, config, pension_visits.HOME_VISITS) == []
     l4 = await actor_for(db, 701)
     with pytest.raises(Refusal) as caught:
         await pension_visits.apply(db, clock, config, l4, request.id, Move.DONE)
     assert caught.value.key == "pension.not_yours"
     clock.advance(timedelta(days=2))
-    [moved] = await pension_visits.sweep(db, clock, config)
+    [moved] = await cases.sweep(db, clock, config, pension_visits.HOME_VISITS)
     assert moved.after.level is Level.VILLAGE
     village = await actor_for(db, 703)
     done = await pension_visits.apply(db, clock, config, village, request.id, Move.DONE)
