@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
-from handlers.flows import pension_notify
-from handlers.reports import moves as report_notify
+from handlers import case_notices
+from handlers.case_notices import CaseRenderer
+from handlers.flows.pension_notify import RENDERER as VISIT_RENDERER
+from handlers.reports.notify import RENDERER as REPORT_RENDERER
 from scheduler.jobs import every
 from services import cases
+from services.cases import CaseKind
 from services.pension_visits import HOME_VISITS
 from services.reports.moves import REPORTS
 
@@ -17,24 +21,27 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "case-deadline-sweep"
 
+R = TypeVar("R")
+
+
+async def _sweep(context: GridContext, kind: CaseKind[R], renderer: CaseRenderer[R]) -> int:
+    rt = context.rt
+    moved = await cases.sweep(rt.db, rt.clock, rt.config, kind)
+    for each in moved:
+        await case_notices.announce(context, renderer, each)
+    if moved:
+        log.info("deadline sweep escalated %d %ss", len(moved), renderer.noun)
+    return len(moved)
+
 
 async def sweep_deadlines(context: GridContext) -> int:
     """Escalate overdue reports and home visits, tell the new level and the person who asked;
     returns how many climbed."""
-    rt = context.rt
     # The notices are stored with the escalations, in one transaction.
-    async with rt.db.transaction():
-        reports = await cases.sweep(rt.db, rt.clock, rt.config, REPORTS)
-        for each in reports:
-            await report_notify.announce(context, each)
-        visits = await cases.sweep(rt.db, rt.clock, rt.config, HOME_VISITS)
-        for visit in visits:
-            await pension_notify.announce(context, visit)
-    if reports or visits:
-        log.info(
-            "deadline sweep escalated %d reports and %d home visits", len(reports), len(visits)
+    async with context.rt.db.transaction():
+        return await _sweep(context, REPORTS, REPORT_RENDERER) + await _sweep(
+            context, HOME_VISITS, VISIT_RENDERER
         )
-    return len(reports) + len(visits)
 
 
 def register(app: GridApp, config: Config) -> None:

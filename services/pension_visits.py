@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.clock import Clock
 from bot.config import Config
 from bot.storage import grid
 from bot.storage.db import Database
@@ -79,39 +78,7 @@ async def _prepare(db: Database, config: Config, request: PensionRequest, step: 
     return step
 
 
-HOME_VISITS: CaseKind[PensionRequest] = CaseKind(
-    rules=RULES,
-    audit_name="pension",
-    audit_entity="pension_request",
-    load=load,
-    check=check,
-    prepare=_prepare,
-    micro_grid_of=lambda request: request.micro_grid_id,
+# Home visits on the case engine (audited as pension requests).
+HOME_VISITS = CaseKind[PensionRequest](
+    RULES, "pension", "pension_request", load, check, _prepare, lambda r: r.micro_grid_id
 )
-
-
-async def apply(
-    db: Database,
-    clock: Clock,
-    config: Config,
-    actor: Actor,
-    request_id: int,
-    move: Move,
-    *,
-    visit_at: datetime | None = None,
-    note: str = "",
-    press_id: str | None = None,
-) -> Moved | None:
-    """Make `move` on a home visit as `actor`, after every check; None for a repeated press."""
-    return await cases.apply(
-        db,
-        clock,
-        config,
-        HOME_VISITS,
-        actor,
-        request_id,
-        move,
-        visit_at=visit_at,
-        note=note,
-        press_id=press_id,
-    )

@@ -6,11 +6,13 @@ from __future__ import annotations
 from bot.runtime import GridContext
 from bot.storage import pension as store
 from bot.texts import Lang
+from handlers import case_notices
+from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.flows import pension_render as render_card
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
-from handlers.staff_notices import Card, message, post, staff_notices
+from handlers.staff_notices import Card, message, staff_notices
 from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
@@ -52,9 +54,7 @@ async def staff_notices_for(
 
 async def tell_staff(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
     """Enqueue a new request's notices to the staff who must act."""
-    await post(
-        context, list(await staff_notices_for(context, f"pension:{request.id}:new", request, staff))
-    )
+    await case_notices.tell_staff(context, RENDERER, request, staff, "new")
 
 
 async def refresh_notices(context: GridContext, key: str, request: PensionRequest) -> list[Notice]:
@@ -123,53 +123,53 @@ async def requester_notice(
     )
 
 
-async def announce(context: GridContext, moved: Moved) -> None:
-    """Enqueue, in the move's transaction, the requester's notice, a new level's notices and
-    the refreshed staff copies."""
-    request, rt = moved.after, context.rt
-    key = f"pension:{request.id}:ev{moved.event_id}"
-    by = moved.by
-    notices: list[Notice | None] = []
-    if moved.move == Move.SCHEDULE.value and request.visit_at is not None and by is not None:
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_scheduled",
-                name=by.name,
-                phone=by.phone,
-                when=local_time(rt, request.visit_at),
-            )
+async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
+    """What the requester is told of a move: the visit's time, its outcome, or where it went."""
+    request, rt, by = moved.after, context.rt, moved.by
+    if moved.move == Move.SCHEDULE and request.visit_at is not None and by is not None:
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_scheduled",
+            name=by.name,
+            phone=by.phone,
+            when=local_time(rt, request.visit_at),
         )
-    elif moved.move == Move.DONE.value and by is not None:
-        notices.append(
-            await requester_notice(context, key, request, "pension.told_done", name=by.name)
-        )
-    elif moved.move == Move.FAIL.value and by is not None:
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_failed",
-                name=by.name,
-                phone=by.phone,
-                note=request.outcome_note,
-            )
+    elif moved.move == Move.DONE and by is not None:
+        notice = await requester_notice(context, key, request, "pension.told_done", name=by.name)
+    elif moved.move == Move.FAIL and by is not None:
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_failed",
+            name=by.name,
+            phone=by.phone,
+            note=request.outcome_note,
         )
     elif moved.route is not None:
         t = rt.lang(None)
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_escalated",
-                level=role_name(t, moved.route.level),
-                names=handler_names(t, moved.route),
-            )
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_escalated",
+            level=role_name(t, moved.route.level),
+            names=handler_names(t, moved.route),
         )
-        notices += await staff_notices_for(context, key, request, moved.route.staff)
-    notices += await refresh_notices(context, key, request)
-    await post(context, notices)
+    else:
+        return []
+    return [notice]
+
+
+async def announce(context: GridContext, moved: Moved) -> None:
+    """Enqueue, in the move's transaction, the requester's notice, a new level's notices and
+    the refreshed staff copies."""
+    await case_notices.announce(context, RENDERER, moved)
+
+
+# Home visits as the case notifier tells them.
+RENDERER = CaseRenderer[PensionRequest](
+    "home visit", subject_of, lambda r: r.number, told, staff_notices_for, refresh_notices
+)

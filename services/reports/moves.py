@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.clock import Clock
 from bot.config import Config
 from bot.storage import grid
 from bot.storage import reports as store
@@ -77,38 +76,7 @@ async def _prepare(db: Database, config: Config, report: Report, step: Step) -> 
     return step
 
 
-REPORTS: CaseKind[Report] = CaseKind(
-    rules=RULES,
-    audit_name="report",
-    audit_entity="report",
-    load=load,
-    check=check,
-    prepare=_prepare,
-    micro_grid_of=lambda report: report.micro_grid_id,
+# Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones.
+REPORTS = CaseKind[Report](
+    RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id
 )
-
-
-async def apply(
-    db: Database,
-    clock: Clock,
-    config: Config,
-    actor: Actor,
-    report_id: int,
-    move: Move,
-    note: str = "",
-    duplicate_of: int | None = None,
-    press_id: str | None = None,
-) -> Moved | None:
-    """Make `move` on the report as `actor`; None for a press applied before."""
-    return await cases.apply(
-        db,
-        clock,
-        config,
-        REPORTS,
-        actor,
-        report_id,
-        move,
-        note=note,
-        duplicate_of=duplicate_of,
-        press_id=press_id,
-    )

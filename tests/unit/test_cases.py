@@ -33,30 +33,25 @@ class Table:
         return timedelta(hours=hours * (2 if level is Level.TOWN else 1))
 
 
-def report(status: str = "new", **fields: Any) -> CaseState:
+def case(kind: Kind, status: str, hours_due: int, **fields: Any) -> CaseState:
     base = CaseState(
-        kind=Kind.REPORT,
+        kind=kind,
         id=7,
         status=status,
         level=Level.MICRO_GRID,
         unit_id=40,
         owner_staff_id=None,
-        due_at=NOW + 4 * HOUR if status == "new" else None,
+        due_at=NOW + hours_due * HOUR,
     )
     return replace(base, **fields)
+
+
+def report(status: str = "new", **fields: Any) -> CaseState:
+    return case(Kind.REPORT, status, 4, **({"due_at": None} if status != "new" else {}) | fields)
 
 
 def visit(status: str = "open", **fields: Any) -> CaseState:
-    base = CaseState(
-        kind=Kind.HOME_VISIT,
-        id=3,
-        status=status,
-        level=Level.MICRO_GRID,
-        unit_id=40,
-        owner_staff_id=None,
-        due_at=NOW + 24 * HOUR,
-    )
-    return replace(base, **fields)
+    return case(Kind.HOME_VISIT, status, 24, **fields)
 
 
 def move_report(case: CaseState, move: Move, by: Mover = L4_WORKER, **step: Any) -> CaseChange:

@@ -202,13 +202,15 @@ async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
     assert await cases.sweep(db, clock, config, pension_visits.HOME_VISITS) == []
     l4 = await actor_for(db, 701)
     with pytest.raises(Refusal) as caught:
-        await pension_visits.apply(db, clock, config, l4, request.id, Move.DONE)
+        await cases.apply(db, clock, config, pension_visits.HOME_VISITS, l4, request.id, Move.DONE)
     assert caught.value.key == "pension.not_yours"
     clock.advance(timedelta(days=2))
     [moved] = await cases.sweep(db, clock, config, pension_visits.HOME_VISITS)
     assert moved.after.level is Level.VILLAGE
     village = await actor_for(db, 703)
-    done = await pension_visits.apply(db, clock, config, village, request.id, Move.DONE)
+    done = await cases.apply(
+        db, clock, config, pension_visits.HOME_VISITS, village, request.id, Move.DONE
+    )
     assert done is not None and done.after.status is Status.DONE
     async with db.transaction():
         v1 = await grid.unit_by_code(db, "V1")
