@@ -158,25 +158,59 @@ async def save(db: Database, change: CaseChange) -> int:
 
 async def add_event(db: Database, kind: Kind, case_id: int, event: CaseEvent) -> int:
     """Append one step to a case's history; returns its id."""
-    level = int(event.level) if event.level is not None else None
-    common = (
-        case_id,
-        to_ts(event.at),
-        event.action,
-        event.from_status,
-        event.to_status,
-    )
-    if kind is Kind.REPORT:
-        return await db.execute(
-            "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, "
-            "actor, staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*common, level or 0, event.by.label, event.by.staff_id, event.note),
-        )
     return await db.execute(
-        "INSERT INTO pension_events (request_id, at, action, from_status, to_status, level, "
-        "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (*common, level, event.by.label, event.by.staff_id, _at(event.visit_at), event.note),
+        "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
+        "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind.value,
+            case_id,
+            to_ts(event.at),
+            event.action,
+            event.from_status,
+            event.to_status,
+            int(event.level) if event.level is not None else None,
+            event.by.label,
+            event.by.staff_id,
+            _at(event.visit_at),
+            event.note,
+        ),
     )
+
+
+async def add_copy(
+    db: Database,
+    kind: Kind,
+    case_id: int,
+    staff_id: int,
+    chat_id: int | None,
+    message_id: int | None,
+    at: datetime,
+) -> None:
+    """Remember a staff member's private copy of a case (message_id None: not delivered)."""
+    await db.execute(
+        "INSERT INTO case_notices (kind, case_id, staff_id, chat_id, message_id, delivered, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind.value,
+            case_id,
+            staff_id,
+            chat_id,
+            message_id,
+            int(message_id is not None),
+            to_ts(at),
+        ),
+    )
+
+
+async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple[int, int, int]]:
+    """(staff id, chat id, message id) of every delivered copy of a case, oldest first."""
+    rows = await db.fetchall(
+        "SELECT staff_id, chat_id, message_id FROM case_notices "
+        "WHERE kind = ? AND case_id = ? AND delivered = 1 GROUP BY chat_id, message_id "
+        "ORDER BY MIN(id)",
+        (kind.value, case_id),
+    )
+    return [(r["staff_id"], r["chat_id"], r["message_id"]) for r in rows]
 
 
 async def claim_press(db: Database, query_id: str, at: datetime) -> bool:

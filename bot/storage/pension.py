@@ -131,10 +131,10 @@ async def events(db: Database, request_ids: list[int]) -> list[Event]:
         return []
     marks = ",".join("?" * len(request_ids))
     rows = await db.fetchall(
-        "SELECT e.request_id, e.at, e.action, e.from_status, e.to_status, e.level, e.actor, "
-        "e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM pension_events e "
-        f"LEFT JOIN staff s ON s.id = e.staff_id WHERE e.request_id IN ({marks}) "
-        "ORDER BY e.request_id, e.id",
+        "SELECT e.case_id AS request_id, e.at, e.action, e.from_status, e.to_status, e.level, "
+        "e.actor, e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM case_events e "
+        "LEFT JOIN staff s ON s.id = e.staff_id "
+        f"WHERE e.kind = 'home_visit' AND e.case_id IN ({marks}) ORDER BY e.case_id, e.id",
         request_ids,
     )
     out = []
@@ -198,30 +198,3 @@ async def requests_in_subtree(db: Database, unit: Unit | None = None) -> list[Pe
             f"SELECT {_COLS} FROM pension_requests WHERE {_subtree(unit)} ORDER BY id", (unit.id,)
         )
     return [request_from_row(r) for r in rows]
-
-
-async def add_notice(
-    db: Database,
-    request_id: int,
-    staff_id: int,
-    chat_id: int | None,
-    message_id: int | None,
-    delivered: bool,
-    at: int,
-) -> None:
-    """Remember a private message sent (or not) to a staff member about a request."""
-    await db.execute(
-        "INSERT INTO pension_notices (request_id, staff_id, chat_id, message_id, delivered, at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (request_id, staff_id, chat_id, message_id, int(delivered), at),
-    )
-
-
-async def delivered_notices(db: Database, request_id: int) -> list[tuple[int, int, int]]:
-    """(staff id, chat id, message id) of every delivered message about a request."""
-    rows = await db.fetchall(
-        "SELECT staff_id, chat_id, message_id FROM pension_notices "
-        "WHERE request_id = ? AND delivered = 1 ORDER BY id",
-        (request_id,),
-    )
-    return [(r["staff_id"], r["chat_id"], r["message_id"]) for r in rows]

@@ -187,37 +187,11 @@ async def events(db: Database, report_id: int) -> list[Event]:
     """A report's history, oldest first."""
     rows = await db.fetchall(
         "SELECT e.at, e.action, e.from_status, e.to_status, e.level, e.actor, e.note, "
-        "s.name AS staff_name FROM report_events e LEFT JOIN staff s ON s.id = e.staff_id "
-        "WHERE e.report_id = ? ORDER BY e.id",
+        "s.name AS staff_name FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id "
+        "WHERE e.kind = 'report' AND e.case_id = ? ORDER BY e.id",
         (report_id,),
     )
     return [Event(**{**dict(r), "at": from_ts(r["at"])}) for r in rows]
-
-
-async def add_notice(
-    db: Database,
-    report_id: int,
-    staff_id: int,
-    chat_id: int | None,
-    message_id: int | None,
-    delivered: bool,
-    at: int,
-) -> None:
-    """Remember a private message about a report (or that it could not be delivered)."""
-    await db.execute(
-        "INSERT OR REPLACE INTO report_notices (report_id, staff_id, chat_id, message_id, "
-        "delivered, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (report_id, staff_id, chat_id, message_id, int(delivered), at),
-    )
-
-
-async def delivered_notices(db: Database, report_id: int) -> list[tuple[int, int]]:
-    """(chat id, message id) of every delivered private notice of a report."""
-    rows = await db.fetchall(
-        "SELECT chat_id, message_id FROM report_notices WHERE report_id = ? AND delivered = 1",
-        (report_id,),
-    )
-    return [(r["chat_id"], r["message_id"]) for r in rows]
 
 
 async def add_pending_note(

@@ -4,7 +4,7 @@ at each step, and refreshing every staff copy when the request moves on."""
 from __future__ import annotations
 
 from bot.runtime import GridContext
-from bot.storage import pension as store
+from bot.storage import cases as case_store
 from bot.texts import Lang
 from handlers import case_notices
 from handlers.case_notices import CaseRenderer
@@ -13,6 +13,7 @@ from handlers.flows import pension_render as render_card
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
 from handlers.staff_notices import Card, message, staff_notices
+from models.cases import Kind
 from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
@@ -62,13 +63,9 @@ async def refresh_notices(context: GridContext, key: str, request: PensionReques
     rt = context.rt
     view = await pension.view(rt.db, request.id)
     async with rt.db.reading():
-        copies = await store.delivered_notices(rt.db, request.id)
-    seen: set[tuple[int, int]] = set()
+        copies = await case_store.delivered_copies(rt.db, Kind.HOME_VISIT, request.id)
     notices = []
     for staff_id, chat_id, message_id in copies:
-        if (chat_id, message_id) in seen:
-            continue
-        seen.add((chat_id, message_id))
         t = await language_for(context, chat_id)
         actor = await current_actor_by_id(context, chat_id)
         params: dict[str, object] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import GridContext
-from bot.storage import reports as report_store
+from bot.storage import cases as case_store
 from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers import case_notices
@@ -14,6 +14,7 @@ from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
 from handlers.staff_notices import Card, message, staff_notices
+from models.cases import Kind
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
@@ -72,9 +73,9 @@ async def refresh_notices(context: GridContext, key: str, report: Report) -> lis
     """Edits putting the buttons allowed now on every worker's delivered copy."""
     rt = context.rt
     async with rt.db.reading():
-        copies = await report_store.delivered_notices(rt.db, report.id)
+        copies = await case_store.delivered_copies(rt.db, Kind.REPORT, report.id)
     notices = []
-    for chat_id, message_id in copies:
+    for _, chat_id, message_id in copies:
         t = await language_for(context, chat_id)
         params: dict[str, object] = {"message_id": message_id}
         markup = staff_buttons(t, report)

@@ -146,7 +146,7 @@ async def test_a_worker_who_blocked_the_bot_is_mentioned_in_the_group(h: Harness
     assert entity["user"]["id"] == worker.id
     [row] = await outbox_rows(h, worker.id)
     assert row["status"] == "failed" and "blocked" in row["error"] and row["attempts"] == 1
-    assert await h.db.scalar("SELECT delivered FROM report_notices") == 0
+    assert await h.db.scalar("SELECT delivered FROM case_notices") == 0
 
 
 async def test_a_bad_request_is_given_up_with_its_reason_and_shown(h: Harness, town) -> None:

@@ -21,7 +21,7 @@ NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 DAY = 86400
 RECORDS = (
     "reports",
-    "report_events",
+    "case_events",
     "contacts",
     "checkins",
     "audit_log",
@@ -55,8 +55,8 @@ async def _scratch(db: Database) -> None:
             (m1.id, m1.id, now - 365 * DAY, now - 365 * DAY),
         )
         await db.execute(
-            "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, "
-            "actor) VALUES (1, ?, 'file', NULL, 'new', 4, 'tg:5')",
+            "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
+            "actor) VALUES ('report', 1, ?, 'file', NULL, 'new', 4, 'tg:5')",
             (now - 365 * DAY,),
         )
         await contacts.add_entry(
