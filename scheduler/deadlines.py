@@ -8,7 +8,7 @@ from typing import TypeVar
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from handlers import case_notices
-from handlers.case_notices import CaseRenderer
+from handlers.case_notices import CaseRenderer, Record
 from handlers.flows.pension_notify import RENDERER as VISIT_RENDERER
 from handlers.reports.notify import RENDERER as REPORT_RENDERER
 from scheduler.jobs import every
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "case-deadline-sweep"
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Record)
 
 
 async def _sweep(context: GridContext, kind: CaseKind[R], renderer: CaseRenderer[R]) -> int:

@@ -19,6 +19,7 @@ from bot.storage import cases as store
 from bot.storage.db import Database
 from models import cases
 from models.cases import CaseChange, CaseState, Due, Kind, KindRules, Mover, Place, Step
+from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from models.units import Level, Staff
 from services.reports.routing import Route, route_from
@@ -80,6 +81,13 @@ class ConfigDeadlines:
         if due is Due.RESOLVE:
             return self.config.reports.deadlines.at(level).resolve_within
         return self.config.flows.pension.visit_within.at(level)
+
+
+def moved_on(catalog: str, number: str, status: str) -> Refusal:
+    """The refusal for a move the case's status no longer allows (`catalog`: reports, …)."""
+    return Refusal(
+        f"{catalog}.moved_on", number=number, status=TextKey(f"{catalog}.status_{status}")
+    )
 
 
 def mover_of(actor: Actor) -> Mover:

@@ -9,7 +9,7 @@ from bot.config import Config
 from bot.storage import grid
 from bot.storage.db import Database
 from models.cases import Forbidden, Step
-from models.errors import Refusal, TextKey
+from models.errors import Refusal
 from models.pension import RULES, Move, PensionRequest, staff_may, target
 from models.permissions import Action, Actor, may
 from services import cases
@@ -24,11 +24,7 @@ async def check(db: Database, actor: Actor, request: PensionRequest, move: str) 
     try:
         target(request, Move(move))
     except Forbidden:
-        raise Refusal(
-            "pension.moved_on",
-            number=request.number,
-            status=TextKey(f"pension.status_{request.status.value}"),
-        ) from None
+        raise cases.moved_on("pension", request.number, request.status.value) from None
     unit = await grid.unit_by_id(db, request.micro_grid_id or 0)
     if (
         actor.staff is None

@@ -12,7 +12,7 @@ from handlers.common import language_for
 from handlers.flows import pension_render as render_card
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
-from handlers.staff_notices import Card, message, staff_notices
+from handlers.staff_notices import Card, Render, message
 from models.cases import Kind
 from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
@@ -30,27 +30,15 @@ def subject_of(request: PensionRequest) -> str:
     return f"pension:{request.id}"
 
 
-async def staff_notices_for(
-    context: GridContext, key: str, request: PensionRequest, staff: list[Staff]
-) -> list[Notice]:
-    """The request with its buttons for each staff member; a group mention as the fallback.
-    No personal data in the group: only the names of the staff and the request's number."""
+async def cards(context: GridContext, request: PensionRequest) -> Render:
+    """Each staff member's card of the request, with its buttons (the same for all)."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
 
     async def render(person: Staff, t: Lang) -> Card:
         return Card(render_card.card_text(rt, t, view), render_card.staff_markup(t, request))
 
-    return await staff_notices(
-        context,
-        key,
-        subject_of(request),
-        staff,
-        render,
-        request.micro_grid_id,
-        "pension.mention_staff",
-        request.number,
-    )
+    return render
 
 
 async def tell_staff(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
@@ -168,5 +156,5 @@ async def announce(context: GridContext, moved: Moved) -> None:
 
 # Home visits as the case notifier tells them.
 RENDERER = CaseRenderer[PensionRequest](
-    "home visit", subject_of, lambda r: r.number, told, staff_notices_for, refresh_notices
+    "home visit", subject_of, "pension.mention_staff", cards, told, refresh_notices
 )

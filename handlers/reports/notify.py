@@ -13,7 +13,7 @@ from handlers import case_notices
 from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
-from handlers.staff_notices import Card, message, staff_notices
+from handlers.staff_notices import Card, Render, message
 from models.cases import Kind
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
@@ -27,26 +27,15 @@ def subject_of(report: Report) -> str:
     return f"report:{report.id}"
 
 
-async def staff_notices_for(
-    context: GridContext, key: str, report: Report, staff: list[Staff]
-) -> list[Notice]:
-    """The report with its buttons for each staff member; a group mention as the fallback."""
+async def cards(context: GridContext, report: Report) -> Render:
+    """Each staff member's card of the report: their view of it, its buttons, its photo."""
     rt = context.rt
 
     async def render(person: Staff, t: Lang) -> Card:
         text = staff_card(rt, t, await views.staff_view(rt.db, report, person))
         return Card(text, staff_buttons(t, report), report.photo_file_id)
 
-    return await staff_notices(
-        context,
-        key,
-        subject_of(report),
-        staff,
-        render,
-        report.micro_grid_id,
-        "reports.mention_staff",
-        report.number,
-    )
+    return render
 
 
 async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -> None:
@@ -140,7 +129,7 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
     if owner is None or owner.tg_user_id is None:
         return []
     if moved.move == Move.REOPEN:
-        return await staff_notices_for(context, key, report, [owner])
+        return await case_notices.staff_notices_for(context, RENDERER, key, report, [owner])
     t = await language_for(context, owner.tg_user_id)
     text = t("reports.owner_confirmed", number=report.number)
     return [
@@ -158,5 +147,5 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
 
 # Reports as the case notifier tells them.
 RENDERER = CaseRenderer[Report](
-    "report", subject_of, lambda r: r.number, told, staff_notices_for, refresh_notices
+    "report", subject_of, "reports.mention_staff", cards, told, refresh_notices
 )

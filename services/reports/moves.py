@@ -9,7 +9,7 @@ from bot.storage import grid
 from bot.storage import reports as store
 from bot.storage.db import Database
 from models.cases import Forbidden, Step
-from models.errors import Refusal, TextKey
+from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.reports import (
     NEEDS_NOTE,
@@ -49,11 +49,7 @@ async def check(db: Database, actor: Actor, report: Report, move: str) -> None:
     try:
         target(report, move)
     except Forbidden:
-        raise Refusal(
-            "reports.moved_on",
-            number=report.number,
-            status=TextKey(f"reports.status_{report.status.value}"),
-        ) from None
+        raise cases.moved_on("reports", report.number, report.status.value) from None
     if actor.staff is not None and move not in RESIDENT_MOVES:
         if not staff_may(report, move, await _handler(db, actor, report)):
             raise Refusal("reports.not_yours", number=report.number)
