@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from pydantic import BaseModel, ConfigDict
+
 from models.units import Level
 
 
@@ -92,6 +94,19 @@ class KindRules:
     def transition(self, move: str) -> Transition:
         """The transition of `move` (KeyError for a move this kind does not know)."""
         return self.transitions[move]
+
+
+class CaseRecord(BaseModel):
+    """What every kind's detailed record (a Report, a PensionRequest) has of its case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    owner_staff_id: int | None
+    escalations: int
+    overdue: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,17 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from models.cases import Due, Effects, Forbidden, Kind, KindRules, Owner, Stamp, Transition
+from models.cases import (
+    CaseRecord,
+    Due,
+    Effects,
+    Forbidden,
+    Kind,
+    KindRules,
+    Owner,
+    Stamp,
+    Transition,
+)
 from models.id_numbers import carries_id_number
 from models.units import Level
 
@@ -75,12 +83,9 @@ RULES = KindRules(
 )
 
 
-class PensionRequest(BaseModel):
+class PensionRequest(CaseRecord):
     """A request for help with pension authentication."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
     mode: Mode
     status: Status
     for_self: bool
@@ -93,14 +98,9 @@ class PensionRequest(BaseModel):
     micro_grid_id: int | None
     level: Level | None
     unit_id: int | None
-    owner_staff_id: int | None
-    escalations: int
-    overdue: bool
     due_at: datetime | None
     visit_at: datetime | None
     outcome_note: str
-    created_at: datetime
-    updated_at: datetime
 
     @property
     def number(self) -> str:

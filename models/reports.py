@@ -13,9 +13,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from models.cases import Due, Effects, Forbidden, Kind, KindRules, Owner, Stamp, Transition
+from models.cases import (
+    CaseRecord,
+    Due,
+    Effects,
+    Forbidden,
+    Kind,
+    KindRules,
+    Owner,
+    Stamp,
+    Transition,
+)
 from models.units import Level
 
 
@@ -94,12 +102,9 @@ RULES = KindRules(
 )
 
 
-class Report(BaseModel):
+class Report(CaseRecord):
     """A filed report as the rules see it."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
     micro_grid_id: int
     category: str
     description: str
@@ -112,16 +117,11 @@ class Report(BaseModel):
     status: Status
     level: Level
     unit_id: int
-    owner_staff_id: int | None
-    escalations: int
     reopen_count: int
     solved_on_spot: bool
-    overdue: bool
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
 
     @property
     def number(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 from bot.clock import from_ts, to_ts
 from bot.storage.db import Database
@@ -30,6 +31,18 @@ def _ts(value: int | None) -> datetime | None:
 
 def _at(value: datetime | None) -> int | None:
     return None if value is None else to_ts(value)
+
+
+def record_fields(row: sqlite3.Row) -> dict[str, Any]:
+    """The fields every kind's record shares (`CaseRecord`), from its row."""
+    return {
+        "id": row["id"],
+        "owner_staff_id": row["owner_staff_id"],
+        "escalations": row["escalations"],
+        "overdue": bool(row["overdue"]),
+        "created_at": from_ts(row["created_at"]),
+        "updated_at": from_ts(row["updated_at"]),
+    }
 
 
 def _report(row: sqlite3.Row) -> CaseState:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import from_ts, to_ts
+from bot.storage.cases import record_fields
 from bot.storage.db import Database
 from models.pension import Mode, PensionRequest, Status
 from models.units import Level, Unit
@@ -28,7 +29,7 @@ def _ts(value: int | None) -> datetime | None:
 def request_from_row(row: sqlite3.Row) -> PensionRequest:
     """A PensionRequest from a row selected with the request columns."""
     return PensionRequest(
-        id=row["id"],
+        **record_fields(row),
         mode=Mode(row["mode"]),
         status=Status(row["status"]),
         for_self=bool(row["for_self"]),
@@ -41,14 +42,9 @@ def request_from_row(row: sqlite3.Row) -> PensionRequest:
         micro_grid_id=row["micro_grid_id"],
         level=Level(row["level"]) if row["level"] is not None else None,
         unit_id=row["unit_id"],
-        owner_staff_id=row["owner_staff_id"],
-        escalations=row["escalations"],
-        overdue=bool(row["overdue"]),
         due_at=_ts(row["due_at"]),
         visit_at=_ts(row["visit_at"]),
         outcome_note=row["outcome_note"],
-        created_at=from_ts(row["created_at"]),
-        updated_at=from_ts(row["updated_at"]),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import from_ts, to_ts
+from bot.storage.cases import record_fields
 from bot.storage.db import Database
 from models.reports import Report, Status
 from models.units import Level
@@ -28,7 +29,7 @@ def _ts(value: int | None) -> datetime | None:
 def report_from_row(row: sqlite3.Row) -> Report:
     """A Report from a row selected with the report columns."""
     return Report(
-        id=row["id"],
+        **record_fields(row),
         micro_grid_id=row["micro_grid_id"],
         category=row["category"],
         description=row["description"],
@@ -41,16 +42,11 @@ def report_from_row(row: sqlite3.Row) -> Report:
         status=Status(row["status"]),
         level=Level(row["level"]),
         unit_id=row["unit_id"],
-        owner_staff_id=row["owner_staff_id"],
-        escalations=row["escalations"],
         reopen_count=row["reopen_count"],
         solved_on_spot=bool(row["solved_on_spot"]),
-        overdue=bool(row["overdue"]),
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
-        created_at=from_ts(row["created_at"]),
-        updated_at=from_ts(row["updated_at"]),
     )
 
 
