@@ -10,8 +10,9 @@ from bot.config import Config
 from bot.storage import audit, cases, grid, households_link
 from bot.storage import groups as group_store
 from bot.storage import pension as store
+from bot.storage.cases import HistoryStep
 from bot.storage.db import Database
-from bot.storage.pension import Event, NewRequest
+from bot.storage.pension import NewRequest
 from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.pension import (
@@ -53,7 +54,7 @@ class RequestView:
     request: PensionRequest
     micro_grid: Unit | None
     owner: Staff | None
-    events: list[Event]
+    events: list[HistoryStep]
 
 
 def check_phone(text: str) -> str:
@@ -214,7 +215,10 @@ async def view(db: Database, request_id: int) -> RequestView:
         unit = await grid.unit_by_id(db, found.micro_grid_id) if found.micro_grid_id else None
         owner = await grid.staff_by_id(db, found.owner_staff_id) if found.owner_staff_id else None
         return RequestView(
-            request=found, micro_grid=unit, owner=owner, events=await store.events(db, [found.id])
+            request=found,
+            micro_grid=unit,
+            owner=owner,
+            events=await cases.history(db, Kind.HOME_VISIT, [found.id]),
         )
 
 

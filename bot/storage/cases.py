@@ -9,6 +9,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from bot.clock import from_ts, to_ts
 from bot.storage.db import Database
 from models.cases import CaseChange, CaseEvent, CaseState, Kind
@@ -224,6 +226,40 @@ async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple
         (kind.value, case_id),
     )
     return [(r["staff_id"], r["chat_id"], r["message_id"]) for r in rows]
+
+
+class HistoryStep(BaseModel):
+    """One step of a case's history, with the name of the staff member who made it."""
+
+    case_id: int
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    level: int | None
+    actor: str
+    staff_id: int | None
+    staff_name: str | None
+    visit_at: datetime | None
+    note: str
+
+
+async def history(db: Database, kind: Kind, case_ids: list[int]) -> list[HistoryStep]:
+    """The history of these cases, each oldest first."""
+    if not case_ids:
+        return []
+    marks = ",".join("?" * len(case_ids))
+    rows = await db.fetchall(
+        "SELECT e.case_id, e.at, e.action, e.from_status, e.to_status, e.level, e.actor, "
+        "e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM case_events e "
+        "LEFT JOIN staff s ON s.id = e.staff_id "
+        f"WHERE e.kind = ? AND e.case_id IN ({marks}) ORDER BY e.case_id, e.id",
+        (kind.value, *case_ids),
+    )
+    return [
+        HistoryStep(**{**dict(r), "at": from_ts(r["at"]), "visit_at": _ts(r["visit_at"])})
+        for r in rows
+    ]
 
 
 async def claim_press(db: Database, query_id: str, at: datetime) -> bool:

@@ -105,42 +105,6 @@ async def request(db: Database, request_id: int) -> PensionRequest | None:
     return request_from_row(row) if row else None
 
 
-class Event(BaseModel):
-    """One step of a request's history."""
-
-    request_id: int
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    level: int | None
-    actor: str
-    staff_id: int | None
-    staff_name: str | None
-    visit_at: datetime | None
-    note: str
-
-
-async def events(db: Database, request_ids: list[int]) -> list[Event]:
-    """The history of these requests, oldest first."""
-    if not request_ids:
-        return []
-    marks = ",".join("?" * len(request_ids))
-    rows = await db.fetchall(
-        "SELECT e.case_id AS request_id, e.at, e.action, e.from_status, e.to_status, e.level, "
-        "e.actor, e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM case_events e "
-        "LEFT JOIN staff s ON s.id = e.staff_id "
-        f"WHERE e.kind = 'home_visit' AND e.case_id IN ({marks}) ORDER BY e.case_id, e.id",
-        request_ids,
-    )
-    out = []
-    for r in rows:
-        data = dict(r)
-        data["at"], data["visit_at"] = from_ts(r["at"]), _ts(r["visit_at"])
-        out.append(Event(**data))
-    return out
-
-
 async def open_tasks(
     db: Database, staff_id: int, unit_ids: tuple[int, ...], limit: int
 ) -> list[PensionRequest]:

@@ -166,30 +166,6 @@ async def report(db: Database, report_id: int) -> Report | None:
     return report_from_row(row) if row else None
 
 
-class Event(BaseModel):
-    """One step of a report's history."""
-
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    level: int
-    actor: str
-    staff_name: str | None
-    note: str
-
-
-async def events(db: Database, report_id: int) -> list[Event]:
-    """A report's history, oldest first."""
-    rows = await db.fetchall(
-        "SELECT e.at, e.action, e.from_status, e.to_status, e.level, e.actor, e.note, "
-        "s.name AS staff_name FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id "
-        "WHERE e.kind = 'report' AND e.case_id = ? ORDER BY e.id",
-        (report_id,),
-    )
-    return [Event(**{**dict(r), "at": from_ts(r["at"])}) for r in rows]
-
-
 async def add_pending_note(
     db: Database,
     chat_id: int,

@@ -85,7 +85,7 @@ async def test_accept_resolve_confirm_keeps_typed_times_and_history(db: Database
     await move(db, clock, RESIDENT, number, Move.CONFIRM)
     async with db.reading():
         case = await case_store.case(db, Kind.REPORT, number)
-        history = await report_store.events(db, number)
+        history = await case_store.history(db, Kind.REPORT, [number])
     assert case is not None and case.status == "closed" and case.solved_on_spot
     assert case.accepted_in_time is True and case.closed_at == clock.now()
     assert [e.action for e in history] == ["filed", "accept", "resolve", "confirm"]
@@ -99,7 +99,10 @@ async def test_a_press_delivered_twice_moves_once(db: Database) -> None:
     again = await move(db, clock, STAFF["L4A"], number, Move.ACCEPT, press_id="q-1")
     assert first is not None and again is None
     async with db.reading():
-        assert [e.action for e in await report_store.events(db, number)] == ["filed", "accept"]
+        assert [e.action for e in await case_store.history(db, Kind.REPORT, [number])] == [
+            "filed",
+            "accept",
+        ]
 
 
 async def test_refusals_change_nothing(db: Database) -> None:
@@ -134,7 +137,7 @@ async def test_the_sweep_climbs_to_the_town_then_only_flags_once(db: Database) -
     assert await cases.sweep(db, clock, CONFIG, REPORTS) == []  # and only once
     async with db.reading():
         report = await report_store.report(db, number)
-        actions = [e.action for e in await report_store.events(db, number)]
+        actions = [e.action for e in await case_store.history(db, Kind.REPORT, [number])]
     assert report is not None and report.overdue and report.escalations == 3
     assert report.accept_due_at is None and report.level is Level.TOWN
     assert actions == ["filed"] + ["escalate_overdue"] * 3 + ["overdue"]

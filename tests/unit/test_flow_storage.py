@@ -14,8 +14,10 @@ from bot.persistence import SqlitePersistence
 from bot.storage import grid
 from bot.storage import pension as pension_store
 from bot.storage import survey as survey_store
+from bot.storage.cases import history as case_history
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
+from models.cases import Kind
 from models.errors import Refusal
 from models.pension import Mode, Move, Status
 from models.units import Level
@@ -218,5 +220,5 @@ async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
         assert await pension_store.open_in_subtree(db, v1) == []
         counts = await pension_store.counts_in_subtree(db, v1)
         assert counts == {(Mode.HOME_VISIT.value, Status.DONE.value): 1}
-        actions = [e.action for e in await pension_store.events(db, [request.id])]
+        actions = [e.action for e in await case_history(db, Kind.HOME_VISIT, [request.id])]
     assert actions == ["requested", "escalate_overdue", "escalate_overdue", "done"]
