@@ -133,11 +133,6 @@ class CaseState:
     outcome: str = ""
     duplicate_of: int | None = None
 
-    @property
-    def key(self) -> str:
-        """A short name for logs and outbox subjects: report:12, home_visit:3."""
-        return f"{self.kind.value}:{self.id}"
-
 
 @dataclass(frozen=True)
 class Mover:
@@ -244,6 +239,8 @@ def climb_from(case: CaseState) -> Level | None:
 
 def apply(rules: KindRules, case: CaseState, step: Step, deadlines: Deadlines) -> CaseChange:
     """The change `step` makes to `case`, or Forbidden when it is not allowed now."""
+    if case.kind is not rules.kind:
+        raise ValueError(f"{rules.kind} rules cannot move a {case.kind} case")
     if not allowed(rules, case, step.move):
         raise Forbidden(f"{step.move} is not allowed from {case.status}")
     effects = rules.transition(step.move).effects

@@ -211,3 +211,8 @@ def test_a_case_at_the_town_is_only_flagged_and_its_deadline_cleared() -> None:
     change = cases.flag_overdue(top, NOW)
     assert change.after == replace(top, overdue=True, due_at=None)
     assert change.action == "overdue" and change.event.to_status == "new"
+
+
+def test_a_kinds_rules_move_only_its_own_cases() -> None:
+    with pytest.raises(ValueError):
+        cases.apply(VISITS, report(), Step(VisitMove.DONE, L4_WORKER, NOW), Table())
