@@ -131,20 +131,20 @@ async def apply(
         route = None
         if kind.rules.transition(move).effects.climbs:
             route = await _route(db, kind, record, cases.climb_from(case))
-        return await _commit(db, config, kind, case, step, actor.staff, route)
+        return await _commit(db, config, kind, (record, case), step, actor.staff, route)
 
 
 async def _commit(
     db: Database,
     config: Config,
     kind: CaseKind[R],
-    case: CaseState,
+    before: tuple[R, CaseState],
     step: Step,
     staff: Staff | None,
     route: Route | None,
 ) -> Moved[R]:
+    record, case = before
     case_id = case.id
-    before = await kind.load(db, case_id)
     if route is not None:
         step = replace(step, to=Place(route.level, route.unit.id))
     change = cases.apply(kind.rules, case, step, ConfigDeadlines(config))
@@ -161,7 +161,7 @@ async def _commit(
         **detail,
     )
     after = await kind.load(db, case_id)
-    return Moved(before, after, change, by=staff, route=route, event_id=event_id)
+    return Moved(record, after, change, by=staff, route=route, event_id=event_id)
 
 
 async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None) -> Route | None:
@@ -184,5 +184,5 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
                 await store.save(db, cases.flag_overdue(case, now))
                 continue
             step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
-            moved.append(await _commit(db, config, kind, case, step, None, route))
+            moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
