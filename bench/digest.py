@@ -138,8 +138,8 @@ async def build(db: Database, scale: int, rng: random.Random) -> None:
             reports,
         )
         await db.executemany(
-            "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, "
-            "actor, staff_id) VALUES (?, ?, ?, ?, ?, 4, 'staff', ?)",
+            "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
+            "actor, staff_id) VALUES ('report', ?, ?, ?, ?, ?, 4, 'staff', ?)",
             events,
         )
         contacts = [

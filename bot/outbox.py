@@ -18,12 +18,12 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.attempts import Attempt, fault_of, snake_case
-from bot.clock import Clock, to_ts
+from bot.clock import Clock
 from bot.config import OutboxSection
+from bot.storage import cases
 from bot.storage import outbox as store
-from bot.storage import pension as pension_store
-from bot.storage import reports as report_store
 from bot.storage.db import Database
+from models.cases import Kind
 from models.outbox import Decision, Pending, Policy, Recipient, Verdict, decide, expired
 
 log = logging.getLogger(__name__)
@@ -190,19 +190,12 @@ class Sender:
         notice = row.notice
         if notice.recipient is not Recipient.STAFF or notice.staff_id is None:
             return
-        kind, _, number = notice.subject.partition(":")
-        record = {"report": report_store.add_notice, "pension": pension_store.add_notice}.get(kind)
-        if record is None or not number.isdigit() or notice.method not in SENDS:
+        prefix, _, number = notice.subject.partition(":")
+        kind = {"report": Kind.REPORT, "pension": Kind.HOME_VISIT}.get(prefix)
+        if kind is None or not number.isdigit() or notice.method not in SENDS:
             return
-        delivered = message_id is not None
-        await record(
-            self.db,
-            int(number),
-            notice.staff_id,
-            notice.chat_id,
-            message_id,
-            delivered,
-            to_ts(now),
+        await cases.add_copy(
+            self.db, kind, int(number), notice.staff_id, notice.chat_id, message_id, now
         )
 
     async def _prune(self, now: datetime) -> None:

@@ -15,8 +15,17 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from models.cases import (
+    CaseRecord,
+    Due,
+    Effects,
+    Forbidden,
+    Kind,
+    KindRules,
+    Owner,
+    Stamp,
+    Transition,
+)
 from models.id_numbers import carries_id_number
 from models.units import Level
 
@@ -43,26 +52,40 @@ OPEN_STATUSES = frozenset({Status.OPEN, Status.SCHEDULED})
 
 
 class Move(StrEnum):
-    """What a worker can do with a home visit."""
+    """What a worker can do with a home visit, and what its deadline does."""
 
     SCHEDULE = "schedule"
     DONE = "done"
     FAIL = "fail"
+    ESCALATE = "escalate"  # only the deadline sweep
 
 
-TRANSITIONS: dict[Move, Status] = {
-    Move.SCHEDULE: Status.SCHEDULED,
-    Move.DONE: Status.DONE,
-    Move.FAIL: Status.FAILED,
-}
+STAFF_MOVES = frozenset({Move.SCHEDULE, Move.DONE, Move.FAIL})
+_CLOSES = Effects(
+    owner=Owner.TAKE, due=Due.CLEAR, stamp=frozenset({Stamp.CLOSED}), keeps_outcome=True
+)
+
+RULES = KindRules(
+    kind=Kind.HOME_VISIT,
+    transitions={
+        Move.SCHEDULE: Transition(
+            OPEN_STATUSES, Status.SCHEDULED, Effects(owner=Owner.TAKE, books_visit=True)
+        ),
+        Move.DONE: Transition(OPEN_STATUSES, Status.DONE, _CLOSES),
+        Move.FAIL: Transition(OPEN_STATUSES, Status.FAILED, _CLOSES),
+        Move.ESCALATE: Transition(
+            OPEN_STATUSES,
+            Status.OPEN,
+            Effects(owner=Owner.RELEASE, due=Due.VISIT, climbs=True, drops_visit=True),
+        ),
+    },
+    sweep_move=Move.ESCALATE,
+)
 
 
-class PensionRequest(BaseModel):
+class PensionRequest(CaseRecord):
     """A request for help with pension authentication."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
     mode: Mode
     status: Status
     for_self: bool
@@ -75,14 +98,9 @@ class PensionRequest(BaseModel):
     micro_grid_id: int | None
     level: Level | None
     unit_id: int | None
-    owner_staff_id: int | None
-    escalations: int
-    overdue: bool
     due_at: datetime | None
     visit_at: datetime | None
     outcome_note: str
-    created_at: datetime
-    updated_at: datetime
 
     @property
     def number(self) -> str:
@@ -95,25 +113,17 @@ class PensionRequest(BaseModel):
         return self.status in OPEN_STATUSES
 
 
-class Forbidden(Exception):
-    """A move the request's status does not allow."""
-
-
 def target(request: PensionRequest, move: Move) -> Status:
-    """The status after `move`, or Forbidden when the request is no longer open."""
-    if request.mode is not Mode.HOME_VISIT or not request.is_open:
+    """The status after a worker's `move`, or Forbidden when the request is no longer open."""
+    transition = RULES.transition(move)
+    if move not in STAFF_MOVES or request.status not in transition.sources:
         raise Forbidden(f"{move} is not allowed from {request.status}")
-    return TRANSITIONS[move]
+    return Status(transition.to)
 
 
 def staff_may(request: PensionRequest, staff_level: Level, covers: bool) -> bool:
     """Staff act on visits of their own subtree once the visit has reached their level."""
     return covers and request.level is not None and staff_level <= request.level
-
-
-def escalation_level(request: PensionRequest) -> Level | None:
-    """The level a visit past its deadline climbs to; None at the town (only flagged)."""
-    return request.level.parent if request.level is not None else None
 
 
 _ID_TAIL = re.compile(r"^\d{3}[\dX]$")

@@ -9,12 +9,21 @@ A worker may resolve a new report directly (taking it and solving it in one go).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from models.cases import (
+    CaseRecord,
+    Due,
+    Effects,
+    Forbidden,
+    Kind,
+    KindRules,
+    Owner,
+    Stamp,
+    Transition,
+)
 from models.units import Level
 
 
@@ -52,23 +61,50 @@ RESIDENT_MOVES = frozenset({Move.CONFIRM, Move.REOPEN})
 # Moves that need a short note from the worker.
 NEEDS_NOTE = frozenset({Move.RESOLVE, Move.REJECT, Move.DUPLICATE})
 
-TRANSITIONS: dict[Move, tuple[frozenset[Status], Status]] = {
-    Move.ACCEPT: (frozenset({Status.NEW}), Status.ACCEPTED),
-    Move.RESOLVE: (frozenset({Status.NEW, Status.ACCEPTED}), Status.RESOLVED),
-    Move.ESCALATE: (frozenset({Status.NEW, Status.ACCEPTED}), Status.NEW),
-    Move.CONFIRM: (frozenset({Status.RESOLVED}), Status.CLOSED),
-    Move.REOPEN: (frozenset({Status.RESOLVED}), Status.ACCEPTED),
-    Move.DUPLICATE: (frozenset({Status.NEW, Status.ACCEPTED}), Status.DUPLICATE),
-    Move.REJECT: (frozenset({Status.NEW, Status.ACCEPTED}), Status.REJECTED),
-}
+_TAKEN = frozenset({Status.NEW, Status.ACCEPTED})
+_CLOSES = Effects(due=Due.CLEAR, stamp=frozenset({Stamp.CLOSED}))
+
+RULES = KindRules(
+    kind=Kind.REPORT,
+    transitions={
+        Move.ACCEPT: Transition(
+            frozenset({Status.NEW}),
+            Status.ACCEPTED,
+            Effects(owner=Owner.TAKE, due=Due.RESOLVE, judges_in_time=True),
+        ),
+        # A new report resolved at once is taken and solved in one go.
+        Move.RESOLVE: Transition(
+            _TAKEN,
+            Status.RESOLVED,
+            Effects(
+                owner=Owner.CLAIM,
+                due=Due.CLEAR,
+                stamp=frozenset({Stamp.RESOLVED}),
+                judges_in_time=True,
+                judges_on_the_spot=True,
+            ),
+        ),
+        Move.ESCALATE: Transition(
+            _TAKEN, Status.NEW, Effects(owner=Owner.RELEASE, due=Due.ACCEPT, climbs=True)
+        ),
+        Move.CONFIRM: Transition(
+            frozenset({Status.RESOLVED}), Status.CLOSED, Effects(stamp=frozenset({Stamp.CLOSED}))
+        ),
+        Move.REOPEN: Transition(
+            frozenset({Status.RESOLVED}),
+            Status.ACCEPTED,
+            Effects(due=Due.RESOLVE, unstamp=frozenset({Stamp.RESOLVED}), counts_reopen=True),
+        ),
+        Move.DUPLICATE: Transition(_TAKEN, Status.DUPLICATE, replace(_CLOSES, links=True)),
+        Move.REJECT: Transition(_TAKEN, Status.REJECTED, _CLOSES),
+    },
+    sweep_move=Move.ESCALATE,
+)
 
 
-class Report(BaseModel):
+class Report(CaseRecord):
     """A filed report as the rules see it."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
     micro_grid_id: int
     category: str
     description: str
@@ -81,16 +117,11 @@ class Report(BaseModel):
     status: Status
     level: Level
     unit_id: int
-    owner_staff_id: int | None
-    escalations: int
     reopen_count: int
     solved_on_spot: bool
-    overdue: bool
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
 
     @property
     def number(self) -> str:
@@ -103,21 +134,18 @@ class Report(BaseModel):
         return self.status in OPEN
 
 
-class Forbidden(Exception):
-    """A move that the status model does not allow from the report's status."""
-
-
 def target(report: Report, move: Move) -> tuple[Status, Level]:
-    """The status and level after `move`, or Forbidden when it is not allowed now."""
-    sources, to = TRANSITIONS[move]
-    if report.status not in sources:
+    """The status and the first level asked for after `move`, or Forbidden when it is not
+    allowed now."""
+    transition = RULES.transition(move)
+    if report.status not in transition.sources:
         raise Forbidden(f"{move} is not allowed from {report.status}")
-    if move is Move.ESCALATE:
+    if transition.effects.climbs:
         parent = report.level.parent
         if parent is None:
             raise Forbidden("a town-level report cannot be escalated further")
-        return to, parent
-    return to, report.level
+        return Status(transition.to), parent
+    return Status(transition.to), report.level
 
 
 @dataclass(frozen=True)
@@ -146,8 +174,3 @@ def staff_may(report: Report, move: Move, who: Handler) -> bool:
 def resident_may(report: Report, move: Move, tg_user_id: int) -> bool:
     """Whether this resident may make `move`: only the reporter confirms or reopens."""
     return move in RESIDENT_MOVES and tg_user_id == report.reporter_tg_id
-
-
-def solved_on_the_spot(report: Report, resolver_level: Level) -> bool:
-    """Resolved by the micro-grid's own L4 worker without any escalation (就地解决)."""
-    return resolver_level is Level.MICRO_GRID and report.escalations == 0

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.runtime import GridApp
-from scheduler import backup, cadre, deadlines, flows, pension, reminders, retention
+from scheduler import backup, cadre, deadlines, flows, reminders, retention
 
 
 def register(app: GridApp, config: Config) -> None:
     """Schedule every periodic job (scheduling twice replaces, never duplicates)."""
     deadlines.register(app, config)
     flows.register(app, config)
-    pension.register(app, config)
     reminders.register(app, config)
     cadre.register(app, config)
     retention.register(app, config)

@@ -7,11 +7,13 @@ from typing import Any
 
 from bot.clock import Clock, to_ts
 from bot.config import Config
-from bot.storage import audit, grid, households_link
+from bot.storage import audit, cases, grid, households_link
 from bot.storage import groups as group_store
 from bot.storage import pension as store
+from bot.storage.cases import HistoryStep
 from bot.storage.db import Database
-from bot.storage.pension import Event, NewRequest
+from bot.storage.pension import NewRequest
+from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.pension import (
     Mode,
@@ -52,7 +54,7 @@ class RequestView:
     request: PensionRequest
     micro_grid: Unit | None
     owner: Staff | None
-    events: list[Event]
+    events: list[HistoryStep]
 
 
 def check_phone(text: str) -> str:
@@ -119,7 +121,8 @@ async def guided(
 ) -> None:
     """Record that the self-service or service-point steps were given (once per message)."""
     async with db.transaction():
-        now = to_ts(clock.now())
+        at = clock.now()
+        now = to_ts(at)
         known = await places(db, requester[0])
         where = (
             {"micro_grid_id": known[0].micro_grid.id, "household_id": known[0].household_id}
@@ -130,18 +133,10 @@ async def guided(
             db, _new(details, mode, Status.GUIDED, requester, source, **where), now
         )
         if request_id is not None:
-            await store.add_event(
-                db,
-                request_id,
-                now,
-                "guided",
-                None,
-                Status.GUIDED.value,
-                None,
-                f"tg:{requester[0]}",
-                None,
-                note=mode.value,
+            guided = CaseEvent(
+                "guided", None, Status.GUIDED, None, Mover(f"tg:{requester[0]}"), at, mode.value
             )
+            await cases.add_event(db, Kind.HOME_VISIT, request_id, guided)
 
 
 async def request_visit(
@@ -178,17 +173,10 @@ async def request_visit(
         request_id = await store.add_request(db, new, to_ts(now))
         if request_id is None:
             return None
-        await store.add_event(
-            db,
-            request_id,
-            to_ts(now),
-            "requested",
-            None,
-            Status.OPEN.value,
-            int(route.level),
-            f"tg:{requester[0]}",
-            None,
+        asked = CaseEvent(
+            "requested", None, Status.OPEN, route.level, Mover(f"tg:{requester[0]}"), now
         )
+        await cases.add_event(db, Kind.HOME_VISIT, request_id, asked)
         await audit.record(
             db,
             to_ts(now),
@@ -227,7 +215,10 @@ async def view(db: Database, request_id: int) -> RequestView:
         unit = await grid.unit_by_id(db, found.micro_grid_id) if found.micro_grid_id else None
         owner = await grid.staff_by_id(db, found.owner_staff_id) if found.owner_staff_id else None
         return RequestView(
-            request=found, micro_grid=unit, owner=owner, events=await store.events(db, [found.id])
+            request=found,
+            micro_grid=unit,
+            owner=owner,
+            events=await cases.history(db, Kind.HOME_VISIT, [found.id]),
         )
 
 

@@ -1,47 +1,25 @@
-"""Home visits on the worker's side: checks, scheduling, done / could not complete, and the
-deadline sweep that moves a late visit up a level."""
+"""Home visits on the worker's side: the visit's own checks and time slots, on the case
+engine (which also moves a late visit up a level)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from bot.clock import Clock, to_ts
 from bot.config import Config
-from bot.storage import audit, grid
-from bot.storage import pension as store
+from bot.storage import grid
 from bot.storage.db import Database
-from bot.storage.reports import claim_press
-from models.errors import Refusal, TextKey
-from models.pension import (
-    Forbidden,
-    Move,
-    PensionRequest,
-    Status,
-    escalation_level,
-    staff_may,
-    target,
-)
+from models.cases import Forbidden, Step
+from models.errors import Refusal
+from models.pension import RULES, Move, PensionRequest, staff_may, target
 from models.permissions import Action, Actor, may
-from models.units import Staff
+from services import cases
+from services.cases import CaseKind
 from services.pension import load
-from services.reports.routing import Route, route_from
+
+Moved = cases.Moved[PensionRequest]
 
 
-@dataclass(frozen=True)
-class Moved:
-    """A request before and after a move, who made it, and where it went."""
-
-    before: PensionRequest
-    after: PensionRequest
-    move: str
-    by: Staff | None = None
-    route: Route | None = None
-    event_id: int = 0  # the history step it wrote (names the notices it causes)
-
-
-async def check(db: Database, actor: Actor, request: PensionRequest, move: Move) -> None:
+async def check(db: Database, actor: Actor, request: PensionRequest, move: str) -> None:
     """Refuse unless `actor` may make `move` on the request now.
 
     Whether the actor may handle the request at all comes first: the refusal for a request
@@ -57,13 +35,9 @@ async def check(db: Database, actor: Actor, request: PensionRequest, move: Move)
     ):
         raise mine
     try:
-        target(request, move)
+        target(request, Move(move))
     except Forbidden:
-        raise Refusal(
-            "pension.moved_on",
-            number=request.number,
-            status=TextKey(f"pension.status_{request.status.value}"),
-        ) from None
+        raise cases.moved_on("pension", request.number, request.status.value) from None
     if not staff_may(request, actor.staff.level, actor.covers(unit)):
         raise mine
 
@@ -90,129 +64,24 @@ def visit_times(config: Config, now: datetime, day: date) -> list[time]:
     ]
 
 
-async def apply(
-    db: Database,
-    clock: Clock,
-    config: Config,
-    actor: Actor,
-    request_id: int,
-    move: Move,
-    *,
-    visit_at: datetime | None = None,
-    note: str = "",
-    press_id: str | None = None,
-) -> Moved | None:
-    """Make `move` on a home visit as `actor`, after every check; None for a repeated press."""
-    async with db.transaction():
-        now = clock.now()
-        if press_id is not None and not await claim_press(db, press_id, to_ts(now)):
-            return None
-        before = await load(db, request_id)
-        await check(db, actor, before, move)
-        assert actor.staff is not None
-        changes: dict[str, Any] = {
-            "status": target(before, move).value,
-            "owner_staff_id": actor.staff.id,
-        }
-        note = note.strip()
-        if move is Move.SCHEDULE:
-            local = visit_at.astimezone(config.tz) if visit_at else None
-            if (
-                local is None
-                or local.date() not in visit_days(config, now)
-                or (local.time() not in visit_times(config, now, local.date()))
-            ):
-                raise Refusal("pension.bad_time")
-            changes["visit_at"] = visit_at
-        elif move is Move.FAIL and not note:
-            raise Refusal("pension.reason_needed")
-        elif len(note) > config.reports.max_note_length:
-            limit = config.reports.max_note_length
-            raise Refusal("pension.reason_too_long", limit=limit, length=len(note))
-        else:
-            changes |= {"closed_at": to_ts(now), "due_at": None, "outcome_note": note}
-        at = to_ts(now)
-        await store.update_request(db, before.id, at, **changes)
-        who = f"staff:{actor.staff.code}"
-        event_id = await store.add_event(
-            db,
-            before.id,
-            at,
-            move.value,
-            before.status.value,
-            changes["status"],
-            int(before.level or 0),
-            who,
-            actor.staff.id,
-            visit_at=visit_at if move is Move.SCHEDULE else None,
-            note=note,
-        )
-        await audit.record(
-            db, at, who, f"pension.{move.value}", "pension_request", before.id, note=note
-        )
-        after = await load(db, before.id)
-        return Moved(before=before, after=after, move=move.value, by=actor.staff, event_id=event_id)
+async def _prepare(db: Database, config: Config, request: PensionRequest, step: Step) -> Step:
+    if step.move == Move.SCHEDULE:
+        local = step.visit_at.astimezone(config.tz) if step.visit_at else None
+        if (
+            local is None
+            or local.date() not in visit_days(config, step.at)
+            or (local.time() not in visit_times(config, step.at, local.date()))
+        ):
+            raise Refusal("pension.bad_time")
+    elif step.move == Move.FAIL and not step.note:
+        raise Refusal("pension.reason_needed")
+    elif len(step.note) > config.reports.max_note_length:
+        limit = config.reports.max_note_length
+        raise Refusal("pension.reason_too_long", limit=limit, length=len(step.note))
+    return step
 
 
-async def sweep(db: Database, clock: Clock, config: Config) -> list[Moved]:
-    """Escalate every home visit past its deadline one level, once per breach (idempotent)."""
-    moved: list[Moved] = []
-    async with db.transaction():
-        now = clock.now()
-        at = to_ts(now)
-        for before in await store.past_due(db, at):
-            up = escalation_level(before)
-            unit = await grid.unit_by_id(db, before.micro_grid_id or 0)
-            if up is None or unit is None:
-                await store.update_request(db, before.id, at, overdue=1, due_at=None)
-                await store.add_event(
-                    db,
-                    before.id,
-                    at,
-                    "overdue",
-                    before.status.value,
-                    before.status.value,
-                    int(before.level or 0),
-                    "system",
-                    None,
-                )
-                continue
-            route = await route_from(db, unit, up)
-            await store.update_request(
-                db,
-                before.id,
-                at,
-                status=Status.OPEN.value,
-                level=int(route.level),
-                unit_id=route.unit.id,
-                owner_staff_id=None,
-                visit_at=None,
-                overdue=1,
-                escalations=before.escalations + 1,
-                due_at=now + config.flows.pension.visit_within.at(route.level),
-            )
-            event_id = await store.add_event(
-                db,
-                before.id,
-                at,
-                "escalate_overdue",
-                before.status.value,
-                Status.OPEN.value,
-                int(route.level),
-                "system",
-                None,
-            )
-            await audit.record(
-                db,
-                at,
-                "system",
-                "pension.escalate_overdue",
-                "pension_request",
-                before.id,
-                unit=route.unit.code,
-            )
-            after = await load(db, before.id)
-            moved.append(
-                Moved(before=before, after=after, move="escalate", route=route, event_id=event_id)
-            )
-    return moved
+# Home visits on the case engine (audited as pension requests).
+HOME_VISITS = CaseKind[PensionRequest](
+    RULES, "pension", "pension_request", load, check, _prepare, lambda r: r.micro_grid_id
+)

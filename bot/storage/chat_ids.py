@@ -26,12 +26,11 @@ class ChatColumn:
 CHAT_COLUMNS: tuple[ChatColumn, ...] = (
     ChatColumn("reports", "source_chat_id", ("source_message_id",)),
     ChatColumn("report_drafts", "chat_id", ("message_id", "question_message_id")),
-    ChatColumn("report_notices", "chat_id", ("message_id",)),
+    ChatColumn("case_notices", "chat_id", ("message_id",)),
     ChatColumn("pending_notes", "chat_id", ("message_id",)),
     ChatColumn("household_link_requests", "chat_id"),
     ChatColumn("flow_chat_data", "chat_id"),
     ChatColumn("pension_requests", "source_chat_id", ("source_message_id",)),
-    ChatColumn("pension_notices", "chat_id", ("message_id",)),
     ChatColumn("announcements", "chat_id"),
     ChatColumn("ledger", "chat_id", ("message_id",)),
     # Notices waiting for the group go to the supergroup (the sender also follows a 400

@@ -33,10 +33,11 @@ async def report_events(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
     """Every step of every report of the scope, in order."""
     where, params = _scope(unit)
     return await db.fetchall(
-        "SELECT e.report_id, e.at, e.action, e.from_status, e.to_status, e.level, e.actor, "
-        "e.note, s.name AS staff_name FROM report_events e "
-        "JOIN reports r ON r.id = e.report_id JOIN units u ON u.id = r.micro_grid_id "
-        f"LEFT JOIN staff s ON s.id = e.staff_id WHERE {where} ORDER BY e.report_id, e.id",
+        "SELECT e.case_id AS report_id, e.at, e.action, e.from_status, e.to_status, e.level, "
+        "e.actor, e.note, s.name AS staff_name FROM case_events e "
+        "JOIN reports r ON e.kind = 'report' AND r.id = e.case_id "
+        "JOIN units u ON u.id = r.micro_grid_id "
+        f"LEFT JOIN staff s ON s.id = e.staff_id WHERE {where} ORDER BY e.case_id, e.id",
         params,
     )
 

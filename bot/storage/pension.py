@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import from_ts, to_ts
+from bot.storage.cases import record_fields
 from bot.storage.db import Database
 from models.pension import Mode, PensionRequest, Status
 from models.units import Level, Unit
@@ -28,7 +29,7 @@ def _ts(value: int | None) -> datetime | None:
 def request_from_row(row: sqlite3.Row) -> PensionRequest:
     """A PensionRequest from a row selected with the request columns."""
     return PensionRequest(
-        id=row["id"],
+        **record_fields(row),
         mode=Mode(row["mode"]),
         status=Status(row["status"]),
         for_self=bool(row["for_self"]),
@@ -41,14 +42,9 @@ def request_from_row(row: sqlite3.Row) -> PensionRequest:
         micro_grid_id=row["micro_grid_id"],
         level=Level(row["level"]) if row["level"] is not None else None,
         unit_id=row["unit_id"],
-        owner_staff_id=row["owner_staff_id"],
-        escalations=row["escalations"],
-        overdue=bool(row["overdue"]),
         due_at=_ts(row["due_at"]),
         visit_at=_ts(row["visit_at"]),
         outcome_note=row["outcome_note"],
-        created_at=from_ts(row["created_at"]),
-        updated_at=from_ts(row["updated_at"]),
     )
 
 
@@ -109,94 +105,6 @@ async def request(db: Database, request_id: int) -> PensionRequest | None:
     return request_from_row(row) if row else None
 
 
-async def update_request(db: Database, request_id: int, at: int, **fields: Any) -> None:
-    """Change fields of a request (datetimes are stored as unix seconds)."""
-    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
-    sets = ", ".join(f"{name} = ?" for name in fields)
-    await db.execute(
-        f"UPDATE pension_requests SET {sets}, updated_at = ? WHERE id = ?",
-        (*values, at, request_id),
-    )
-
-
-async def add_event(
-    db: Database,
-    request_id: int,
-    at: int,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    level: int | None,
-    actor: str,
-    staff_id: int | None,
-    visit_at: datetime | None = None,
-    note: str = "",
-) -> int:
-    """Append one step to a request's history; returns its id."""
-    return await db.execute(
-        "INSERT INTO pension_events (request_id, at, action, from_status, to_status, level, "
-        "actor, staff_id, visit_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            request_id,
-            at,
-            action,
-            from_status,
-            to_status,
-            level,
-            actor,
-            staff_id,
-            to_ts(visit_at) if visit_at else None,
-            note,
-        ),
-    )
-
-
-class Event(BaseModel):
-    """One step of a request's history."""
-
-    request_id: int
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    level: int | None
-    actor: str
-    staff_id: int | None
-    staff_name: str | None
-    visit_at: datetime | None
-    note: str
-
-
-async def events(db: Database, request_ids: list[int]) -> list[Event]:
-    """The history of these requests, oldest first."""
-    if not request_ids:
-        return []
-    marks = ",".join("?" * len(request_ids))
-    rows = await db.fetchall(
-        "SELECT e.request_id, e.at, e.action, e.from_status, e.to_status, e.level, e.actor, "
-        "e.staff_id, s.name AS staff_name, e.visit_at, e.note FROM pension_events e "
-        f"LEFT JOIN staff s ON s.id = e.staff_id WHERE e.request_id IN ({marks}) "
-        "ORDER BY e.request_id, e.id",
-        request_ids,
-    )
-    out = []
-    for r in rows:
-        data = dict(r)
-        data["at"], data["visit_at"] = from_ts(r["at"]), _ts(r["visit_at"])
-        out.append(Event(**data))
-    return out
-
-
-async def past_due(db: Database, now: int) -> list[PensionRequest]:
-    """Open home visits past their deadline."""
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM pension_requests WHERE status IN {_OPEN} AND due_at IS NOT NULL "
-        "AND due_at <= ? ORDER BY due_at",
-        (now,),
-    )
-    return [request_from_row(r) for r in rows]
-
-
 async def open_tasks(
     db: Database, staff_id: int, unit_ids: tuple[int, ...], limit: int
 ) -> list[PensionRequest]:
@@ -250,30 +158,3 @@ async def requests_in_subtree(db: Database, unit: Unit | None = None) -> list[Pe
             f"SELECT {_COLS} FROM pension_requests WHERE {_subtree(unit)} ORDER BY id", (unit.id,)
         )
     return [request_from_row(r) for r in rows]
-
-
-async def add_notice(
-    db: Database,
-    request_id: int,
-    staff_id: int,
-    chat_id: int | None,
-    message_id: int | None,
-    delivered: bool,
-    at: int,
-) -> None:
-    """Remember a private message sent (or not) to a staff member about a request."""
-    await db.execute(
-        "INSERT INTO pension_notices (request_id, staff_id, chat_id, message_id, delivered, at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (request_id, staff_id, chat_id, message_id, int(delivered), at),
-    )
-
-
-async def delivered_notices(db: Database, request_id: int) -> list[tuple[int, int, int]]:
-    """(staff id, chat id, message id) of every delivered message about a request."""
-    rows = await db.fetchall(
-        "SELECT staff_id, chat_id, message_id FROM pension_notices "
-        "WHERE request_id = ? AND delivered = 1 ORDER BY id",
-        (request_id,),
-    )
-    return [(r["staff_id"], r["chat_id"], r["message_id"]) for r in rows]

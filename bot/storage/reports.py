@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import from_ts, to_ts
+from bot.storage.cases import record_fields
 from bot.storage.db import Database
 from models.reports import Report, Status
 from models.units import Level
@@ -28,7 +29,7 @@ def _ts(value: int | None) -> datetime | None:
 def report_from_row(row: sqlite3.Row) -> Report:
     """A Report from a row selected with the report columns."""
     return Report(
-        id=row["id"],
+        **record_fields(row),
         micro_grid_id=row["micro_grid_id"],
         category=row["category"],
         description=row["description"],
@@ -41,16 +42,11 @@ def report_from_row(row: sqlite3.Row) -> Report:
         status=Status(row["status"]),
         level=Level(row["level"]),
         unit_id=row["unit_id"],
-        owner_staff_id=row["owner_staff_id"],
-        escalations=row["escalations"],
         reopen_count=row["reopen_count"],
         solved_on_spot=bool(row["solved_on_spot"]),
-        overdue=bool(row["overdue"]),
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
-        created_at=from_ts(row["created_at"]),
-        updated_at=from_ts(row["updated_at"]),
     )
 
 
@@ -189,93 +185,6 @@ async def report(db: Database, report_id: int) -> Report | None:
     return report_from_row(row) if row else None
 
 
-async def update_report(db: Database, report_id: int, at: int, **fields: Any) -> None:
-    """Change fields of a report (datetimes are stored as unix seconds)."""
-    values = [to_ts(v) if isinstance(v, datetime) else v for v in fields.values()]
-    sets = ", ".join(f"{name} = ?" for name in fields)
-    await db.execute(
-        f"UPDATE reports SET {sets}, updated_at = ? WHERE id = ?", (*values, at, report_id)
-    )
-
-
-async def add_event(
-    db: Database,
-    report_id: int,
-    at: int,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    level: int,
-    actor: str,
-    staff_id: int | None,
-    note: str = "",
-) -> int:
-    """Append one step to a report's history; returns its id."""
-    return await db.execute(
-        "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, actor, "
-        "staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (report_id, at, action, from_status, to_status, level, actor, staff_id, note),
-    )
-
-
-class Event(BaseModel):
-    """One step of a report's history."""
-
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    level: int
-    actor: str
-    staff_name: str | None
-    note: str
-
-
-async def events(db: Database, report_id: int) -> list[Event]:
-    """A report's history, oldest first."""
-    rows = await db.fetchall(
-        "SELECT e.at, e.action, e.from_status, e.to_status, e.level, e.actor, e.note, "
-        "s.name AS staff_name FROM report_events e LEFT JOIN staff s ON s.id = e.staff_id "
-        "WHERE e.report_id = ? ORDER BY e.id",
-        (report_id,),
-    )
-    return [Event(**{**dict(r), "at": from_ts(r["at"])}) for r in rows]
-
-
-async def add_notice(
-    db: Database,
-    report_id: int,
-    staff_id: int,
-    chat_id: int | None,
-    message_id: int | None,
-    delivered: bool,
-    at: int,
-) -> None:
-    """Remember a private message about a report (or that it could not be delivered)."""
-    await db.execute(
-        "INSERT OR REPLACE INTO report_notices (report_id, staff_id, chat_id, message_id, "
-        "delivered, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (report_id, staff_id, chat_id, message_id, int(delivered), at),
-    )
-
-
-async def delivered_notices(db: Database, report_id: int) -> list[tuple[int, int]]:
-    """(chat id, message id) of every delivered private notice of a report."""
-    rows = await db.fetchall(
-        "SELECT chat_id, message_id FROM report_notices WHERE report_id = ? AND delivered = 1",
-        (report_id,),
-    )
-    return [(r["chat_id"], r["message_id"]) for r in rows]
-
-
-async def claim_press(db: Database, query_id: str, at: int) -> bool:
-    """Record a button press; False when it was applied before."""
-    await db.execute(
-        "INSERT OR IGNORE INTO applied_presses (query_id, at) VALUES (?, ?)", (query_id, at)
-    )
-    return bool(await db.scalar("SELECT changes()"))
-
-
 async def add_pending_note(
     db: Database,
     chat_id: int,
@@ -317,17 +226,6 @@ async def take_pending_note(
         "DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
     return row["report_id"], row["action"]
-
-
-async def past_deadline(db: Database, now: int) -> list[Report]:
-    """Reports waiting past their accept deadline, or accepted past their resolve deadline."""
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM reports WHERE status = 'new' AND accept_due_at <= ? "
-        f"UNION SELECT {_COLS} FROM reports WHERE status = 'accepted' AND resolve_due_at <= ? "
-        "ORDER BY id",
-        (now, now),
-    )
-    return [report_from_row(r) for r in rows]
 
 
 async def reports_of(

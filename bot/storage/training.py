@@ -16,7 +16,8 @@ async def confirmations(db: Database, tg_user_id: int) -> int:
     """Resolutions a reporter confirmed."""
     return int(
         await db.scalar(
-            "SELECT COUNT(*) FROM report_events e JOIN reports r ON r.id = e.report_id "
+            "SELECT COUNT(*) FROM case_events e "
+            "JOIN reports r ON e.kind = 'report' AND r.id = e.case_id "
             "WHERE e.action = 'confirm' AND r.reporter_tg_id = ?",
             (tg_user_id,),
         )
@@ -27,7 +28,8 @@ async def report_moves(db: Database, staff_id: int, to_status: str) -> int:
     """Report moves by a staff member into a status (accepted, resolved …)."""
     return int(
         await db.scalar(
-            "SELECT COUNT(*) FROM report_events WHERE staff_id = ? AND to_status = ?",
+            "SELECT COUNT(*) FROM case_events WHERE kind = 'report' AND staff_id = ? "
+            "AND to_status = ?",
             (staff_id, to_status),
         )
     )

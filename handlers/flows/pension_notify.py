@@ -4,13 +4,16 @@ at each step, and refreshing every staff copy when the request moves on."""
 from __future__ import annotations
 
 from bot.runtime import GridContext
-from bot.storage import pension as store
+from bot.storage import cases as case_store
 from bot.texts import Lang
+from handlers import case_notices
+from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.flows import pension_render as render_card
 from handlers.flows.pension_render import handler_names
 from handlers.format import local_time, role_name
-from handlers.staff_notices import Card, message, post, staff_notices
+from handlers.staff_notices import Card, Render, message
+from models.cases import Kind
 from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
@@ -27,34 +30,20 @@ def subject_of(request: PensionRequest) -> str:
     return f"pension:{request.id}"
 
 
-async def staff_notices_for(
-    context: GridContext, key: str, request: PensionRequest, staff: list[Staff]
-) -> list[Notice]:
-    """The request with its buttons for each staff member; a group mention as the fallback.
-    No personal data in the group: only the names of the staff and the request's number."""
+async def cards(context: GridContext, request: PensionRequest) -> Render:
+    """Each staff member's card of the request, with its buttons (the same for all)."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
 
     async def render(person: Staff, t: Lang) -> Card:
         return Card(render_card.card_text(rt, t, view), render_card.staff_markup(t, request))
 
-    return await staff_notices(
-        context,
-        key,
-        subject_of(request),
-        staff,
-        render,
-        request.micro_grid_id,
-        "pension.mention_staff",
-        request.number,
-    )
+    return render
 
 
 async def tell_staff(context: GridContext, request: PensionRequest, staff: list[Staff]) -> None:
     """Enqueue a new request's notices to the staff who must act."""
-    await post(
-        context, list(await staff_notices_for(context, f"pension:{request.id}:new", request, staff))
-    )
+    await case_notices.tell_staff(context, RENDERER, request, staff, "new")
 
 
 async def refresh_notices(context: GridContext, key: str, request: PensionRequest) -> list[Notice]:
@@ -62,13 +51,9 @@ async def refresh_notices(context: GridContext, key: str, request: PensionReques
     rt = context.rt
     view = await pension.view(rt.db, request.id)
     async with rt.db.reading():
-        copies = await store.delivered_notices(rt.db, request.id)
-    seen: set[tuple[int, int]] = set()
+        copies = await case_store.delivered_copies(rt.db, Kind.HOME_VISIT, request.id)
     notices = []
     for staff_id, chat_id, message_id in copies:
-        if (chat_id, message_id) in seen:
-            continue
-        seen.add((chat_id, message_id))
         t = await language_for(context, chat_id)
         actor = await current_actor_by_id(context, chat_id)
         params: dict[str, object] = {
@@ -123,53 +108,53 @@ async def requester_notice(
     )
 
 
-async def announce(context: GridContext, moved: Moved) -> None:
-    """Enqueue, in the move's transaction, the requester's notice, a new level's notices and
-    the refreshed staff copies."""
-    request, rt = moved.after, context.rt
-    key = f"pension:{request.id}:ev{moved.event_id}"
-    by = moved.by
-    notices: list[Notice | None] = []
-    if moved.move == Move.SCHEDULE.value and request.visit_at is not None and by is not None:
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_scheduled",
-                name=by.name,
-                phone=by.phone,
-                when=local_time(rt, request.visit_at),
-            )
+async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
+    """What the requester is told of a move: the visit's time, its outcome, or where it went."""
+    request, rt, by = moved.after, context.rt, moved.by
+    if moved.move == Move.SCHEDULE and request.visit_at is not None and by is not None:
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_scheduled",
+            name=by.name,
+            phone=by.phone,
+            when=local_time(rt, request.visit_at),
         )
-    elif moved.move == Move.DONE.value and by is not None:
-        notices.append(
-            await requester_notice(context, key, request, "pension.told_done", name=by.name)
-        )
-    elif moved.move == Move.FAIL.value and by is not None:
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_failed",
-                name=by.name,
-                phone=by.phone,
-                note=request.outcome_note,
-            )
+    elif moved.move == Move.DONE and by is not None:
+        notice = await requester_notice(context, key, request, "pension.told_done", name=by.name)
+    elif moved.move == Move.FAIL and by is not None:
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_failed",
+            name=by.name,
+            phone=by.phone,
+            note=request.outcome_note,
         )
     elif moved.route is not None:
         t = rt.lang(None)
-        notices.append(
-            await requester_notice(
-                context,
-                key,
-                request,
-                "pension.told_escalated",
-                level=role_name(t, moved.route.level),
-                names=handler_names(t, moved.route),
-            )
+        notice = await requester_notice(
+            context,
+            key,
+            request,
+            "pension.told_escalated",
+            level=role_name(t, moved.route.level),
+            names=handler_names(t, moved.route),
         )
-        notices += await staff_notices_for(context, key, request, moved.route.staff)
-    notices += await refresh_notices(context, key, request)
-    await post(context, notices)
+    else:
+        return []
+    return [notice]
+
+
+async def announce(context: GridContext, moved: Moved) -> None:
+    """Enqueue, in the move's transaction, the requester's notice, a new level's notices and
+    the refreshed staff copies."""
+    await case_notices.announce(context, RENDERER, moved)
+
+
+# Home visits as the case notifier tells them.
+RENDERER = CaseRenderer[PensionRequest](
+    "home visit", subject_of, "pension.mention_staff", cards, told, refresh_notices
+)

@@ -20,7 +20,7 @@ from handlers.private_text import Owner, asked, owner
 from models.errors import Refusal
 from models.pension import Move, PensionRequest
 from models.permissions import Actor
-from services import pension
+from services import cases, pension
 from services import pension_visits as visits
 
 NAME = "pension_fail"
@@ -47,10 +47,11 @@ async def press(update: Update, context: GridContext) -> None:
             visit_at = render.parse_moment(rt, parts[3], parts[4]) if kind == render.TIME else None
             # The notices are stored with the move, whatever happens to the answer below.
             async with rt.db.transaction():
-                moved = await visits.apply(
+                moved = await cases.apply(
                     rt.db,
                     rt.clock,
                     rt.config,
+                    visits.HOME_VISITS,
                     actor,
                     request_id,
                     move,
@@ -133,10 +134,11 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
     actor = await current_actor(context, update)
     try:
         async with rt.db.transaction():
-            moved = await visits.apply(
+            moved = await cases.apply(
                 rt.db,
                 rt.clock,
                 rt.config,
+                visits.HOME_VISITS,
                 actor,
                 int(scratch["request"]),
                 Move.FAIL,

@@ -5,29 +5,22 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import ForceReply, InlineKeyboardMarkup, Update
+from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.clock import to_ts
 from bot.runtime import GridApp, GridContext
 from bot.storage import reports as report_store
-from bot.storage.grid import staff_by_id
 from bot.texts import Lang
+from handlers import case_notices
 from handlers.callback_data import BadCallbackData, pattern, unpack
 from handlers.callback_data import number as as_number
-from handlers.common import answer_quietly, current_actor, language_for, refuse, reply, texts_for
-from handlers.reports.notify import (
-    refresh_notices,
-    resident_notice,
-    resolution_markup,
-    staff_notices_for,
-    subject_of,
-)
-from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE, level_label
-from handlers.staff_notices import message, post
+from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
+from handlers.reports.notify import RENDERER
+from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE
 from models.errors import Refusal
-from models.outbox import Notice, Recipient
 from models.reports import NEEDS_NOTE, Move
+from services import cases
 from services.reports import moves
 from services.reports.moves import Moved
 
@@ -62,8 +55,8 @@ async def press(update: Update, context: GridContext) -> None:
         # The notices are stored with the move: whatever happens to the answer below,
         # they go out.
         async with rt.db.transaction():
-            moved = await moves.apply(
-                rt.db, rt.clock, rt.config, actor, report_id, move, press_id=query.id
+            moved = await cases.apply(
+                rt.db, rt.clock, rt.config, moves.REPORTS, actor, report_id, move, press_id=query.id
             )
             if moved is not None:
                 await announce(context, moved)
@@ -118,10 +111,11 @@ async def answer_note(update: Update, context: GridContext) -> bool:
     actor = await current_actor(context, update)
     try:
         async with rt.db.transaction():
-            moved = await moves.apply(
+            moved = await cases.apply(
                 rt.db,
                 rt.clock,
                 rt.config,
+                moves.REPORTS,
                 actor,
                 report_id,
                 move,
@@ -142,78 +136,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
 async def announce(context: GridContext, moved: Moved) -> None:
     """Enqueue, in the move's transaction, what everyone concerned is told, and the
     refreshed buttons on the workers' copies."""
-    await post(context, await notices_for(context, moved))
-
-
-async def notices_for(context: GridContext, moved: Moved) -> list[Notice | None]:
-    """The notices a move causes."""
-    t = context.rt.lang(None)
-    report = moved.after
-    key = f"report:{report.id}:ev{moved.event_id}"
-    by = moved.by.name if moved.by else ""
-    n = report.number
-    notices: list[Notice | None] = []
-
-    def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        notices.append(resident_notice(key, report, text, markup))
-
-    log.info(
-        "report %s %s: %s -> %s at level %d by %s%s",
-        report.number,
-        moved.move.value,
-        moved.before.status.value,
-        report.status.value,
-        int(report.level),
-        f"staff {moved.by.code}" if moved.by else "the reporter or the system",
-        " (deadline)" if moved.overdue else "",
-    )
-    if moved.move is Move.ACCEPT:
-        resident(t("reports.told_accepted", number=n, name=by))
-    elif moved.move is Move.RESOLVE:
-        resident(
-            t("reports.told_resolved", number=n, name=by, note=moved.note),
-            resolution_markup(context, report),
-        )
-    elif moved.move is Move.ESCALATE:
-        told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
-        resident(t(told, number=n, level=level_label(t, report.level)))
-        if moved.route is not None:
-            notices += await staff_notices_for(context, key, report, moved.route.staff)
-    elif moved.move is Move.REJECT:
-        resident(t("reports.told_rejected", number=n, note=moved.note))
-    elif moved.move is Move.DUPLICATE:
-        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
-    elif moved.move in (Move.CONFIRM, Move.REOPEN):
-        reopened = moved.move is Move.REOPEN
-        resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
-        notices += await _owner_notices(context, key, moved)
-    notices += await refresh_notices(context, key, report)
-    return notices
-
-
-async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[Notice]:
-    report = moved.after
-    if report.owner_staff_id is None:
-        return []
-    async with context.rt.db.reading():
-        owner = await staff_by_id(context.rt.db, report.owner_staff_id)
-    if owner is None or owner.tg_user_id is None:
-        return []
-    if moved.move is Move.REOPEN:
-        return await staff_notices_for(context, key, report, [owner])
-    t = await language_for(context, owner.tg_user_id)
-    text = t("reports.owner_confirmed", number=report.number)
-    return [
-        message(
-            f"{key}:owner",
-            owner.tg_user_id,
-            text,
-            Recipient.STAFF,
-            subject_of(report),
-            None,
-            staff_id=owner.id,
-        )
-    ]
+    await case_notices.announce(context, RENDERER, moved)
 
 
 def register(app: GridApp) -> None:

@@ -6,16 +6,21 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import GridContext
-from bot.storage import reports as report_store
+from bot.storage import cases as case_store
+from bot.storage.grid import staff_by_id
 from bot.texts import Lang
+from handlers import case_notices
+from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
-from handlers.reports.render import resident_buttons, staff_buttons, staff_card
-from handlers.staff_notices import Card, message, post, staff_notices
+from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
+from handlers.staff_notices import Card, Render, message
+from models.cases import Kind
 from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
 from services.reports import views
+from services.reports.moves import Moved
 
 
 def subject_of(report: Report) -> str:
@@ -23,32 +28,20 @@ def subject_of(report: Report) -> str:
     return f"report:{report.id}"
 
 
-async def staff_notices_for(
-    context: GridContext, key: str, report: Report, staff: list[Staff]
-) -> list[Notice]:
-    """The report with its buttons for each staff member; a group mention as the fallback."""
+async def cards(context: GridContext, report: Report) -> Render:
+    """Each staff member's card of the report: their view of it, its buttons, its photo."""
     rt = context.rt
 
     async def render(person: Staff, t: Lang) -> Card:
         text = staff_card(rt, t, await views.staff_view(rt.db, report, person))
         return Card(text, staff_buttons(t, report), report.photo_file_id)
 
-    return await staff_notices(
-        context,
-        key,
-        subject_of(report),
-        staff,
-        render,
-        report.micro_grid_id,
-        "reports.mention_staff",
-        report.number,
-    )
+    return render
 
 
 async def tell_staff(context: GridContext, report: Report, staff: list[Staff]) -> None:
     """Enqueue a newly filed report's notices to the staff who must act."""
-    notices = await staff_notices_for(context, f"report:{report.id}:filed", report, staff)
-    await post(context, list(notices))
+    await case_notices.tell_staff(context, RENDERER, report, staff, "filed")
 
 
 def resident_notice(
@@ -70,9 +63,9 @@ async def refresh_notices(context: GridContext, key: str, report: Report) -> lis
     """Edits putting the buttons allowed now on every worker's delivered copy."""
     rt = context.rt
     async with rt.db.reading():
-        copies = await report_store.delivered_notices(rt.db, report.id)
+        copies = await case_store.delivered_copies(rt.db, Kind.REPORT, report.id)
     notices = []
-    for chat_id, message_id in copies:
+    for _, chat_id, message_id in copies:
         t = await language_for(context, chat_id)
         params: dict[str, object] = {"message_id": message_id}
         markup = staff_buttons(t, report)
@@ -96,11 +89,64 @@ def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMar
     return resident_buttons(context.rt.lang(None), report)
 
 
-__all__ = [
-    "Move",
-    "refresh_notices",
-    "resident_notice",
-    "resolution_markup",
-    "staff_notices_for",
-    "tell_staff",
-]
+async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
+    """What the resident (and, when they confirm or reopen, the owner) is told of a move."""
+    t = context.rt.lang(None)
+    report, move = moved.after, Move(moved.move)
+    by = moved.by.name if moved.by else ""
+    n = report.number
+    notices: list[Notice | None] = []
+
+    def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        notices.append(resident_notice(key, report, text, markup))
+
+    if move is Move.ACCEPT:
+        resident(t("reports.told_accepted", number=n, name=by))
+    elif move is Move.RESOLVE:
+        resident(
+            t("reports.told_resolved", number=n, name=by, note=moved.note),
+            resolution_markup(context, report),
+        )
+    elif move is Move.ESCALATE:
+        told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
+        resident(t(told, number=n, level=level_label(t, report.level)))
+    elif move is Move.REJECT:
+        resident(t("reports.told_rejected", number=n, note=moved.note))
+    elif move is Move.DUPLICATE:
+        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
+    elif move in (Move.CONFIRM, Move.REOPEN):
+        reopened = move is Move.REOPEN
+        resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
+        notices += await _owner_notices(context, key, moved)
+    return notices
+
+
+async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[Notice]:
+    report = moved.after
+    if report.owner_staff_id is None:
+        return []
+    async with context.rt.db.reading():
+        owner = await staff_by_id(context.rt.db, report.owner_staff_id)
+    if owner is None or owner.tg_user_id is None:
+        return []
+    if moved.move == Move.REOPEN:
+        return await case_notices.staff_notices_for(context, RENDERER, key, report, [owner])
+    t = await language_for(context, owner.tg_user_id)
+    text = t("reports.owner_confirmed", number=report.number)
+    return [
+        message(
+            f"{key}:owner",
+            owner.tg_user_id,
+            text,
+            Recipient.STAFF,
+            subject_of(report),
+            None,
+            staff_id=owner.id,
+        )
+    ]
+
+
+# Reports as the case notifier tells them.
+RENDERER = CaseRenderer[Report](
+    "report", subject_of, "reports.mention_staff", cards, told, refresh_notices
+)

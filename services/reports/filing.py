@@ -7,11 +7,12 @@ from enum import StrEnum
 
 from bot.clock import Clock, to_ts
 from bot.config import Config
-from bot.storage import audit, grid, households_link
+from bot.storage import audit, cases, grid, households_link
 from bot.storage import groups as group_store
 from bot.storage import reports as store
 from bot.storage.db import Database
 from bot.storage.reports import Draft
+from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
 from models.units import Level, Unit
@@ -260,17 +261,10 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
     report_id = await store.add_report(
         db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
     )
-    await store.add_event(
-        db,
-        report_id,
-        to_ts(now),
-        "filed",
-        None,
-        Status.NEW,
-        int(route.level),
-        f"tg:{draft.reporter_tg_id}",
-        None,
+    filed = CaseEvent(
+        "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now
     )
+    await cases.add_event(db, Kind.REPORT, report_id, filed)
     await audit.record(
         db,
         to_ts(now),

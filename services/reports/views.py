@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 
 from bot.storage import grid, outbox
 from bot.storage import reports as store
+from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
 from bot.storage.groups import group_of_micro_grid
 from bot.storage.households_link import household_of
-from bot.storage.reports import Event
+from models.cases import Kind
 from models.errors import Refusal
 from models.outbox import Failed
 from models.permissions import Actor
@@ -27,7 +28,7 @@ class ReportView:
     report: Report
     micro_grid: Unit
     owner: Staff | None
-    events: list[Event]
+    events: list[HistoryStep]
     household_phone: str | None  # only for staff
     group_title: str  # the micro-grid's group, "" when it has none
     # Notices about it that failed for good, with the staff member's name (staff only).
@@ -97,7 +98,7 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
         report=report,
         micro_grid=micro_grid,
         owner=owner,
-        events=await store.events(db, report.id),
+        events=await history(db, Kind.REPORT, [report.id]),
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
     )

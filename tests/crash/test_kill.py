@@ -223,7 +223,9 @@ async def test_kill_during_reports_and_presses_loses_nothing(town: Town) -> None
     assert sorted(by_message) == sorted((c.id, m) for c, _, m in sent)
     assert set(by_message.values()) == {1}
     # Each report was filed once, with one 'filed' event.
-    events = Counter(r[0] for r in town.rows("SELECT report_id FROM report_events"))
+    events = Counter(
+        r[0] for r in town.rows("SELECT case_id FROM case_events WHERE kind = 'report'")
+    )
     assert set(events.values()) == {1}
     # Nothing half-made is left behind.
     assert town.rows("SELECT COUNT(*) FROM report_drafts WHERE report_id IS NULL") == [(0,)]

@@ -54,7 +54,8 @@ async def status_of(h: Harness, number: int) -> dict[str, Any]:
 async def events_of(h: Harness, number: int) -> list[tuple[str, str, int, str]]:
     """(action, to_status, level, actor) of every step of a report."""
     rows = await h.db.fetchall(
-        "SELECT action, to_status, level, actor FROM report_events WHERE report_id = ? ORDER BY id",
+        "SELECT action, to_status, level, actor FROM case_events "
+        "WHERE kind = 'report' AND case_id = ? ORDER BY id",
         (number,),
     )
     return [tuple(r) for r in rows]

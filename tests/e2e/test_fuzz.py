@@ -79,7 +79,7 @@ async def snapshot(h: Harness) -> dict[str, Any]:
             "SELECT id, status, level, unit_id, owner_staff_id, micro_grid_id, source_chat_id, "
             "reopen_count, closed_at FROM reports ORDER BY id",
         ),
-        "events": await _rows(h, "SELECT id, report_id, action FROM report_events ORDER BY id"),
+        "events": await _rows(h, "SELECT id, kind, case_id, action FROM case_events ORDER BY id"),
         "groups": await _rows(h, "SELECT chat_id, micro_grid_id, active FROM groups ORDER BY 1"),
         "links": await _rows(
             h, "SELECT tg_user_id, household_id FROM people WHERE household_id IS NOT NULL"

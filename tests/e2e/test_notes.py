@@ -46,7 +46,7 @@ async def test_any_history_shows_in_status(h: Harness) -> None:
     # A note written before notes had a limit, with astral characters near the limit.
     async with h.db.transaction():
         await h.db.execute(
-            "UPDATE report_events SET note = ? WHERE action = 'accept'", ("𠀀😀" * 1500,)
+            "UPDATE case_events SET note = ? WHERE action = 'accept'", ("𠀀😀" * 1500,)
         )
     before = len(h.bot_posts(resident))
     await h.send(resident, resident, f"/status {number}")

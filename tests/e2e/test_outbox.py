@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.state import Chat, User
+from scheduler.deadlines import JOB_NAME
 from tests.e2e.flowsteps import tap
 from tests.e2e.flowsteps import town as pension_town
 from tests.e2e.harness import Harness, buttons
@@ -145,7 +146,7 @@ async def test_a_worker_who_blocked_the_bot_is_mentioned_in_the_group(h: Harness
     assert entity["user"]["id"] == worker.id
     [row] = await outbox_rows(h, worker.id)
     assert row["status"] == "failed" and "blocked" in row["error"] and row["attempts"] == 1
-    assert await h.db.scalar("SELECT delivered FROM report_notices") == 0
+    assert await h.db.scalar("SELECT delivered FROM case_notices") == 0
 
 
 async def test_a_bad_request_is_given_up_with_its_reason_and_shown(h: Harness, town) -> None:
@@ -240,7 +241,7 @@ async def test_a_deadline_escalation_reaches_the_next_level_despite_errors(
     number = await file_report(h, resident, chat)
     h.clock.advance(timedelta(hours=5))
     h.sb.inject_fault("sendMessage", "500", count=2)
-    await h.run_job("report-deadline-sweep")
+    await h.run_job(JOB_NAME)
     assert (await status_of(h, number))["level"] == 3
     await retry_until_quiet(h)
     assert len([m for m in h.bot_posts(grid_worker) if f"#{number}" in m.get("text", "")]) == 1

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from sandbox.state import User
-from scheduler.pension import JOB_NAME
+from scheduler.deadlines import JOB_NAME
 from tests.e2e.flowsteps import link_household, table_dump, tap, town, with_button
 from tests.e2e.harness import Harness, buttons
 
@@ -45,7 +45,8 @@ async def _request(h: Harness, user: User) -> int:
 
 async def _events(h: Harness, number: int) -> list[str]:
     rows = await h.db.fetchall(
-        "SELECT action FROM pension_events WHERE request_id = ? ORDER BY id", (number,)
+        "SELECT action FROM case_events WHERE kind = 'home_visit' AND case_id = ? ORDER BY id",
+        (number,),
     )
     return [r[0] for r in rows]
 
@@ -107,7 +108,7 @@ async def test_myself_with_self_service_and_service_point_guides(h: Harness) -> 
         ("self_service", "guided", 1),
         ("service_point", "guided", 1),
     ]
-    assert await h.db.scalar("SELECT COUNT(*) FROM pension_notices") == 0
+    assert await h.db.scalar("SELECT COUNT(*) FROM case_notices") == 0
 
 
 async def test_each_validation_and_a_whole_id_number_is_never_kept(
@@ -283,6 +284,6 @@ async def test_a_worker_who_never_opened_the_bot_is_mentioned_in_the_group(h: Ha
     assert "张秀兰" in mention and f"P{number}" in mention
     assert "李桂英" not in mention and "13800001111" not in mention  # nothing personal
     delivered = await h.db.scalar(
-        "SELECT delivered FROM pension_notices WHERE request_id = ?", (number,)
+        "SELECT delivered FROM case_notices WHERE kind = 'home_visit' AND case_id = ?", (number,)
     )
     assert delivered == 0

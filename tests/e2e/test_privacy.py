@@ -226,9 +226,7 @@ async def test_an_edit_that_adds_an_id_number_is_deleted(h: Harness, caplog) -> 
     await h.settle(h.sb.edit_text(worker, worker, said.message_id, f"换了灯泡 {WHOLE_ID}"))
     await never_kept(h, worker, caplog)
     assert deleted(h, worker)
-    assert (
-        await h.db.scalar("SELECT note FROM report_events WHERE action = 'resolve'") == "换了灯泡"
-    )
+    assert await h.db.scalar("SELECT note FROM case_events WHERE action = 'resolve'") == "换了灯泡"
 
 
 async def test_contact_note(h: Harness, caplog) -> None:

@@ -228,7 +228,7 @@ async def test_worker_who_never_started_the_bot_is_mentioned_in_the_group(h: Har
     forbidden = [c for c in h.sb.errors() if c.response["error_code"] == 403]
     assert forbidden
     delivered = await h.db.scalar(
-        "SELECT delivered FROM report_notices WHERE report_id = ?", (number,)
+        "SELECT delivered FROM case_notices WHERE kind = 'report' AND case_id = ?", (number,)
     )
     assert delivered == 0
     await h.send(worker, worker, "/tasks")

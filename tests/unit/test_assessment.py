@@ -93,8 +93,8 @@ async def _event(db, number, action, before, level, code, when=MAY):
     staff = await _staff(db, code) if code else None
     actor = f"staff:{code}" if code else "tg:1"
     await db.execute(
-        "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, "
-        "actor, staff_id) VALUES (?, ?, ?, ?, 'x', ?, ?, ?)",
+        "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
+        "actor, staff_id) VALUES ('report', ?, ?, ?, ?, 'x', ?, ?, ?)",
         (number, to_ts(when), action, before, level, actor, staff),
     )
 

@@ -236,7 +236,7 @@ async def test_digest_shows_compliance_pension_failed_sends_and_survey(db):
             ),
             at,
         )
-        await pension.update_request(db, request, at, overdue=1)
+        await db.execute("UPDATE pension_requests SET overdue = 1 WHERE id = ?", (request,))
         await db.execute(
             "INSERT INTO ledger (kind, period_key, recipient, staff_id, chat_id, payload, status, "
             "error, created_at) VALUES ('reminder:monthly_contact', '2026-06-10T10:00', ?, ?, "

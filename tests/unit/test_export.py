@@ -59,8 +59,9 @@ async def _records(db: Database) -> None:
             ("resolve", "accepted", "resolved", "staff:L4A", l4a, at),
         ):
             await db.execute(
-                "INSERT INTO report_events (report_id, at, action, from_status, to_status, "
-                "level, actor, staff_id, note) VALUES (7, ?, ?, ?, ?, 4, ?, ?, '换了灯泡')",
+                "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, "
+                "level, actor, staff_id, note) "
+                "VALUES ('report', 7, ?, ?, ?, ?, 4, ?, ?, '换了灯泡')",
                 (when, action, before, after, actor, staff),
             )
         await contacts.add_entry(

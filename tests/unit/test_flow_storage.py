@@ -14,12 +14,14 @@ from bot.persistence import SqlitePersistence
 from bot.storage import grid
 from bot.storage import pension as pension_store
 from bot.storage import survey as survey_store
+from bot.storage.cases import history as case_history
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
+from models.cases import Kind
 from models.errors import Refusal
 from models.pension import Mode, Move, Status
 from models.units import Level
-from services import pension, pension_visits, survey
+from services import cases, pension, pension_visits, survey
 from services.actors import actor_for
 from services.town_files import load_town_files
 from tests import town
@@ -196,19 +198,21 @@ async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
         is None
     )
     clock.advance(timedelta(days=3))
-    [moved] = await pension_visits.sweep(db, clock, config)
+    [moved] = await cases.sweep(db, clock, config, pension_visits.HOME_VISITS)
     assert moved.after.level is Level.GRID and moved.after.overdue
     assert moved.route is not None and [s.code for s in moved.route.staff] == ["L3A"]
-    assert await pension_visits.sweep(db, clock, config) == []
+    assert await cases.sweep(db, clock, config, pension_visits.HOME_VISITS) == []
     l4 = await actor_for(db, 701)
     with pytest.raises(Refusal) as caught:
-        await pension_visits.apply(db, clock, config, l4, request.id, Move.DONE)
+        await cases.apply(db, clock, config, pension_visits.HOME_VISITS, l4, request.id, Move.DONE)
     assert caught.value.key == "pension.not_yours"
     clock.advance(timedelta(days=2))
-    [moved] = await pension_visits.sweep(db, clock, config)
+    [moved] = await cases.sweep(db, clock, config, pension_visits.HOME_VISITS)
     assert moved.after.level is Level.VILLAGE
     village = await actor_for(db, 703)
-    done = await pension_visits.apply(db, clock, config, village, request.id, Move.DONE)
+    done = await cases.apply(
+        db, clock, config, pension_visits.HOME_VISITS, village, request.id, Move.DONE
+    )
     assert done is not None and done.after.status is Status.DONE
     async with db.transaction():
         v1 = await grid.unit_by_code(db, "V1")
@@ -216,5 +220,5 @@ async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
         assert await pension_store.open_in_subtree(db, v1) == []
         counts = await pension_store.counts_in_subtree(db, v1)
         assert counts == {(Mode.HOME_VISIT.value, Status.DONE.value): 1}
-        actions = [e.action for e in await pension_store.events(db, [request.id])]
+        actions = [e.action for e in await case_history(db, Kind.HOME_VISIT, [request.id])]
     assert actions == ["requested", "escalate_overdue", "escalate_overdue", "done"]

@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from models.reports import (
-    TRANSITIONS,
+    RULES,
     Forbidden,
     Handler,
     Move,
     Report,
     Status,
     resident_may,
-    solved_on_the_spot,
     staff_may,
     target,
 )
@@ -85,7 +84,7 @@ def test_every_transition(status: Status, move: Move) -> None:
 
 
 def test_the_table_is_exactly_the_expected_one() -> None:
-    allowed = {(s, m): to for m, (sources, to) in TRANSITIONS.items() for s in sources}
+    allowed = {(s, m): t.to for m, t in RULES.transitions.items() for s in t.sources}
     assert allowed == EXPECTED
 
 
@@ -118,9 +117,3 @@ def test_only_the_reporter_confirms_or_reopens() -> None:
     assert resident_may(done, Move.CONFIRM, 500) and resident_may(done, Move.REOPEN, 500)
     assert not resident_may(done, Move.CONFIRM, 501)
     assert not resident_may(done, Move.ACCEPT, 500)
-
-
-def test_solved_on_the_spot_needs_the_l4_worker_and_no_escalation() -> None:
-    assert solved_on_the_spot(report(), Level.MICRO_GRID)
-    assert not solved_on_the_spot(report(), Level.GRID)
-    assert not solved_on_the_spot(report(escalations=1), Level.MICRO_GRID)

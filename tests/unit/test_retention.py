@@ -10,8 +10,8 @@ import pytest
 from bot.clock import FakeClock, to_ts
 from bot.config import ConfigError, config_from_dict
 from bot.storage import contacts, grid
+from bot.storage.cases import claim_press
 from bot.storage.db import Database
-from bot.storage.reports import claim_press
 from bot.storage.roster import apply_roster
 from models.contacts import LogKind, Outcome
 from services.retention import prune_scratch
@@ -21,7 +21,7 @@ NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 DAY = 86400
 RECORDS = (
     "reports",
-    "report_events",
+    "case_events",
     "contacts",
     "checkins",
     "audit_log",
@@ -55,8 +55,8 @@ async def _scratch(db: Database) -> None:
             (m1.id, m1.id, now - 365 * DAY, now - 365 * DAY),
         )
         await db.execute(
-            "INSERT INTO report_events (report_id, at, action, from_status, to_status, level, "
-            "actor) VALUES (1, ?, 'file', NULL, 'new', 4, 'tg:5')",
+            "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
+            "actor) VALUES ('report', 1, ?, 'file', NULL, 'new', 4, 'tg:5')",
             (now - 365 * DAY,),
         )
         await contacts.add_entry(
@@ -195,17 +195,17 @@ async def test_a_press_delivered_again_after_its_window_would_count_again(db):
     clock = FakeClock(NOW)
     config = config_from_dict({})
     async with db.transaction():
-        assert await claim_press(db, "q-1", to_ts(NOW))
+        assert await claim_press(db, "q-1", NOW)
     clock.advance(timedelta(days=29))
     await prune_scratch(db, clock, config.retention)
     async with db.transaction():
-        assert not await claim_press(db, "q-1", to_ts(clock.now()))  # still recognised
+        assert not await claim_press(db, "q-1", clock.now())  # still recognised
     clock.advance(timedelta(days=2))
     await prune_scratch(db, clock, config.retention)
     async with db.transaction():
         # Past the window the record is gone: only the report's own state then refuses a
         # stale move (a press on a report that has moved on changes nothing).
-        assert await claim_press(db, "q-1", to_ts(clock.now()))
+        assert await claim_press(db, "q-1", clock.now())
 
 
 @pytest.mark.parametrize(

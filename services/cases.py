@@ -1,0 +1,188 @@
+"""The case service: check, apply and sweep for every kind of case (reports, home visits).
+
+A kind brings its transition table (models), how to load its details, who may move it and
+what a move must carry (`CaseKind`); the rest — the press ledger, routing a climbing case,
+the change itself, its history step and audit entry — is written once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from bot.clock import Clock, to_ts
+from bot.config import Config
+from bot.storage import audit, grid
+from bot.storage import cases as store
+from bot.storage.db import Database
+from models import cases
+from models.cases import CaseChange, CaseState, Due, Kind, KindRules, Mover, Place, Step
+from models.errors import Refusal, TextKey
+from models.permissions import Actor
+from models.units import Level, Staff
+from services.reports.routing import Route, route_from
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CaseKind(Generic[R]):
+    """What the engine needs from one kind of case; R is the kind's detailed record."""
+
+    rules: KindRules
+    audit_name: str  # report, pension: the audit actions' prefix
+    audit_entity: str
+    load: Callable[[Database, int], Awaitable[R]]  # refuses an unknown number
+    check: Callable[[Database, Actor, R, str], Awaitable[None]]  # refuses a move not allowed
+    # Refuses what the move lacks (a note, a visit time), fills in what it names.
+    prepare: Callable[[Database, Config, R, Step], Awaitable[Step]]
+    micro_grid_of: Callable[[R], int | None]
+
+
+@dataclass(frozen=True)
+class Moved(Generic[R]):
+    """A case before and after a move, who made it, and where it went."""
+
+    before: R
+    after: R
+    change: CaseChange
+    by: Staff | None = None  # None: the resident or the system
+    route: Route | None = None  # set when it climbed a level
+    event_id: int = 0  # the history step it wrote (names the notices it causes)
+
+    @property
+    def move(self) -> str:
+        """The move made."""
+        return self.change.move
+
+    @property
+    def note(self) -> str:
+        """The mover's note."""
+        return self.change.note
+
+    @property
+    def overdue(self) -> bool:
+        """Whether a deadline made the move."""
+        return self.change.action.endswith("_overdue")
+
+
+@dataclass(frozen=True)
+class ConfigDeadlines:
+    """The deadlines of the configuration, as the case model asks for them."""
+
+    config: Config
+
+    def within(self, kind: Kind, due: Due, level: Level) -> timedelta:
+        """How long deadline `due` runs at `level`."""
+        if due is Due.ACCEPT:
+            return self.config.reports.deadlines.at(level).accept_within
+        if due is Due.RESOLVE:
+            return self.config.reports.deadlines.at(level).resolve_within
+        return self.config.flows.pension.visit_within.at(level)
+
+
+def moved_on(catalog: str, number: str, status: str) -> Refusal:
+    """The refusal for a move the case's status no longer allows (`catalog`: reports, …)."""
+    return Refusal(
+        f"{catalog}.moved_on", number=number, status=TextKey(f"{catalog}.status_{status}")
+    )
+
+
+def mover_of(actor: Actor) -> Mover:
+    """The mover a staff member or a resident is in the history."""
+    if actor.staff is not None:
+        return Mover(f"staff:{actor.staff.code}", actor.staff.id, actor.staff.level)
+    return Mover(f"tg:{actor.tg_user_id}")
+
+
+async def apply(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    kind: CaseKind[R],
+    actor: Actor,
+    case_id: int,
+    move: str,
+    *,
+    note: str = "",
+    visit_at: datetime | None = None,
+    duplicate_of: int | None = None,
+    press_id: str | None = None,
+) -> Moved[R] | None:
+    """Make `move` on the case as `actor`, atomically, after every check.
+
+    `press_id` (a button press's id) makes the move happen once even when Telegram delivers
+    the press again; the repeat returns None.
+    """
+    async with db.transaction():
+        now = clock.now()
+        if press_id is not None and not await store.claim_press(db, press_id, now):
+            return None
+        record = await kind.load(db, case_id)
+        await kind.check(db, actor, record, move)
+        step = Step(
+            move, mover_of(actor), now, note.strip(), visit_at=visit_at, duplicate_of=duplicate_of
+        )
+        step = await kind.prepare(db, config, record, step)
+        case = await store.case(db, kind.rules.kind, case_id)
+        assert case is not None
+        route = None
+        if kind.rules.transition(move).effects.climbs:
+            route = await _route(db, kind, record, cases.climb_from(case))
+        return await _commit(db, config, kind, (record, case), step, actor.staff, route)
+
+
+async def _commit(
+    db: Database,
+    config: Config,
+    kind: CaseKind[R],
+    before: tuple[R, CaseState],
+    step: Step,
+    staff: Staff | None,
+    route: Route | None,
+) -> Moved[R]:
+    record, case = before
+    case_id = case.id
+    if route is not None:
+        step = replace(step, to=Place(route.level, route.unit.id))
+    change = cases.apply(kind.rules, case, step, ConfigDeadlines(config))
+    event_id = await store.save(db, change)
+    detail: dict[str, str] = {"unit": route.unit.code} if route is not None else {}
+    await audit.record(
+        db,
+        to_ts(step.at),
+        step.by.label,
+        f"{kind.audit_name}.{change.action}",
+        kind.audit_entity,
+        case_id,
+        note=step.note,
+        **detail,
+    )
+    after = await kind.load(db, case_id)
+    return Moved(record, after, change, by=staff, route=route, event_id=event_id)
+
+
+async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None) -> Route | None:
+    micro_grid = await grid.unit_by_id(db, kind.micro_grid_of(record) or 0)
+    if micro_grid is None or start is None:
+        return None
+    return await route_from(db, micro_grid, start)
+
+
+async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -> list[Moved[R]]:
+    """Move every case of `kind` past its deadline one level up, once per breach; a case at
+    the town is only flagged overdue (idempotent: its deadline is cleared or starts again)."""
+    moved: list[Moved[R]] = []
+    async with db.transaction():
+        now = clock.now()
+        for case in cases.overdue(await store.past_due(db, kind.rules.kind, now), now):
+            record = await kind.load(db, case.id)
+            route = await _route(db, kind, record, cases.climb_from(case))
+            if route is None:
+                await store.save(db, cases.flag_overdue(case, now))
+                continue
+            step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
+            moved.append(await _commit(db, config, kind, (record, case), step, None, route))
+    return moved
