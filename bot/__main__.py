@@ -21,7 +21,7 @@ log = logging.getLogger("gridbot")
 def _cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
-    from bot.app import run_polling
+    from bot.app import run
     from bot.backups import migrate
     from bot.cli_tasks import check_token
     from bot.clock import SystemClock
@@ -31,6 +31,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     configure_logging(config.logging.format, config.logging.level, args.verbose)
+    if args.webhook:
+        from bot.webhook import webhook_settings
+
+        webhook_settings(config)  # a missing address or secret token stops us here
     if not config.token():
         print(
             "error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
@@ -38,7 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    redact_logs(config.token())
+    redact_logs(config.token(), config.webhook_secret() if args.webhook else "")
     # The town's files first: a mistake there needs no trip to Telegram to be named.
     load_town_files(config)
     if not asyncio.run(check_token(config)):
@@ -52,7 +56,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         # Upgrades happen here, after a backup, before anything reads the database.
         asyncio.run(migrate(config, SystemClock().now()))
-        run_polling(config)
+        run(config, webhook=args.webhook)
     finally:
         lock.release()
     return 0
@@ -206,7 +210,12 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--config", required=True, metavar="FILE", help="the TOML config file")
         return cmd
 
-    with_config(add("run", _cmd_run, "run the bot (long polling)"))
+    cmd = with_config(add("run", _cmd_run, "run the bot (long polling, or --webhook)"))
+    cmd.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates by webhook ([telegram.webhook]) instead of long polling",
+    )
     cmd = with_config(
         add(
             "import-roster",
