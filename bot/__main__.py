@@ -77,7 +77,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from bot.doctor import run_doctor
 
-    return _run(run_doctor(Path(args.config), args.language))
+    return _run(run_doctor(Path(args.config), args.language, webhook=args.webhook))
 
 
 def _cmd_install_service(args: argparse.Namespace) -> int:
@@ -255,6 +255,9 @@ def parser() -> argparse.ArgumentParser:
         choices=("zh", "en"),
         default=None,
         help="language of the report (default: [bot] language)",
+    )
+    cmd.add_argument(
+        "--webhook", action="store_true", help="check for `gridbot run --webhook` (not polling)"
     )
     cmd = with_config(add("install-service", _cmd_install_service, "write the systemd unit"))
     cmd.add_argument(

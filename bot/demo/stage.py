@@ -19,9 +19,9 @@ from bot.config import Config, config_from_dict
 from bot.demo.transcript import Transcript
 from bot.inbox import Inbox, Poller
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
-from bot.webhook import WebhookServer
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
+from bot.webhook import WebhookServer
 from sandbox.actions import Injected
 from sandbox.driver import Sandbox
 from sandbox.state import Chat, User

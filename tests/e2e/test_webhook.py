@@ -10,7 +10,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.demo.stage import WEBHOOK_SECRET
+from bot.config import WEBHOOK_SECRET_ENV
+from bot.demo.stage import TOKEN, WEBHOOK_SECRET
+from bot.doctor import run_doctor
 from bot.webhook import SECRET_HEADER
 from sandbox.state import Chat, User
 from tests.e2e.harness import Harness, buttons
@@ -172,3 +174,39 @@ async def test_update_not_stored_is_answered_500_and_posted_again(hw: Harness, t
     await hw.settle(sent)
     assert [p.status for p in hw.sb.pushes if p.update_id == update_id][-1] == 200
     assert INFRA in buttons(hw.last(chat))
+
+
+async def test_doctor_checks_the_webhook_mode(
+    hw: Harness, town_w, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(WEBHOOK_SECRET_ENV, raising=False)
+    assert hw.config is not None
+    public, path = hw.webhook_url.rsplit("/", 1)
+    config = tmp_path / "config.toml"
+
+    def write(secret: str) -> None:
+        config.write_text(
+            f'[bot]\nusername = "gridbot_demo_bot"\n'
+            f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "{hw.sb.base_url}"\n'
+            f'[telegram.webhook]\nurl = "{public}"\npath = "/{path}"\nsecret_token = "{secret}"\n'
+            f'[database]\npath = "{hw.config.database.path}"\n',
+            encoding="utf-8",
+        )
+
+    write(WEBHOOK_SECRET)
+    lines: list[str] = []
+    assert await run_doctor(config, "en", out=lines.append, webhook=True) == 0, lines
+    assert f"✓ Webhook mode: Telegram posts to {hw.webhook_url} (secret token set)." in lines
+    assert f"✓ The webhook is set to this installation: {hw.webhook_url}" in lines
+    # Polling with this webhook set is blocked.
+    lines = []
+    assert await run_doctor(config, "en", out=lines.append) == 1
+    assert any(line.startswith(f"✗ A webhook is set ({hw.webhook_url})") for line in lines)
+    # No secret token: webhook mode cannot start.
+    write("")
+    lines = []
+    assert await run_doctor(config, "en", out=lines.append, webhook=True) == 1
+    assert (
+        f"✗ Webhook mode cannot start: webhook mode needs a secret token: set "
+        f"{WEBHOOK_SECRET_ENV} (or [telegram.webhook] secret_token)"
+    ) in lines
