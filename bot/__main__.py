@@ -89,6 +89,7 @@ def _cmd_install_service(args: argparse.Namespace) -> int:
         Path(args.output),
         user=args.user,
         env_file=Path(args.env_file),
+        webhook=args.webhook,
     )
 
 
@@ -273,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the file that holds GRIDBOT_TOKEN=... (default: %(default)s)",
     )
+    cmd.add_argument("--webhook", action="store_true", help="the unit runs `gridbot run --webhook`")
     cmd = with_config(
         add("export", _cmd_export, "export every record: OUT.xlsx, or a folder of CSV files")
     )
