@@ -11,7 +11,6 @@ and /metrics. The webhook stays set on shutdown: Telegram keeps the updates mean
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -84,7 +83,9 @@ class WebhookServer:
             return web.Response(status=403)
         try:
             update = Update.de_json(await request.json(), self._app.bot)
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+        except (ValueError, TypeError, KeyError, AttributeError):
+            update = None
+        if update is None or not isinstance(update.update_id, int):
             log.warning("webhook post refused: not an update")
             return web.Response(status=400)
         try:
