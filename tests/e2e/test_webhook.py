@@ -109,6 +109,54 @@ async def test_unreadable_post_refused(hw: Harness) -> None:
     assert await hw.db.scalar("SELECT COUNT(*) FROM inbox_updates") == 0
 
 
+async def test_lost_answer_posted_again_without_a_second_report(hw: Harness, town_w) -> None:
+    worker, resident, chat = town_w
+    # The bot stores the update and answers 200, but a proxy answers 502 in its place:
+    # Telegram posts the same update again.
+    await hw.settle_all()
+    hw.sb.lose_webhook_answers(1, status=502)
+    sent = hw.sb.send_text(resident, chat, "/report 路灯坏了")
+    await hw.settle_all()
+    update_id = sent.updates[0]["update_id"]
+    assert [(p.status, p.answer_lost) for p in hw.sb.pushes if p.update_id == update_id] == [
+        (502, True),
+        (200, False),
+    ]
+    questions = [m for m in hw.bot_posts(chat) if INFRA in buttons(m)]
+    assert len(questions) == 1
+    # The category press is delivered twice the same way: the report is filed once.
+    hw.sb.lose_webhook_answers(1, status=502)
+    pressed = hw.sb.press(resident, questions[0], buttons(questions[0])[INFRA])
+    await hw.settle_all()
+    update_id = pressed.updates[0]["update_id"]
+    assert [p.status for p in hw.sb.pushes if p.update_id == update_id] == [502, 200]
+    assert len(await reports_from(hw, chat)) == 1
+    number = await hw.db.scalar("SELECT MAX(id) FROM reports")
+    events = await hw.db.fetchall("SELECT action FROM report_events WHERE report_id = ?", (number,))
+    assert [e[0] for e in events] == ["filed"]
+    cards = [m for m in hw.bot_posts(worker) if f"#{number}" in (m.get("text") or "")]
+    assert len(cards) == 1
+    info = await hw.app.bot.get_webhook_info()  # type: ignore[union-attr]
+    assert info.last_error_message == "Wrong response from the webhook: 502 Bad Gateway"
+    assert info.pending_update_count == 0
+
+
+async def test_healthz_and_metrics_on_the_webhook_server(hw: Harness, town_w) -> None:
+    base = hw.webhook_url.rsplit("/", 1)[0]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/healthz") as response:
+            body = await response.json()
+        assert response.status == 200, body
+        assert body["checks"]["updates"] == "ok"
+        async with session.get(f"{base}/metrics") as response:
+            text = await response.text()
+        assert response.status == 200
+        assert 'gridbot_updates_total{kind="message"}' in text
+        await hw.stop_polling()  # the server stops: the update loop is gone
+        health = await hw.rt.monitor.health()
+        assert health.problems["updates"] == "not polling"
+
+
 async def test_update_not_stored_is_answered_500_and_posted_again(hw: Harness, town_w) -> None:
     _, resident, chat = town_w
     await hw.settle_all()
