@@ -21,7 +21,7 @@ log = logging.getLogger("gridbot")
 def _cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
-    from bot.app import run_polling
+    from bot.app import run
     from bot.backups import migrate
     from bot.cli_tasks import check_token
     from bot.clock import SystemClock
@@ -31,6 +31,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     configure_logging(config.logging.format, config.logging.level, args.verbose)
+    if args.webhook:
+        from bot.webhook import webhook_settings
+
+        webhook_settings(config)  # a missing address or secret token stops us here
     if not config.token():
         print(
             "error: no bot token; set GRIDBOT_TOKEN or [telegram] token "
@@ -38,7 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    redact_logs(config.token())
+    redact_logs(config.token(), config.webhook_secret() if args.webhook else "")
     # The town's files first: a mistake there needs no trip to Telegram to be named.
     load_town_files(config)
     if not asyncio.run(check_token(config)):
@@ -52,7 +56,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         # Upgrades happen here, after a backup, before anything reads the database.
         asyncio.run(migrate(config, SystemClock().now()))
-        run_polling(config)
+        run(config, webhook=args.webhook)
     finally:
         lock.release()
     return 0
@@ -73,7 +77,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from bot.doctor import run_doctor
 
-    return _run(run_doctor(Path(args.config), args.language))
+    return _run(run_doctor(Path(args.config), args.language, webhook=args.webhook))
 
 
 def _cmd_install_service(args: argparse.Namespace) -> int:
@@ -85,6 +89,7 @@ def _cmd_install_service(args: argparse.Namespace) -> int:
         Path(args.output),
         user=args.user,
         env_file=Path(args.env_file),
+        webhook=args.webhook,
     )
 
 
@@ -206,7 +211,12 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--config", required=True, metavar="FILE", help="the TOML config file")
         return cmd
 
-    with_config(add("run", _cmd_run, "run the bot (long polling)"))
+    cmd = with_config(add("run", _cmd_run, "run the bot (long polling, or --webhook)"))
+    cmd.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates by webhook ([telegram.webhook]) instead of long polling",
+    )
     cmd = with_config(
         add(
             "import-roster",
@@ -247,6 +257,9 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="language of the report (default: [bot] language)",
     )
+    cmd.add_argument(
+        "--webhook", action="store_true", help="check for `gridbot run --webhook` (not polling)"
+    )
     cmd = with_config(add("install-service", _cmd_install_service, "write the systemd unit"))
     cmd.add_argument(
         "--output",
@@ -261,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the file that holds GRIDBOT_TOKEN=... (default: %(default)s)",
     )
+    cmd.add_argument("--webhook", action="store_true", help="the unit runs `gridbot run --webhook`")
     cmd = with_config(
         add("export", _cmd_export, "export every record: OUT.xlsx, or a folder of CSV files")
     )

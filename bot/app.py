@@ -191,14 +191,38 @@ async def serve_polling(config: Config, stopping: asyncio.Event) -> None:
         await stop(app)
 
 
-def run_polling(config: Config) -> None:
-    """Run the bot with long polling until SIGINT or SIGTERM."""
+async def serve_webhook(config: Config, stopping: asyncio.Event) -> None:
+    """Run the bot with a webhook into the durable inbox until `stopping` is set: our own
+    server listens first, then Telegram is told the address; the webhook stays set after."""
+    from bot.webhook import WebhookServer, webhook_settings
+
+    url, secret = webhook_settings(config)
+    hook = config.telegram.webhook
+    monitor = Monitor(check_timeout=config.health.timeout.total_seconds())
+    app = build_application(config, monitor=monitor)
+    inbox = await start(app)
+    server = WebhookServer(app, inbox, monitor, path=hook.path, secret=secret)
+    try:
+        port = await server.start(hook.listen, hook.port)
+        await server.register(url, ALLOWED_UPDATES, hook.max_connections)
+        log.info("webhook %s set; listening on http://%s:%d%s", url, hook.listen, port, hook.path)
+        await stopping.wait()
+    finally:
+        await server.stop()
+        await stop(app)
+
+
+def run(config: Config, webhook: bool = False) -> None:
+    """Run the bot (long polling, or a webhook) until SIGINT or SIGTERM."""
 
     async def main() -> None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopping.set)
-        await serve_polling(config, stopping)
+        if webhook:
+            await serve_webhook(config, stopping)
+        else:
+            await serve_polling(config, stopping)
 
     asyncio.run(main())

@@ -24,6 +24,7 @@ from pydantic import (
 from bot.text_files import NotText, read_text
 
 TOKEN_ENV = "GRIDBOT_TOKEN"
+WEBHOOK_SECRET_ENV = "GRIDBOT_WEBHOOK_SECRET"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -65,12 +66,39 @@ class RateLimitSection(Section):
     max_retries: int = Field(3, ge=0, le=10)
 
 
+class WebhookSection(Section):
+    # The public HTTPS address Telegram posts to (`gridbot run --webhook`), without the path:
+    # Telegram is given `url` + `path`.
+    url: str = ""
+    # Where the bot's own HTTP server listens (behind a reverse proxy that ends TLS).
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=0, le=65535)
+    path: str = Field("/telegram", pattern=r"^/[A-Za-z0-9_\-./]*$")
+    # Sent back by Telegram in every request's X-Telegram-Bot-Api-Secret-Token header. Prefer
+    # the environment variable GRIDBOT_WEBHOOK_SECRET, which wins over this.
+    secret_token: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # Connections Telegram opens at once to deliver updates.
+    max_connections: int = Field(40, ge=1, le=100)
+
+    @field_validator("url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (Telegram posts only to HTTPS)")
+        return value.rstrip("/")
+
+    def address(self) -> str:
+        """The full address Telegram posts updates to."""
+        return self.url + self.path
+
+
 class TelegramSection(Section):
     token: str = ""
     api_base_url: str = "https://api.telegram.org/bot"
     api_file_url: str = ""
     poll_timeout: Duration = timedelta(seconds=10)
     rate_limit: RateLimitSection = RateLimitSection()
+    webhook: WebhookSection = WebhookSection()
 
     @field_validator("api_base_url", "api_file_url")
     @classmethod
@@ -429,6 +457,10 @@ class Config(Section):
     def token(self) -> str:
         """The bot token: the environment variable wins over the file."""
         return os.environ.get(TOKEN_ENV) or self.telegram.token
+
+    def webhook_secret(self) -> str:
+        """The webhook's secret token: the environment variable wins over the file."""
+        return os.environ.get(WEBHOOK_SECRET_ENV) or self.telegram.webhook.secret_token
 
     def backup_folder(self) -> Path:
         """Where scheduled backups go."""

@@ -76,8 +76,8 @@ class Inbox:
         # Updates handled again after a restart (their first handling may have stopped
         # part-way): handlers may finish what the first one left undone.
         self._again: set[int] = set()
-        # Whether an update loop (polling or a webhook) feeds this inbox now.
-        self.polling = False
+        # The update loop feeding this inbox now ("polling" or "webhook"), None when none.
+        self.fed_by: str | None = None
 
     # --- taking updates in ------------------------------------------------------------
 
@@ -243,11 +243,11 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set. A fetched batch is stored before it is confirmed."""
-        self._inbox.polling = True
+        self._inbox.fed_by = "polling"
         try:
             await self._poll(stop)
         finally:
-            self._inbox.polling = False
+            self._inbox.fed_by = None
 
     async def _poll(self, stop: asyncio.Event) -> None:
         delay = 1.0
@@ -279,7 +279,13 @@ class Poller:
                 await _pause(stop, wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
                 continue
             except Conflict as exc:
-                log.warning("another getUpdates or a webhook is active: %s", exc)
+                if "webhook" in str(exc).lower():
+                    log.error(
+                        "a webhook is set, so polling gets no updates: run `gridbot run "
+                        "--webhook`, or remove the webhook (see `gridbot doctor`); retrying"
+                    )
+                else:
+                    log.warning("another getUpdates is active: %s", exc)
                 await _pause(stop, delay)
                 delay = min(delay * 2, 30.0)
                 continue

@@ -65,7 +65,8 @@ def watch(app: GridApp, monitor: Monitor, poll_stale_after: timedelta) -> None:
     """Count what the Application does and register its own health checks and gauges.
 
     The update loop counts as stuck when polling has not had a successful getUpdates for
-    `poll_stale_after` (Telegram unreachable, the token revoked, another poller in the way).
+    `poll_stale_after` (Telegram unreachable, the token revoked, another poller in the way);
+    while a webhook feeds the inbox, it asks only that the webhook server runs.
     """
 
     watched_since = time.monotonic()
@@ -106,8 +107,11 @@ def watch(app: GridApp, monitor: Monitor, poll_stale_after: timedelta) -> None:
         if not app.running:
             return "application stopped"
         rt = runtime()
-        if rt is None or not rt.inbox.polling:
+        if rt is None or rt.inbox.fed_by is None:
             return "not polling"
+        if rt.inbox.fed_by == "webhook":
+            # Telegram posts when there is something to post: silence is no symptom.
+            return None
         idle = time.monotonic() - (monitor.last_poll or watched_since)
         if idle > poll_stale_after.total_seconds():
             return f"no successful getUpdates for {idle:.0f}s"

@@ -51,10 +51,17 @@ def restore_command(config: Config, backup: Path) -> int:
 
 
 def install_service(
-    config: Config, config_path: Path, output: Path, user: str, env_file: Path
+    config: Config,
+    config_path: Path,
+    output: Path,
+    user: str,
+    env_file: Path,
+    webhook: bool = False,
 ) -> int:
     """Write the systemd unit for this configuration and print the remaining steps."""
-    settings = UnitSettings(config_path=config_path, user=user, group=user, env_file=env_file)
+    settings = UnitSettings(
+        config_path=config_path, user=user, group=user, env_file=env_file, webhook=webhook
+    )
     text = render_unit(config, settings)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -69,5 +76,7 @@ def install_service(
     print(f"  sudo install -d -o {user} -g {user} -m 0700 {data}")
     print(f"  sudo install -d -m 0755 {env_file.parent}")
     print(f"  echo 'GRIDBOT_TOKEN=...' | sudo tee {env_file} && sudo chmod 0600 {env_file}")
+    if webhook:
+        print(f"  echo 'GRIDBOT_WEBHOOK_SECRET=...' | sudo tee -a {env_file}")
     print("  sudo systemctl daemon-reload && sudo systemctl enable --now gridbot")
     return 0

@@ -15,6 +15,7 @@ from sandbox.membership import MembershipActions
 from sandbox.schema import Schema
 from sandbox.server import BotApiServer
 from sandbox.state import Call, Chat, StoredMessage, User, World
+from sandbox.webhook import Push, WebhookPusher
 
 T = TypeVar("T")
 
@@ -32,7 +33,10 @@ class Sandbox(UserActions, MembershipActions):
         strict_html: bool = True,
         callback_timeout: float = 15.0,
         flood_tolerance: float = 0.5,
+        webhook_retry: tuple[float, float] = (0.05, 1.0),
     ):
+        """`webhook_retry`: the first wait before a failed webhook delivery is posted again,
+        and the longest (Telegram waits longer; tests need not)."""
         self.world = World(
             token,
             bot_username,
@@ -43,6 +47,7 @@ class Sandbox(UserActions, MembershipActions):
             callback_timeout,
             flood_tolerance,
         )
+        self.pusher = WebhookPusher(self.world, *webhook_retry)
         self._schema: Schema | None = None
         self._runner: web.AppRunner | None = None
         self.url: str | None = None
@@ -94,12 +99,14 @@ class Sandbox(UserActions, MembershipActions):
         self.url = f"http://{host}:{bound_port}"
         self.base_url = f"{self.url}/bot"
         self.base_file_url = f"{self.url}/file/bot"
+        self.pusher.start()
         return self.base_url
 
     async def stop(self) -> None:
-        """End pending long polls and stop the server."""
+        """End pending long polls and webhook deliveries, and stop the server."""
         self.world.updates.closing = True
         self.world.notifier.notify()
+        await self.pusher.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -249,6 +256,16 @@ class Sandbox(UserActions, MembershipActions):
         """The bot's answerCallbackQuery parameters for a query, or None if unanswered."""
         record = self.world.callbacks.get(query_id)
         return copy.deepcopy(record.answer) if record else None
+
+    @property
+    def pushes(self) -> list[Push]:
+        """Every webhook delivery attempt, in order."""
+        return list(self.world.pushes)
+
+    def lose_webhook_answers(self, count: int = 1, status: int = 502) -> None:
+        """The next `count` webhook deliveries reach the bot, but its 2xx answer is lost and
+        `status` comes back instead (a proxy timing out): Telegram posts them again."""
+        self.world.webhook_answers_lost = (status, count)
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by getUpdates."""

@@ -55,11 +55,30 @@ async def get_updates(world: World, params: dict[str, Any]) -> list[dict[str, An
     return copy.deepcopy(batch)
 
 
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
 def set_webhook(world: World, params: dict[str, Any]) -> bool:
-    """setWebhook (recorded only; nothing is posted to the URL)."""
-    world.webhook = {"url": params["url"], "allowed_updates": params.get("allowed_updates")}
+    """setWebhook: pending updates are then posted to the URL (sandbox.webhook)."""
+    url = params["url"]
+    if not url:
+        return delete_webhook(world, params)
+    if not url.startswith(("https://", "http://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.get("secret_token")
+    if secret is not None and not _SECRET_TOKEN.match(secret):
+        raise bad_request("secret token contains unallowed characters")
+    if params.get("allowed_updates") is not None:
+        world.updates.set_allowed(params["allowed_updates"])
+    world.webhook = {
+        "url": url,
+        "secret_token": secret,
+        "allowed_updates": params.get("allowed_updates"),
+        "max_connections": params.get("max_connections") or 40,
+    }
     if params.get("drop_pending_updates"):
         world.updates.clear()
+    world.notifier.notify()
     return True
 
 
@@ -68,18 +87,23 @@ def delete_webhook(world: World, params: dict[str, Any]) -> bool:
     world.webhook = {"url": ""}
     if params.get("drop_pending_updates"):
         world.updates.clear()
+    world.notifier.notify()
     return True
 
 
 def get_webhook_info(world: World, params: dict[str, Any]) -> dict[str, Any]:
     """getWebhookInfo."""
+    hook = world.webhook
     info: dict[str, Any] = {
-        "url": world.webhook.get("url", ""),
+        "url": hook.get("url", ""),
         "has_custom_certificate": False,
         "pending_update_count": len(world.updates.pending),
     }
-    if world.webhook.get("allowed_updates"):
-        info["allowed_updates"] = world.webhook["allowed_updates"]
+    if info["url"]:
+        info["max_connections"] = hook.get("max_connections") or 40
+    for key in ("allowed_updates", "last_error_date", "last_error_message"):
+        if hook.get(key):
+            info[key] = hook[key]
     return info
 
 

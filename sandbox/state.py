@@ -171,6 +171,9 @@ class World:
         self.commands: dict[tuple[str, int | None, int | None, str], list[dict[str, str]]] = {}
         self.bot_texts: dict[str, dict[str, str]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
+        # Webhook deliveries (sandbox.webhook.Push), and answers to lose: (status, how many).
+        self.pushes: list[Any] = []
+        self.webhook_answers_lost: tuple[int, int] | None = None
         self.calls: list[Call] = []
         self.faults = Faults()
         self._next_user_id = 100000001

@@ -83,6 +83,11 @@ class UpdateQueue:
             self.pending = self.pending[offset:]
         self.notifier.notify()
 
+    def remove(self, update_id: int) -> None:
+        """Drop one update (delivered to a webhook)."""
+        self.pending = [u for u in self.pending if u["update_id"] != update_id]
+        self.notifier.notify()
+
     def clear(self) -> None:
         """Drop all pending updates."""
         self.pending = []

@@ -1,4 +1,5 @@
-"""A stage: the real bot (PTB Application) polling the sandbox over HTTP, on a real SQLite file.
+"""A stage: the real bot (PTB Application) polling the sandbox over HTTP, on a real SQLite file
+(or, with `webhook=True`, taking the sandbox's posts on its webhook server).
 
 The demo plays its walkthrough on it; the end-to-end tests drive it the same way.
 """
@@ -20,6 +21,7 @@ from bot.inbox import Inbox, Poller
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
+from bot.webhook import WebhookServer
 from sandbox.actions import Injected
 from sandbox.driver import Sandbox
 from sandbox.state import Chat, User
@@ -29,6 +31,7 @@ from services.roster import Roster
 # 2026-06-10 10:00 in Shanghai: a Wednesday, mid-month, mid-quarter.
 START = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 TOKEN = "424242:SANDBOX-TEST"
+WEBHOOK_SECRET = "stage-webhook-secret"
 
 
 class Stage:
@@ -41,8 +44,10 @@ class Stage:
         settings: dict[str, Any] | None = None,
         flood_limits: bool = False,
         start: datetime = START,
+        webhook: bool = False,
     ) -> None:
         self.tmp = tmp
+        self.webhook = webhook
         self.roster = roster
         self.sb = Sandbox(
             token=TOKEN,
@@ -56,6 +61,7 @@ class Stage:
         self.inbox: Inbox | None = None
         self._polling: asyncio.Task[None] | None = None
         self._stop_polling = asyncio.Event()
+        self._webhook_server: WebhookServer | None = None
         self.config: Config | None = None
         self.users: dict[str, User] = {}
         self.transcript = Transcript(self.sb)
@@ -70,6 +76,7 @@ class Stage:
                 "api_file_url": self.sb.base_file_url,
                 "poll_timeout": "2s",
                 "rate_limit": {"enabled": False},
+                "webhook": {"url": "http://127.0.0.1", "secret_token": WEBHOOK_SECRET},
             },
             "database": {"path": str(self.tmp / "grid.sqlite3")},
         }
@@ -85,7 +92,7 @@ class Stage:
 
     async def start_bot(self) -> None:
         """Build and start a fresh Application on the same database, polling into the
-        durable inbox as `gridbot run` does."""
+        durable inbox as `gridbot run` does (or `gridbot run --webhook`)."""
         assert self.config is not None
         # Updates fetched before this start were handled by the previous Application.
         pending = [u["update_id"] for u in self.sb.world.updates.pending]
@@ -95,12 +102,34 @@ class Stage:
         assert self.app.job_queue is not None
         # Jobs stay registered but fire only when a test runs them (the clock is fake).
         self.app.job_queue.scheduler.pause()
+        if self.webhook:
+            await self._start_webhook()
+            return
         poller = Poller(self.app, self.inbox, timeout=2, allowed_updates=ALLOWED_UPDATES)
         self._stop_polling = asyncio.Event()
         self._polling = asyncio.create_task(poller.run(self._stop_polling))
 
+    async def _start_webhook(self) -> None:
+        """Listen on a free local port and tell the sandbox to post there."""
+        assert self.app is not None and self.inbox is not None and self.config is not None
+        hook = self.config.telegram.webhook
+        server = WebhookServer(
+            self.app, self.inbox, self.rt.monitor, path=hook.path, secret=hook.secret_token
+        )
+        port = await server.start("127.0.0.1", 0)
+        self._webhook_server = server
+        await server.register(f"http://127.0.0.1:{port}{hook.path}", ALLOWED_UPDATES)
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the sandbox posts updates (webhook mode)."""
+        return str(self.sb.world.webhook.get("url") or "")
+
     async def stop_polling(self) -> None:
-        """Stop fetching updates (the Application keeps running)."""
+        """Stop fetching updates, or taking posted ones (the Application keeps running)."""
+        if self._webhook_server is not None:
+            await self._webhook_server.stop()
+            self._webhook_server = None
         self._stop_polling.set()
         if self._polling is not None:
             await self._polling

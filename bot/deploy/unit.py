@@ -21,6 +21,8 @@ class UnitSettings:
     group: str = "gridbot"
     env_file: Path = Path("/etc/gridbot/gridbot.env")
     gridbot: Path = Path(sys.executable).parent / "gridbot"
+    # `gridbot run --webhook` instead of long polling.
+    webhook: bool = False
 
 
 def render_unit(config: Config, settings: UnitSettings) -> str:
@@ -44,6 +46,7 @@ def render_unit(config: Config, settings: UnitSettings) -> str:
         data_dir=database_dir,
         gridbot=settings.gridbot,
         config=settings.config_path.resolve(),
+        run_options=" --webhook" if settings.webhook else "",
         protect_home="read-only" if under_home else "yes",
         read_write=" ".join(str(p) for p in writable),
     )

@@ -19,6 +19,7 @@ from bot.doctor.local import local_findings
 from bot.doctor.telegram import Progress, telegram_findings
 from bot.storage.doctor import BoundGroup, Coverage, bound_groups, coverage, read_only
 from bot.texts import Texts
+from bot.webhook import webhook_settings
 
 __all__ = ["Finding", "Verdict", "diagnose", "run_doctor"]
 
@@ -56,9 +57,11 @@ async def diagnose(
     language: str | None,
     progress: Progress | None = None,
     webhook_url: str | None = None,
+    webhook: bool = False,
 ) -> tuple[Advice, list[Finding]]:
     """Run every check; returns the texts used and the findings in order. `webhook_url`:
-    the address Telegram should post to (webhook mode); None when the bot polls."""
+    the address Telegram should post to (webhook mode); None when the bot polls. `webhook`:
+    check the configuration's webhook settings and take the address from them."""
     texts = Texts()
     try:
         config = await asyncio.to_thread(load_config, config_path)
@@ -70,6 +73,14 @@ async def diagnose(
         ]
     say = Advice(texts.lang(language or config.bot.language), {"config": config_path})
     found = [say(Verdict.OK, "config_ok", path=config_path)]
+    if webhook:
+        try:
+            webhook_url, _secret = webhook_settings(config)
+        except ConfigError as exc:
+            found.append(say(Verdict.FAIL, "webhook_config_bad", error=exc))
+            webhook_url = config.telegram.webhook.address()
+        else:
+            found.append(say(Verdict.OK, "webhook_config_ok", url=webhook_url))
     found += await asyncio.to_thread(local_findings, config, say)
     state = await asyncio.to_thread(_roster_state, config)
     groups, units = state if state is not None else ([], [])
@@ -80,10 +91,14 @@ async def diagnose(
 
 
 async def run_doctor(
-    config_path: Path, language: str | None, out: Callable[[str], None] = print
+    config_path: Path,
+    language: str | None,
+    out: Callable[[str], None] = print,
+    webhook: bool = False,
 ) -> int:
-    """Print the preflight report; exit status 1 when something blocks running."""
-    say, found = await diagnose(config_path, language)
+    """Print the preflight report; exit status 1 when something blocks running. `webhook`:
+    for `gridbot run --webhook` (the webhook settings, and Telegram's webhook pointing here)."""
+    say, found = await diagnose(config_path, language, webhook=webhook)
     out(say.line("title", config=config_path))
     for finding in found:
         for line in finding.render():

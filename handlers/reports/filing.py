@@ -10,10 +10,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
-from handlers.reports.notify import tell_staff
+from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from handlers.staff_notices import message, post
 from models.chats import addressable
 from models.errors import Refusal
+from models.outbox import Notice, Recipient
 from services.reports import filing
 from services.reports.filing import Progress, Step
 
@@ -50,7 +52,7 @@ async def report(update: Update, context: GridContext) -> None:
                 private=not is_group(update),
                 again=rt.inbox.handled_again(update.update_id),
             )
-            await _tell_staff(context, progress)
+            await _filed(context, update, progress, None)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -68,7 +70,8 @@ async def pick_category(update: Update, context: GridContext) -> None:
             progress = await filing.choose_category(
                 rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
             )
-            await _tell_staff(context, progress)
+            question = query.message if isinstance(query.message, Message) else None
+            await _filed(context, update, progress, question)
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -76,7 +79,6 @@ async def pick_category(update: Update, context: GridContext) -> None:
         await refuse(update, t, refusal)
         return
     await answer_quietly(query)
-    question = query.message if isinstance(query.message, Message) else None
     if progress.step is Step.ALREADY_FILED and progress.report is not None:
         # Handled again after a restart: the question still shows buttons unless it already
         # became the confirmation; either way it ends as one that names the report.
@@ -87,8 +89,7 @@ async def pick_category(update: Update, context: GridContext) -> None:
         await edit_pressed(
             question, t("reports.category_chosen", category=category_label(rt.config, t, code))
         )
-    # Once filed, the category question itself becomes the confirmation (one call less).
-    await _continue(update, context, progress, question if progress.step is Step.FILED else None)
+    await _continue(update, context, progress)
 
 
 async def answer_question(update: Update, context: GridContext) -> bool:
@@ -109,7 +110,7 @@ async def answer_question(update: Update, context: GridContext) -> bool:
                 photo_file_id=message.photo[-1].file_id if message.photo else None,
             )
             if progress is not None:
-                await _tell_staff(context, progress)
+                await _filed(context, update, progress, None)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return True
@@ -159,15 +160,26 @@ async def _continue(
         return
     filed = progress.filed
     assert filed is not None
-    report, route = filed.report, filed.route
     log.info(
         "report %s filed: category %s, micro-grid %s, to level %d (%d staff linked)",
-        report.number,
-        report.category,
+        filed.report.number,
+        filed.report.category,
         filed.micro_grid.code,
-        int(route.level),
-        len(route.staff),
+        int(filed.route.level),
+        len(filed.route.staff),
     )
+
+
+async def _filed(
+    context: GridContext, update: Update, progress: Progress, question: Message | None
+) -> None:
+    """In the filing's transaction: the reporter's confirmation (the category question
+    edited into it, one call less, else a reply) and the notices to the report's handlers,
+    so that neither is lost to a crash or a failed call once the report exists."""
+    if progress.step is not Step.FILED or progress.filed is None or progress.draft is None:
+        return
+    rt, t = context.rt, texts_for(context, update)
+    report, route, draft = progress.filed.report, progress.filed.route, progress.draft
     names = t("reports.name_separator").join(s.name for s in route.staff) or t(
         "reports.handler_level", level=t(f"common.role_l{int(route.level)}")
     )
@@ -177,20 +189,29 @@ async def _continue(
         category=category_label(rt.config, t, report.category),
         handler=names,
     )
-    # A question left behind by a supergroup upgrade, or a photo, cannot be edited: send.
-    if replace is None or not await edit_pressed(replace, text):
-        await context.bot.send_message(
-            chat_id,
-            text,
-            reply_to_message_id=addressable(draft.message_id),
-            allow_sending_without_reply=True,
+    key = f"report:{report.id}:filed:confirmation"
+    # A question left behind by a supergroup upgrade, or a photo, cannot be edited: reply.
+    editable = question is not None and question.text and addressable(question.message_id)
+    if question is not None and editable:
+        confirmation = Notice(
+            key,
+            "editMessageText",
+            question.chat.id,
+            {"message_id": question.message_id, "text": text},
+            Recipient.RESIDENT,
+            subject_of(report),
         )
-
-
-async def _tell_staff(context: GridContext, progress: Progress) -> None:
-    """Enqueue the filed report's notices to its handlers (in the filing's transaction)."""
-    if progress.step is Step.FILED and progress.filed is not None:
-        await tell_staff(context, progress.filed.report, progress.filed.route.staff)
+    else:
+        confirmation = message(
+            key,
+            draft.chat_id,
+            text,
+            Recipient.RESIDENT,
+            subject_of(report),
+            reply_to=addressable(draft.message_id),
+        )
+    await post(context, [confirmation])
+    await tell_staff(context, report, route.staff)
 
 
 def register(app: GridApp) -> None:

@@ -15,6 +15,12 @@ class Harness(Stage):
     """The real bot against the sandbox, with the test town imported."""
 
     def __init__(
-        self, tmp: Path, settings: dict[str, Any] | None = None, flood_limits: bool = False
+        self,
+        tmp: Path,
+        settings: dict[str, Any] | None = None,
+        flood_limits: bool = False,
+        webhook: bool = False,
     ) -> None:
-        super().__init__(tmp, test_town(), settings=settings, flood_limits=flood_limits)
+        super().__init__(
+            tmp, test_town(), settings=settings, flood_limits=flood_limits, webhook=webhook
+        )

@@ -178,10 +178,11 @@ async def test_webhook_set_while_polling(h: Harness, town, tmp_path: Path) -> No
     assert section(
         lines,
         "✗ A webhook is set (https://grid.example.org/hook) while this configuration polls: "
-        "starting the bot would remove it.",
+        "polling gets no updates while it is set.",
     )[1] == (
         "  → if another installation receives the updates there, stop it first; if not, remove "
-        f'the webhook: curl "{h.sb.base_url}$GRIDBOT_TOKEN/deleteWebhook"'
+        f'the webhook: curl "{h.sb.base_url}$GRIDBOT_TOKEN/deleteWebhook" '
+        "(or run this one with gridbot run --webhook)"
     )
 
 

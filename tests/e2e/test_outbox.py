@@ -29,7 +29,12 @@ async def retry_until_quiet(h: Harness, rounds: int = 12) -> None:
 
 
 async def outbox_rows(h: Harness, chat_id: int) -> list[dict[str, Any]]:
-    rows = await h.db.fetchall("SELECT * FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))
+    """A chat's outbox rows after filing (the filing's own confirmation left out)."""
+    rows = await h.db.fetchall(
+        "SELECT * FROM outbox WHERE chat_id = ? AND dedupe_key NOT LIKE '%:filed:confirmation' "
+        "ORDER BY id",
+        (chat_id,),
+    )
     return [dict(r) for r in rows]
 
 

@@ -117,5 +117,26 @@ def test_run_without_a_token_explains(
     assert "GRIDBOT_TOKEN" in capsys.readouterr().err
 
 
+def test_run_webhook_without_address_or_secret_explains(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRIDBOT_TOKEN", "123456:NOT-ASKED")
+    monkeypatch.delenv("GRIDBOT_WEBHOOK_SECRET", raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text('[database]\npath = "grid.sqlite3"\n', encoding="utf-8")
+    assert main(["run", "--config", str(path), "--webhook"]) == 2
+    assert "[telegram.webhook] url" in capsys.readouterr().err
+    path.write_text(
+        '[telegram.webhook]\nurl = "https://bot.example.org"\n[database]\npath = "grid.sqlite3"\n',
+        encoding="utf-8",
+    )
+    assert main(["run", "--config", str(path), "--webhook"]) == 2
+    assert "GRIDBOT_WEBHOOK_SECRET" in capsys.readouterr().err
+    monkeypatch.setenv("GRIDBOT_WEBHOOK_SECRET", "has spaces")
+    assert main(["run", "--config", str(path), "--webhook"]) == 2
+    assert "A-Z, a-z, 0-9, _ and - only" in capsys.readouterr().err
+    assert not (tmp_path / "grid.sqlite3").exists()  # stopped before anything else
+
+
 def test_backup_without_database(tmp_path: Path, config: Path) -> None:
     assert main(["backup", "--config", str(config), str(tmp_path / "b.sqlite3")]) == 1

@@ -72,3 +72,14 @@ def test_systemd_accepts_the_installed_unit(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # systemd only warns about a key it cannot parse: any line naming the unit is a mistake.
     assert "gridbot.service" not in result.stderr, result.stderr
+
+
+def test_webhook_unit_runs_the_webhook_mode(tmp_path: Path) -> None:
+    config = config_from_dict({"database": {"path": "/srv/gridbot/grid.sqlite3"}})
+    settings = UnitSettings(
+        config_path=tmp_path / "config.toml", gridbot=Path("/opt/gridbot/bin/gridbot"), webhook=True
+    )
+    service = _parse(render_unit(config, settings))["Service"]
+    assert service["ExecStart"] == (
+        f"/opt/gridbot/bin/gridbot run --config {tmp_path / 'config.toml'} --webhook"
+    )
