@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot handlers models services scheduler sandbox
+	$(BIN)/lint-imports
 
 run: $(STAMP)
 	$(BIN)/python -m bot run --config $(or $(CONFIG),config.toml)

@@ -14,9 +14,9 @@ import math
 import random
 from collections.abc import Iterator
 
+from models.roster import HouseholdRow, Roster, StaffRow, UnitRow
 from models.units import Level
 from services.roster.aliases import DISABLED, ELDERLY_ALONE, LOW_INCOME, PENSIONER
-from services.roster.models import HouseholdRow, Roster, StaffRow, UnitRow
 from services.roster.writer import write_roster, write_template
 
 __all__ = ["SEED", "TOWN_CODE", "build_sample_town", "write_roster", "write_template"]

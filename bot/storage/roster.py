@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.clock import to_ts
 from bot.storage.db import Database
-from services.roster.models import (
+from models.roster import (
     HouseholdRow,
     ImportSummary,
     KindCounts,

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.roster.models import (
+from models.roster import (
     HouseholdRow,
     ImportSummary,
     KindCounts,

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from models.roster import RosterError, RosterErrors
 from services.roster import messages as msg
 from services.roster.aliases import (
     COLUMN_ALIASES,
@@ -24,7 +25,6 @@ from services.roster.aliases import (
     header_key,
 )
 from services.roster.cells import text
-from services.roster.models import RosterError, RosterErrors
 
 # A title row or two above the header is common in office spreadsheets; look this far for it.
 _HEADER_SEARCH_ROWS = 10

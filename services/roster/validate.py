@@ -6,6 +6,14 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from models.roster import (
+    HouseholdRow,
+    Roster,
+    RosterError,
+    RosterErrors,
+    StaffRow,
+    UnitRow,
+)
 from models.units import Level
 from services.roster import messages as msg
 from services.roster.aliases import HOUSEHOLDS, SHEETS, STAFF, UNITS
@@ -16,14 +24,6 @@ from services.roster.cells import (
     parse_members,
     parse_phone,
     parse_tags,
-)
-from services.roster.models import (
-    HouseholdRow,
-    Roster,
-    RosterError,
-    RosterErrors,
-    StaffRow,
-    UnitRow,
 )
 from services.roster.reader import Record, Table
 

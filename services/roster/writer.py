@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from models.roster import HouseholdRow, Roster, StaffRow, UnitRow
 from models.units import Level
 from services.roster.aliases import (
     COLUMNS,
@@ -26,7 +27,6 @@ from services.roster.aliases import (
     STAFF,
     UNITS,
 )
-from services.roster.models import HouseholdRow, Roster, StaffRow, UnitRow
 
 Row = Sequence[Any]
 

@@ -1,4 +1,5 @@
-"""The validated roster, its rejected rows, and what importing it changed."""
+"""The roster as rows: units, staff and households read from the town's spreadsheet, and
+the errors found in it (the domain of an import, without files or a database)."""
 
 from __future__ import annotations
 
