@@ -15,6 +15,8 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
+
 from models.cases import (
     CaseRecord,
     Due,
@@ -83,8 +85,10 @@ RULES = KindRules(
 )
 
 
-class PensionRequest(CaseRecord):
-    """A request for help with pension authentication."""
+class PensionAsk(BaseModel):
+    """What a requester gave for one person, and where the request goes."""
+
+    model_config = ConfigDict(frozen=True)
 
     mode: Mode
     status: Status
@@ -99,6 +103,18 @@ class PensionRequest(CaseRecord):
     level: Level | None
     unit_id: int | None
     due_at: datetime | None
+
+
+class NewRequest(PensionAsk):
+    """A request about to be stored, with the message it was made from."""
+
+    source_chat_id: int
+    source_message_id: int
+
+
+class PensionRequest(CaseRecord, PensionAsk):
+    """A request for help with pension authentication."""
+
     visit_at: datetime | None
     outcome_note: str
 

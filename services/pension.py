@@ -12,11 +12,11 @@ from bot.storage import groups as group_store
 from bot.storage import pension as store
 from bot.storage.cases import HistoryStep
 from bot.storage.db import Database
-from bot.storage.pension import NewRequest
 from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.pension import (
     Mode,
+    NewRequest,
     PensionRequest,
     Status,
 )

@@ -6,12 +6,10 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from bot.clock import from_ts, to_ts
 from bot.storage.cases import record_fields
 from bot.storage.db import Database
-from models.pension import Mode, PensionRequest, Status
+from models.pension import Mode, NewRequest, PensionRequest, Status
 from models.units import Level, Unit
 
 _COLS = (
@@ -46,26 +44,6 @@ def request_from_row(row: sqlite3.Row) -> PensionRequest:
         visit_at=_ts(row["visit_at"]),
         outcome_note=row["outcome_note"],
     )
-
-
-class NewRequest(BaseModel):
-    """What the requester gave, and where it goes."""
-
-    mode: Mode
-    status: Status
-    for_self: bool
-    person_name: str
-    id_last4: str
-    phone: str
-    requester_tg_id: int
-    requester_name: str
-    household_id: int | None
-    micro_grid_id: int | None
-    level: Level | None
-    unit_id: int | None
-    due_at: datetime | None
-    source_chat_id: int
-    source_message_id: int
 
 
 async def add_request(db: Database, new: NewRequest, at: int) -> int | None:

@@ -189,9 +189,8 @@ async def test_digest_of_a_village_from_the_database(db):
 
 async def test_digest_shows_compliance_pension_failed_sends_and_survey(db):
     from bot.storage import contacts, pension, survey
-    from bot.storage.pension import NewRequest
     from models.contacts import LogKind, Outcome
-    from models.pension import Mode
+    from models.pension import Mode, NewRequest
     from models.pension import Status as PensionStatus
     from models.units import Level
 

@@ -15,12 +15,11 @@ from bot.clock import to_ts
 from bot.config import Config
 from bot.storage import contacts, grid, pension, survey
 from bot.storage.db import Database
-from bot.storage.pension import NewRequest
 from bot.storage.roster import apply_roster
 from bot.texts import Texts
 from models.contacts import LogKind, Outcome
 from models.errors import Refusal
-from models.pension import Mode, Status
+from models.pension import Mode, NewRequest, Status
 from models.units import Level
 from services.actors import actor_for
 from services.export import build_sheets, export_for
