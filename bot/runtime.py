@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -16,6 +19,29 @@ from bot.outbox import Sender
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
 from models.limits import PersonLimits
+from models.permissions import Actor
+from services.town_files import TownFiles
+
+# One feature's part of /tasks, after the open reports (households due, pension visits, …).
+TaskSection = Callable[[Update, "GridContext", Actor], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Features:
+    """What features offer each other, collected in one place (handlers.features)."""
+
+    # The parts of /tasks other features add, in this order.
+    task_sections: tuple[TaskSection, ...] = ()
+    # Deep-link payloads that open a step-by-step flow; /start leaves them to that flow.
+    flow_payloads: frozenset[str] = frozenset()
+
+
+@dataclass
+class AnnouncementRun:
+    """The one task delivering announcements, and whether one was queued since it looked."""
+
+    task: asyncio.Task[None] | None = None
+    wake: bool = False
 
 
 @dataclass
@@ -28,9 +54,12 @@ class Runtime:
     clock: Clock
     inbox: Inbox
     limits: PersonLimits
+    # The town's files (questionnaire, handbook, pension guide) as checked at start-up.
+    files: TownFiles
     bot_username: str = ""
     outbox: Sender | None = None  # delivers the notices changes enqueue
-    extras: dict[str, Any] = field(default_factory=dict)
+    features: Features = field(default_factory=Features)
+    announcements: AnnouncementRun = field(default_factory=AnnouncementRun)
     # Health checks and metrics of this Application (/healthz, /metrics).
     monitor: Monitor = field(default_factory=Monitor)
     # This run of the bot, as the send ledger names who claimed a row (a row another run

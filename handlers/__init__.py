@@ -7,6 +7,7 @@ from types import ModuleType
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.ext import Application
 
+from bot.runtime import Features
 from bot.texts import Texts
 from handlers import (
     cadre,
@@ -51,6 +52,15 @@ def register(app: Application) -> None:
     wrong_place.register(app, menu())
     unclaimed.register(app)
     app.add_error_handler(errors.on_error)
+
+
+def features() -> Features:
+    """What features offer each other: the parts of /tasks after the open reports, and the
+    deep links a step-by-step flow answers instead of the greeting."""
+    return Features(
+        task_sections=(households.TASK_SECTION, flows.TASK_SECTION),
+        flow_payloads=frozenset(flows.DEEP_LINKS),
+    )
 
 
 def menu() -> list[MenuCommand]:
