@@ -83,6 +83,7 @@ def build_application(
             bot_username=app.bot.username,
             outbox=sender,
             files=files,
+            presenters=handlers.presenters(),
             features=handlers.features(),
             monitor=monitor,
         )

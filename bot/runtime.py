@@ -6,9 +6,9 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -20,7 +20,13 @@ from bot.storage.db import Database
 from bot.texts import Lang, Texts
 from models.limits import PersonLimits
 from models.permissions import Actor
+from services.assessment import Assessment
+from services.cases import CaseKind, Moved
+from services.digest import Digest
+from services.ledger import Entry
 from services.town_files import TownFiles
+
+R = TypeVar("R")
 
 # One feature's part of /tasks, after the open reports (households due, pension visits, …).
 TaskSection = Callable[[Update, "GridContext", Actor], Awaitable[None]]
@@ -34,6 +40,38 @@ class Features:
     task_sections: tuple[TaskSection, ...] = ()
     # Deep-link payloads that open a step-by-step flow; /start leaves them to that flow.
     flow_payloads: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SweptKind(Generic[R]):
+    """One kind of case the deadline sweep moves, and how its moves are told."""
+
+    kind: CaseKind[R]
+    noun: str  # in the log: report, home visit
+    announce: Callable[[GridContext, Moved[R]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Presenters:
+    """How scheduled jobs speak to people. The Telegram side lives in handlers; the
+    composition root wires it here (handlers.presenters), so no job imports a handler."""
+
+    # The kinds of case the deadline sweep moves, in this order.
+    swept: tuple[SweptKind[Any], ...]
+    # The catalog in the language this person reads in private.
+    language_for: Callable[[GridContext, int], Awaitable[Lang]]
+    # One reminder send's text and buttons.
+    reminder: Callable[[Runtime, Entry], tuple[str, InlineKeyboardMarkup | None]]
+    # A digest's chart (PNG), and sending a digest (with its chart when asked).
+    digest_chart: Callable[[Runtime, Lang, Digest], Awaitable[bytes]]
+    send_digest: Callable[
+        [GridContext, int, Lang, Digest, bool, bytes | None], Awaitable[list[Message]]
+    ]
+    send_assessment: Callable[[GridContext, int, Lang, Assessment], Awaitable[None]]
+    # Carry on delivering queued or interrupted announcements.
+    resume_announcements: Callable[[GridApp], Awaitable[None]]
+    # End the step-by-step flows left idle past the timeout; how many.
+    end_idle_flows: Callable[[GridContext], Awaitable[int]]
 
 
 @dataclass
@@ -56,6 +94,8 @@ class Runtime:
     limits: PersonLimits
     # The town's files (questionnaire, handbook, pension guide) as checked at start-up.
     files: TownFiles
+    # How scheduled jobs speak to people (the Telegram side, wired in the composition root).
+    presenters: Presenters
     bot_username: str = ""
     outbox: Sender | None = None  # delivers the notices changes enqueue
     features: Features = field(default_factory=Features)
