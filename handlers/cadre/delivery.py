@@ -12,13 +12,13 @@ from collections import deque
 from telegram.error import TelegramError
 
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
-from bot.storage import people
-from bot.storage.announcements import Announcement
 from bot.texts import Html, Lang
 from handlers.common import pick_language
 from models.outbox import Fault
 from services import announcements as service
 from services import groups as group_service
+from services import people
+from services.announcements import Announcement
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ async def _deliver_all(app: GridApp, rt: Runtime) -> None:
 
 
 async def _cadre_lang(rt: Runtime, tg_user_id: int) -> Lang:
-    async with rt.db.transaction():
-        code = await people.language_of(rt.db, tg_user_id)
+    code = await people.language_of(rt.db, tg_user_id)
     return rt.lang(pick_language(rt, code))
 
 
