@@ -32,7 +32,6 @@ from bot.persistence import SqlitePersistence
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.texts import Texts
 from models.limits import PersonLimits
-from services.town_files import RUNTIME_KEY as TOWN_FILES
 from services.town_files import load_town_files
 
 log = logging.getLogger(__name__)
@@ -83,7 +82,9 @@ def build_application(
             ),
             bot_username=app.bot.username,
             outbox=sender,
-            extras={TOWN_FILES: files},
+            files=files,
+            presenters=handlers.presenters(),
+            features=handlers.features(),
             monitor=monitor,
         )
         app.bot_data[RUNTIME_KEY] = runtime

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -16,6 +19,67 @@ from bot.outbox import Sender
 from bot.storage.db import Database
 from bot.texts import Lang, Texts
 from models.limits import PersonLimits
+from models.permissions import Actor
+from services.assessment import Assessment
+from services.cases import CaseKind, Moved
+from services.digest import Digest
+from services.ledger import Entry
+from services.town_files import TownFiles
+
+R = TypeVar("R")
+
+# One feature's part of /tasks, after the open reports (households due, pension visits, …).
+TaskSection = Callable[[Update, "GridContext", Actor], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Features:
+    """What features offer each other, collected in one place (handlers.features)."""
+
+    # The parts of /tasks other features add, in this order.
+    task_sections: tuple[TaskSection, ...] = ()
+    # Deep-link payloads that open a step-by-step flow; /start leaves them to that flow.
+    flow_payloads: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SweptKind(Generic[R]):
+    """One kind of case the deadline sweep moves, and how its moves are told."""
+
+    kind: CaseKind[R]
+    noun: str  # in the log: report, home visit
+    announce: Callable[[GridContext, Moved[R]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Presenters:
+    """How scheduled jobs speak to people. The Telegram side lives in handlers; the
+    composition root wires it here (handlers.presenters), so no job imports a handler."""
+
+    # The kinds of case the deadline sweep moves, in this order.
+    swept: tuple[SweptKind[Any], ...]
+    # The catalog in the language this person reads in private.
+    language_for: Callable[[GridContext, int], Awaitable[Lang]]
+    # One reminder send's text and buttons.
+    reminder: Callable[[Runtime, Entry], tuple[str, InlineKeyboardMarkup | None]]
+    # A digest's chart (PNG), and sending a digest (with its chart when asked).
+    digest_chart: Callable[[Runtime, Lang, Digest], Awaitable[bytes]]
+    send_digest: Callable[
+        [GridContext, int, Lang, Digest, bool, bytes | None], Awaitable[list[Message]]
+    ]
+    send_assessment: Callable[[GridContext, int, Lang, Assessment], Awaitable[None]]
+    # Carry on delivering queued or interrupted announcements.
+    resume_announcements: Callable[[GridApp], Awaitable[None]]
+    # End the step-by-step flows left idle past the timeout; how many.
+    end_idle_flows: Callable[[GridContext], Awaitable[int]]
+
+
+@dataclass
+class AnnouncementRun:
+    """The one task delivering announcements, and whether one was queued since it looked."""
+
+    task: asyncio.Task[None] | None = None
+    wake: bool = False
 
 
 @dataclass
@@ -28,9 +92,14 @@ class Runtime:
     clock: Clock
     inbox: Inbox
     limits: PersonLimits
+    # The town's files (questionnaire, handbook, pension guide) as checked at start-up.
+    files: TownFiles
+    # How scheduled jobs speak to people (the Telegram side, wired in the composition root).
+    presenters: Presenters
     bot_username: str = ""
     outbox: Sender | None = None  # delivers the notices changes enqueue
-    extras: dict[str, Any] = field(default_factory=dict)
+    features: Features = field(default_factory=Features)
+    announcements: AnnouncementRun = field(default_factory=AnnouncementRun)
     # Health checks and metrics of this Application (/healthz, /metrics).
     monitor: Monitor = field(default_factory=Monitor)
     # This run of the bot, as the send ledger names who claimed a row (a row another run

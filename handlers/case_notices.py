@@ -88,3 +88,12 @@ async def announce(context: GridContext, renderer: CaseRenderer[R], moved: Moved
         notices += await staff_notices_for(context, renderer, key, case, moved.route.staff)
     notices += await renderer.refresh(context, key, case)
     await post(context, notices)
+
+
+def announcer(renderer: CaseRenderer[R]) -> Callable[[GridContext, Moved[R]], Awaitable[None]]:
+    """`announce` with this kind's renderer (what the deadline sweep calls per move)."""
+
+    async def announce_move(context: GridContext, moved: Moved[R]) -> None:
+        await announce(context, renderer, moved)
+
+    return announce_move

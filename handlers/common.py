@@ -9,10 +9,10 @@ from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update,
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.runtime import GridContext, Runtime
-from bot.storage import people
 from bot.texts import Lang
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
+from services import people
 from services.actors import actor_for
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,7 @@ def language_of(rt: Runtime, update: Update) -> str:
 
 async def language_for(context: GridContext, tg_user_id: int) -> Lang:
     """The catalog in the language this person reads in private (as last seen)."""
-    async with context.rt.db.reading():
-        code = await people.language_of(context.rt.db, tg_user_id)
+    code = await people.language_of(context.rt.db, tg_user_id)
     return context.rt.lang(pick_language(context.rt, code))
 
 

@@ -23,9 +23,6 @@ from services import onboarding, people
 
 MENU: list[MenuCommand] = [private_only("start"), private_only("invite")]
 INVITATION_PREFIX = onboarding.TOKEN_PREFIX
-# Deep-link payloads that open a step-by-step flow; that feature answers them itself
-# (handlers.flows, in a later handler group), so the greeting stays out of the way.
-FLOW_PAYLOADS: set[str] = set()
 
 
 async def start(update: Update, context: GridContext) -> None:
@@ -43,7 +40,9 @@ async def start(update: Update, context: GridContext) -> None:
         started=True,
     )
     payload = context.args[0] if context.args else ""
-    if payload in FLOW_PAYLOADS:
+    # A deep link into a step-by-step flow is answered by that flow itself (handlers.flows,
+    # in a later handler group), so the greeting stays out of the way.
+    if payload in rt.features.flow_payloads:
         return
     if payload.startswith(INVITATION_PREFIX):
         try:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import GridContext
-from bot.storage import outbox as outbox_store
-from bot.storage.groups import group_of_micro_grid
 from bot.texts import Html, Lang
 from handlers.common import language_for
 from models.outbox import Notice, Recipient
 from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
+from services import groups
+from services import notices as service
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,7 @@ async def mention_notice(
     """A mention of `person` in the micro-grid's active group, or None without one."""
     if micro_grid_id is None:
         return None
-    async with context.rt.db.reading():
-        group = await group_of_micro_grid(context.rt.db, micro_grid_id)
+    group = await groups.group_of_micro_grid(context.rt.db, micro_grid_id)
     if group is None or not group.active:
         return None
     t = context.rt.lang(None)
@@ -136,10 +135,6 @@ async def post(context: GridContext, notices: list[Notice | None]) -> None:
     """Enqueue notices in the current transaction and wake the sender (which reads them
     once the transaction commits)."""
     rt = context.rt
-    now = rt.clock.now()
-    async with rt.db.transaction():
-        for notice in notices:
-            if notice is not None:
-                await outbox_store.enqueue(rt.db, notice, now)
+    await service.enqueue(rt.db, rt.clock, notices)
     if rt.outbox is not None:
         rt.outbox.wake()

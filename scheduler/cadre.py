@@ -13,10 +13,6 @@ from telegram.error import TelegramError
 from bot.crontab import cron_trigger
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
-from handlers.cadre.announce import resume_announcements
-from handlers.cadre.assess import send_assessment
-from handlers.cadre.digest import digest_chart, send_digest
-from handlers.common import language_for
 from scheduler.jobs import forget
 from services import assessment as assessments
 from services import digest as service
@@ -58,7 +54,7 @@ async def deliver_run(
         if found is None:
             await ledger.mark_failed(rt.db, rt.clock, entry.id, "no_unit")
             continue
-        t = await language_for(context, entry.chat_id)
+        t = await rt.presenters.language_for(context, entry.chat_id)
         try:
             message_id = await send(t, entry, found)
         except TelegramError as exc:
@@ -73,6 +69,7 @@ async def deliver_run(
 async def send_scheduled_digests(context: GridContext, kind: str) -> int:
     """Send this occurrence's digest to every recipient not yet sent it; returns how many."""
     rt = context.rt
+    show = rt.presenters
     run = await service.claim_scheduled(rt.db, rt.clock, rt.config, kind, rt.process)
     charts: dict[tuple[int, str], bytes] = {}
     weekly = kind == "weekly" and rt.config.cadre.digest.chart
@@ -87,9 +84,9 @@ async def send_scheduled_digests(context: GridContext, kind: str) -> int:
         if weekly:
             key = (entry.unit_id, t.code)
             if key not in charts:
-                charts[key] = await digest_chart(rt, t, digest)
+                charts[key] = await show.digest_chart(rt, t, digest)
             chart = charts[key]
-        sent = await send_digest(context, entry.chat_id, t, digest, chart=weekly, png=chart)
+        sent = await show.send_digest(context, entry.chat_id, t, digest, weekly, chart)
         return sent[-1].message_id if sent else None
 
     sent = await deliver_run(context, run, content, send)
@@ -109,7 +106,7 @@ async def send_scheduled_assessments(context: GridContext) -> int:
 
     async def send(t: Lang, entry: Entry, found: assessments.Assessment) -> int | None:
         assert entry.chat_id is not None
-        await send_assessment(context, entry.chat_id, t, found)
+        await rt.presenters.send_assessment(context, entry.chat_id, t, found)
         return None
 
     return await deliver_run(context, run, content, send)
@@ -132,7 +129,7 @@ async def monthly(context: GridContext) -> None:
 
 async def resume(context: GridContext) -> None:
     """Carry on delivering announcements a restart interrupted."""
-    await resume_announcements(context.application)  # type: ignore[arg-type]
+    await context.rt.presenters.resume_announcements(context.application)  # type: ignore[arg-type]
 
 
 async def catch_up(context: GridContext) -> None:

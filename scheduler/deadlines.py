@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from typing import Any
 
 from bot.config import Config
-from bot.runtime import GridApp, GridContext
-from handlers import case_notices
-from handlers.case_notices import CaseRenderer, Record
-from handlers.flows.pension_notify import RENDERER as VISIT_RENDERER
-from handlers.reports.notify import RENDERER as REPORT_RENDERER
+from bot.runtime import GridApp, GridContext, SweptKind
 from scheduler.jobs import every
 from services import cases
-from services.cases import CaseKind
-from services.pension_visits import HOME_VISITS
-from services.reports.moves import REPORTS
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "case-deadline-sweep"
 
-R = TypeVar("R", bound=Record)
 
-
-async def _sweep(context: GridContext, kind: CaseKind[R], renderer: CaseRenderer[R]) -> int:
+async def _sweep(context: GridContext, swept: SweptKind[Any]) -> int:
     rt = context.rt
-    moved = await cases.sweep(rt.db, rt.clock, rt.config, kind)
+    moved = await cases.sweep(rt.db, rt.clock, rt.config, swept.kind)
     for each in moved:
-        await case_notices.announce(context, renderer, each)
+        await swept.announce(context, each)
     if moved:
-        log.info("deadline sweep escalated %d %ss", len(moved), renderer.noun)
+        log.info("deadline sweep escalated %d %ss", len(moved), swept.noun)
     return len(moved)
 
 
@@ -39,9 +30,10 @@ async def sweep_deadlines(context: GridContext) -> int:
     returns how many climbed."""
     # The notices are stored with the escalations, in one transaction.
     async with context.rt.db.transaction():
-        return await _sweep(context, REPORTS, REPORT_RENDERER) + await _sweep(
-            context, HOME_VISITS, VISIT_RENDERER
-        )
+        climbed = 0
+        for swept in context.rt.presenters.swept:
+            climbed += await _sweep(context, swept)
+        return climbed
 
 
 def register(app: GridApp, config: Config) -> None:

@@ -10,7 +10,6 @@ from datetime import time as dt_time
 from bot.config import Config
 from bot.crontab import schedule_trigger
 from bot.runtime import GridApp, GridContext
-from handlers.households.reminders import render_reminder
 from models.outbox import Fault
 from models.reminders import ReminderKind
 from scheduler.jobs import forget
@@ -62,7 +61,7 @@ async def run_reminders(context: GridContext) -> int:
 async def _deliver(context: GridContext, send: Entry) -> Outcome:
     """Send one reminder through the sender's retrying call; how it went."""
     assert send.chat_id is not None and context.rt.outbox is not None
-    text, markup = render_reminder(context.rt, send)
+    text, markup = context.rt.presenters.reminder(context.rt, send)
     attempt = await context.rt.outbox.send(
         "sendMessage", send.chat_id, {"text": text, "reply_markup": markup}
     )

@@ -186,3 +186,9 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
             step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
+
+
+async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple[int, int, int]]:
+    """The staff copies of a case's notice that arrived: (staff id, chat id, message id)."""
+    async with db.reading():
+        return await store.delivered_copies(db, kind, case_id)

@@ -149,3 +149,15 @@ async def remember_card(db: Database, chat_id: int, message_id: int | None) -> N
     """Store the id of the pinned card message."""
     async with db.transaction():
         await store.set_card_message(db, chat_id, message_id)
+
+
+async def unit_by_id(db: Database, unit_id: int) -> Unit | None:
+    """A unit of the grid by id (None: no such one)."""
+    async with db.reading():
+        return await grid.unit_by_id(db, unit_id)
+
+
+async def group_of_micro_grid(db: Database, micro_grid_id: int) -> Group | None:
+    """The group bound to a micro-grid (None: none yet)."""
+    async with db.reading():
+        return await store.group_of_micro_grid(db, micro_grid_id)

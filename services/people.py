@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.clock import Clock, to_ts
-from bot.storage import groups, people
+from bot.storage import grid, groups, people
 from bot.storage.db import Database
+from models.units import Staff
 
 
 async def seen(
@@ -34,3 +35,15 @@ async def seen(
             await groups.note_member(db, in_group, tg_user_id, now, present=True)
         if left_group is not None and await groups.group(db, left_group) is not None:
             await groups.note_member(db, left_group, tg_user_id, now, present=False)
+
+
+async def language_of(db: Database, tg_user_id: int) -> str | None:
+    """The Telegram language code this person last came with (None: not known)."""
+    async with db.reading():
+        return await people.language_of(db, tg_user_id)
+
+
+async def staff_by_id(db: Database, staff_id: int) -> Staff | None:
+    """A staff member by id (None: no such one)."""
+    async with db.reading():
+        return await grid.staff_by_id(db, staff_id)

@@ -27,8 +27,6 @@ HANDBOOK = "policy_handbook.toml"
 GUIDE = "pension_guide.toml"
 GUIDE_PARTS = ("self_service", "service_point")
 GUIDE_LIMIT = 3500
-# Where the loaded files sit in the runtime's extras.
-RUNTIME_KEY = "town_files"
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,17 @@ from collections import deque
 from telegram.error import TelegramError
 
 from bot.runtime import RUNTIME_KEY, GridApp, Runtime
-from bot.storage import people
-from bot.storage.announcements import Announcement
 from bot.texts import Html, Lang
 from handlers.common import pick_language
 from models.outbox import Fault
 from services import announcements as service
 from services import groups as group_service
+from services import people
+from services.announcements import Announcement
 
 log = logging.getLogger(__name__)
 
-TASK_KEY = "announcement-delivery"
-WAKE_KEY = "announcement-wake"
+TASK_NAME = "announcement-delivery"
 RESUME_PAUSE = 1.5  # seconds: longer than Telegram's one-second overall window
 
 
@@ -40,27 +39,26 @@ def announcement_text(t: Lang, unit_name: str, body_html: str) -> str:
 async def resume_announcements(app: GridApp) -> None:
     """Make sure queued or interrupted announcements are being delivered."""
     rt: Runtime = app.bot_data[RUNTIME_KEY]
-    rt.extras[WAKE_KEY] = True
-    task = rt.extras.get(TASK_KEY)
-    if task is not None and not task.done():
+    run = rt.announcements
+    run.wake = True
+    if run.task is not None and not run.task.done():
         return
-    rt.extras[TASK_KEY] = app.create_task(_deliver_all(app, rt), name=TASK_KEY)
+    run.task = app.create_task(_deliver_all(app, rt), name=TASK_NAME)
 
 
 async def _deliver_all(app: GridApp, rt: Runtime) -> None:
     while app.running:
-        rt.extras[WAKE_KEY] = False
+        rt.announcements.wake = False
         found = await service.next_to_deliver(rt.db, rt.clock)
         if found is None:
-            if rt.extras.get(WAKE_KEY):
+            if rt.announcements.wake:
                 continue  # one was queued while we were looking
             return
         await _deliver(app, rt, found)
 
 
 async def _cadre_lang(rt: Runtime, tg_user_id: int) -> Lang:
-    async with rt.db.transaction():
-        code = await people.language_of(rt.db, tg_user_id)
+    code = await people.language_of(rt.db, tg_user_id)
     return rt.lang(pick_language(rt, code))
 
 

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext, Runtime
-from bot.storage import grid
 from bot.texts import Lang
 from handlers.cadre.chart import draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest, span_label
@@ -21,6 +20,7 @@ from models.permissions import Actor
 from models.text_limits import MAX_CAPTION, shorten_html, split_html
 from models.units import Level
 from services import digest as service
+from services import groups
 from services.digest import Digest
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,7 @@ async def _keyboard(
     rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     others = [u for u in service.digest_units(actor) if u.id != unit.id]
     if unit.parent_id is not None:
-        async with context.rt.db.transaction():
-            parent = await grid.unit_by_id(context.rt.db, unit.parent_id)
+        parent = await groups.unit_by_id(context.rt.db, unit.parent_id)
         if parent is not None and actor.covers(parent):
             others.insert(0, parent)
     rows += [

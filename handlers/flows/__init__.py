@@ -35,7 +35,6 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime import GridApp, GridContext
-from handlers import onboarding
 from handlers.common import MenuCommand, anywhere, private_only, texts_for
 from handlers.flows import cards, pension, pension_staff, policy, survey
 from handlers.flows.common import (
@@ -47,7 +46,6 @@ from handlers.flows.common import (
     flow_name,
     open_private_markup,
 )
-from handlers.reports.views import TASK_SECTIONS
 
 MENU: list[MenuCommand] = [
     anywhere("survey"),
@@ -176,7 +174,8 @@ def conversation() -> ConversationHandler[GridContext]:
 
 
 def register(app: GridApp) -> None:
-    """Add the flows, their plain handlers, the write-through, and the /tasks section."""
+    """Add the flows, their plain handlers and the write-through (their part of /tasks and
+    their deep links are listed in handlers.features)."""
     groups = filters.ChatType.GROUPS
     app.add_handler(CommandHandler(list(DEEP_LINKS), open_private, filters=groups))
     for handler in policy.plain_handlers():
@@ -185,8 +184,6 @@ def register(app: GridApp) -> None:
     app.add_handler(pension_staff.buttons_handler())
     app.add_handler(conversation(), FLOW_GROUP)
     app.add_handler(TypeHandler(Update, persist_now), PERSIST_GROUP)
-    onboarding.FLOW_PAYLOADS.update(DEEP_LINKS)
-    # Registration runs once per Application; a restart in the same process must not add
-    # the section twice.
-    if pension_staff.tasks_section not in TASK_SECTIONS:
-        TASK_SECTIONS.append(pension_staff.tasks_section)
+
+
+TASK_SECTION = pension_staff.tasks_section

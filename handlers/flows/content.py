@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
-from services.town_files import RUNTIME_KEY, TownFiles
+from services.town_files import TownFiles
 
 
 def town_files(rt: Runtime) -> TownFiles:
     """The town files the bot started with."""
-    files: TownFiles = rt.extras[RUNTIME_KEY]
-    return files
+    return rt.files

@@ -4,7 +4,6 @@ at each step, and refreshing every staff copy when the request moves on."""
 from __future__ import annotations
 
 from bot.runtime import GridContext
-from bot.storage import cases as case_store
 from bot.texts import Lang
 from handlers import case_notices
 from handlers.case_notices import CaseRenderer
@@ -18,7 +17,7 @@ from models.outbox import Notice, Recipient
 from models.pension import Move, PensionRequest, staff_may
 from models.permissions import Actor
 from models.units import Staff
-from services import pension
+from services import cases, pension
 from services.actors import actor_for
 from services.pension_visits import Moved
 
@@ -50,8 +49,7 @@ async def refresh_notices(context: GridContext, key: str, request: PensionReques
     """Edits of every staff copy of the request: its text, and buttons for who may still act."""
     rt = context.rt
     view = await pension.view(rt.db, request.id)
-    async with rt.db.reading():
-        copies = await case_store.delivered_copies(rt.db, Kind.HOME_VISIT, request.id)
+    copies = await cases.delivered_copies(rt.db, Kind.HOME_VISIT, request.id)
     notices = []
     for staff_id, chat_id, message_id in copies:
         t = await language_for(context, chat_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.runtime import GridApp
 from handlers.common import MenuCommand, group_only, private_only
 from handlers.households import join, logbook, tasks
-from handlers.reports.views import TASK_SECTIONS
 
 MENU: list[MenuCommand] = [
     private_only("visit"),
@@ -16,10 +15,9 @@ MENU: list[MenuCommand] = [
 
 
 def register(app: GridApp) -> None:
-    """Add the household handlers and the /tasks section."""
+    """Add the household handlers (their part of /tasks is listed in handlers.features)."""
     logbook.register(app)
     join.register(app)
-    # Registration runs once per Application; a restart in the same process must not add
-    # the section twice.
-    if tasks.households_due not in TASK_SECTIONS:
-        TASK_SECTIONS.append(tasks.households_due)
+
+
+TASK_SECTION = tasks.households_due

@@ -6,8 +6,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import GridContext
-from bot.storage import cases as case_store
-from bot.storage.grid import staff_by_id
 from bot.texts import Lang
 from handlers import case_notices
 from handlers.case_notices import CaseRenderer
@@ -19,6 +17,7 @@ from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
+from services import cases, people
 from services.reports import views
 from services.reports.moves import Moved
 
@@ -62,8 +61,7 @@ def resident_notice(
 async def refresh_notices(context: GridContext, key: str, report: Report) -> list[Notice]:
     """Edits putting the buttons allowed now on every worker's delivered copy."""
     rt = context.rt
-    async with rt.db.reading():
-        copies = await case_store.delivered_copies(rt.db, Kind.REPORT, report.id)
+    copies = await cases.delivered_copies(rt.db, Kind.REPORT, report.id)
     notices = []
     for _, chat_id, message_id in copies:
         t = await language_for(context, chat_id)
@@ -125,8 +123,7 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
     report = moved.after
     if report.owner_staff_id is None:
         return []
-    async with context.rt.db.reading():
-        owner = await staff_by_id(context.rt.db, report.owner_staff_id)
+    owner = await people.staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
         return []
     if moved.move == Move.REOPEN:

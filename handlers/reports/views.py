@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
@@ -12,7 +10,7 @@ from handlers.callback_data import whole_number
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
-from models.permissions import Action, Actor, may
+from models.permissions import Action, may
 from models.text_limits import split_html
 from services.reports import views
 
@@ -51,7 +49,7 @@ async def tasks(update: Update, context: GridContext) -> None:
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
         await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))
-    for section in TASK_SECTIONS:
+    for section in rt.features.task_sections:
         await section(update, context, actor)
 
 
@@ -74,11 +72,6 @@ async def status(update: Update, context: GridContext) -> None:
     # A long history (many steps, long notes) goes in as many messages as it needs.
     for part in split_html(history(rt, t, view)):
         await reply(update, part)
-
-
-TaskSection = Callable[[Update, GridContext, Actor], Awaitable[None]]
-# Other features add their own parts of /tasks (households due, pension visits, …).
-TASK_SECTIONS: list[TaskSection] = []
 
 
 def register(app: GridApp) -> None:
