@@ -126,3 +126,15 @@ def test_a_deprecated_digest_key_still_loads() -> None:
     config = config_from_dict({"cadre": {"digest": {"catch_up_within": "12h"}}})
     assert config.cadre.digest.catch_up_within is not None
     assert config.cadre.digest.daily == config_from_dict({}).cadre.digest.daily
+
+
+def test_one_idle_timeout_and_the_deprecated_households_key() -> None:
+    from datetime import timedelta
+
+    from bot.config import config_from_dict
+
+    assert config_from_dict({}).logbook_timeout() == config_from_dict({}).flows.timeout
+    assert config_from_dict({"flows": {"timeout": "3h"}}).logbook_timeout() == timedelta(hours=3)
+    old = config_from_dict({"flows": {"timeout": "3h"}, "households": {"flow_timeout": "1h"}})
+    assert old.logbook_timeout() == timedelta(hours=1)
+    assert old.flows.timeout == timedelta(hours=3)
