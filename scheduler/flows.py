@@ -12,6 +12,7 @@ from handlers.common import language_for
 from handlers.flows.common import COMMANDS, SCRATCH, flow_name, idle
 from handlers.scratch import drop_flow
 from scheduler.jobs import every
+from services import questions
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,10 @@ JOB_NAME = "flow-idle-sweep"
 
 
 async def end_idle_flows(context: GridContext) -> int:
-    """Forget every flow whose last step is older than the timeout and tell its person."""
+    """Forget every flow whose last step is older than the timeout and tell its person;
+    drop the pending questions that expired."""
     rt, app = context.rt, context.application
+    await questions.purge(rt.db, rt.clock)
     ended: list[tuple[int, str]] = []
     for user_id, data in list(app.user_data.items()):
         scratch = data.get(SCRATCH)
