@@ -99,7 +99,9 @@ async def _decide(update: Update, context: GridContext) -> Owner:
         return Owner.NOBODY
     rt = context.rt
     replied = message.reply_to_message
-    if replied is not None and await awaits_reply(rt.db, chat.id, replied.message_id, user.id):
+    if replied is not None and await awaits_reply(
+        rt.db, rt.clock, chat.id, replied.message_id, user.id
+    ):
         return Owner.QUESTION
     now = rt.clock.now()
     scratch = (context.user_data or {}).get(SCRATCH)

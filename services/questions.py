@@ -24,6 +24,11 @@ class Asker(StrEnum):
     FLOW = "flow"  # a step-by-step flow (/survey, /pension, /policy, a visit's reason)
     LOGBOOK = "logbook"  # /visit, /contact, /checkin
     ANNOUNCEMENT = "announcement"  # an announcement's text
+    NOTE = "note"  # a worker's note for a report's move, asked with a forced reply
+
+
+# The askers whose questions are answered by the next text typed (not by a reply).
+TYPED = (Asker.FLOW, Asker.LOGBOOK, Asker.ANNOUNCEMENT)
 
 
 def lifetime(config: Config, asker: Asker) -> timedelta:
@@ -32,6 +37,8 @@ def lifetime(config: Config, asker: Asker) -> timedelta:
         return config.logbook_timeout()
     if asker is Asker.ANNOUNCEMENT:
         return COMPOSE_WINDOW
+    if asker is Asker.NOTE:
+        return config.retention.drafts
     return config.flows.timeout
 
 
@@ -44,8 +51,10 @@ async def ask(
     asker: Asker,
     subject_id: int | None = None,
     message_id: int | None = None,
+    kind: str = "",
 ) -> None:
-    """Note that `asker` just asked this person for a text in this chat."""
+    """Note that `asker` just asked this person for a text in this chat (a typed text's
+    asker replaces its earlier question there; each note's question stays on its own)."""
     now = clock.now()
     async with db.transaction():
         await store.ask(
@@ -57,13 +66,38 @@ async def ask(
             to_ts(now + lifetime(config, asker)),
             subject_id=subject_id,
             message_id=message_id,
+            kind=kind,
+            one_per_chat=asker in TYPED,
         )
 
 
 async def latest(db: Database, clock: Clock, tg_user_id: int) -> Pending | None:
-    """The person's most recent question, unless it expired."""
+    """The person's most recent question answered by typing, unless it expired."""
     async with db.reading():
-        return await store.latest(db, tg_user_id, to_ts(clock.now()))
+        return await store.latest(db, tg_user_id, TYPED, to_ts(clock.now()))
+
+
+async def asked_by(
+    db: Database, clock: Clock, chat_id: int, message_id: int, tg_user_id: int, asker: Asker
+) -> Pending | None:
+    """The question the bot's message asked this person, still waiting for the reply."""
+    async with db.reading():
+        return await store.asked_by(
+            db, chat_id, message_id, tg_user_id, asker.value, to_ts(clock.now())
+        )
+
+
+async def take(
+    db: Database, clock: Clock, chat_id: int, message_id: int, tg_user_id: int, asker: Asker
+) -> Pending | None:
+    """The question this reply answers, no longer waiting; None when there is none."""
+    async with db.transaction():
+        found = await store.asked_by(
+            db, chat_id, message_id, tg_user_id, asker.value, to_ts(clock.now())
+        )
+        if found is not None:
+            await store.drop(db, found.id)
+        return found
 
 
 async def purge(db: Database, clock: Clock) -> int:

@@ -65,7 +65,36 @@ async def test_each_flow_waits_its_own_time_then_is_purged(db: Database) -> None
     assert await db.scalar("SELECT COUNT(*) FROM pending_questions") == 0
 
 
-def test_migration_carries_the_old_user_data_marker_over() -> None:
+async def test_notes_wait_each_on_their_message_and_are_taken_once(db: Database) -> None:
+    clock, config = FakeClock(T0), config_from_dict({})
+    assert questions.lifetime(config, Asker.NOTE) == config.retention.drafts
+    await questions.ask(db, clock, config, ANN, ANN, Asker.FLOW)
+    for report, message in ((1, 11), (2, 12)):
+        await questions.ask(
+            db,
+            clock,
+            config,
+            ANN,
+            ANN,
+            Asker.NOTE,
+            subject_id=report,
+            message_id=message,
+            kind="resolve",
+        )
+    # A note's question is answered by a reply, never by the next typed text.
+    latest = await questions.latest(db, clock, ANN)
+    assert latest is not None and latest.flow == "flow"
+    assert await questions.asked_by(db, clock, ANN, 11, BEA, Asker.NOTE) is None  # not theirs
+    assert await questions.asked_by(db, clock, ANN, 11, ANN, Asker.FLOW) is None
+    taken = await questions.take(db, clock, ANN, 12, ANN, Asker.NOTE)
+    assert taken is not None and (taken.subject_id, taken.kind) == (2, "resolve")
+    assert await questions.take(db, clock, ANN, 12, ANN, Asker.NOTE) is None
+    clock.advance(config.retention.drafts)
+    assert await questions.asked_by(db, clock, ANN, 11, ANN, Asker.NOTE) is None
+    assert await questions.purge(db, clock) == 2
+
+
+def test_migration_carries_the_old_marker_and_the_notes_over() -> None:
     conn = sqlite3.connect(":memory:")
     steps = _migrations()
     for version, _, sql in steps:
@@ -80,12 +109,23 @@ def test_migration_carries_the_old_user_data_marker_over() -> None:
         "INSERT INTO flow_user_data (user_id, data, updated_at) VALUES (?, ?, ?)",
         [(user, json.dumps(data), at) for user, data, at in rows],
     )
+    conn.execute(  # foreign keys off: a note without its report
+        "INSERT INTO pending_notes (chat_id, message_id, tg_user_id, report_id, action, "
+        "created_at) VALUES (?, 41, ?, 5, 'reject', 500)",
+        (BEA, BEA),
+    )
     [(_, _, sql)] = [step for step in steps if step[0] == 16]
     conn.executescript(sql)
     moved = conn.execute(
-        "SELECT tg_user_id, chat_id, flow, asked_at, expires_at FROM pending_questions"
+        "SELECT tg_user_id, chat_id, flow, kind, subject_id, message_id, asked_at, expires_at "
+        "FROM pending_questions ORDER BY flow"
     ).fetchall()
-    assert moved == [(ANN, ANN, "logbook", 1000, 1000 + 6 * 3600)]
+    assert moved == [
+        (ANN, ANN, "logbook", "", None, None, 1000, 1000 + 6 * 3600),
+        (BEA, BEA, "note", "reject", 5, 41, 500, 500 + 7 * 86400),
+    ]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "pending_notes" not in tables
     data = dict(conn.execute("SELECT user_id, data FROM flow_user_data").fetchall())
     assert json.loads(data[ANN]) == {"lang": "zh"}
     assert json.loads(data[BEA]) == {"flow": {"name": "survey"}}
