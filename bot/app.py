@@ -58,6 +58,11 @@ def build_application(
             "[cadre.digest] catch_up_within is no longer used (a missed digest is caught up "
             "while its day or week lasts); remove it from the config"
         )
+    if config.households.flow_timeout is not None:
+        log.warning(
+            "[households] flow_timeout is deprecated: [flows] timeout is the one idle timeout "
+            "for every question; move the value there"
+        )
     texts = texts or Texts(default=config.bot.language)
     files = load_town_files(config)
     # PTB loads persisted conversations in initialize(), before post_init: the persistence

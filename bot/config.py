@@ -232,8 +232,9 @@ class HouseholdsSection(Section):
     page_size: int = Field(default=8, ge=3, le=20)
     # A check-in further than this beyond a unit's recorded radius is stored but flagged.
     checkin_tolerance_m: float = Field(default=500, ge=0, le=50_000)
-    # A /visit, /contact or /checkin left unfinished this long is forgotten.
-    flow_timeout: Duration = timedelta(hours=2)
+    # Deprecated: [flows] timeout is the one idle timeout. When set, still used for an
+    # unfinished /visit, /contact or /checkin (with a warning at start).
+    flow_timeout: Duration | None = None
 
 
 class RemindersSection(Section):
@@ -310,7 +311,8 @@ class PolicySection(Section):
 
 
 class FlowsSection(Section):
-    # A step-by-step flow (questionnaire, pension help, policy search) idle this long ends.
+    # A question left unanswered this long is forgotten: a step-by-step flow (questionnaire,
+    # pension help, policy search) ends, an unfinished /visit, /contact or /checkin is dropped.
     timeout: Duration = timedelta(hours=6)
     # How often idle flows are looked for.
     sweep_every: Duration = timedelta(minutes=5)
@@ -467,6 +469,11 @@ class Config(Section):
         if self.backup.folder:
             return Path(self.backup.folder)
         return Path(self.database.path).parent / "backups"
+
+    def logbook_timeout(self) -> timedelta:
+        """When an unfinished /visit, /contact or /checkin is forgotten: [flows] timeout,
+        unless the deprecated [households] flow_timeout is still set."""
+        return self.households.flow_timeout or self.flows.timeout
 
     def category(self, code: str) -> Category | None:
         """The configured category with this code."""

@@ -8,9 +8,11 @@ its own, so one message is never taken by two features. The rule:
 
 1. a reply to a question still waiting for its reply (a report's description, a worker's
    note) answers that question (handlers.reports);
-2. otherwise the most recent question asked wins: every feature that asks for text notes it
-   with `asked()`; when that one no longer waits, the others in the order flow, logbook,
-   announcement (a draft never takes the answer of a question asked after it).
+2. otherwise the most recent question asked wins: every feature that asks for text records
+   it with `asked()` in the one store of pending questions (services.questions: who, which
+   chat, which flow, about what, until when); when that one no longer waits, the others in
+   the order flow, logbook, announcement (a draft never takes the answer of a question asked
+   after it).
 
 Commands are not texts here: each has its own handler (and leaves a flow, see handlers.flows).
 """
@@ -23,8 +25,9 @@ from telegram import Chat, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.scratch import ASKED, ASKED_CHANGED, FLOW_ASKED, SCRATCH, idle
-from services import announcements, logbook_state
+from handlers.scratch import FLOW_ASKED, SCRATCH, idle
+from services import announcements, logbook_state, questions
+from services.questions import Asker
 from services.reports.questions import awaits_reply
 
 
@@ -45,12 +48,28 @@ ROUTE_GROUP = -2
 _FALLBACK = (Owner.FLOW, Owner.LOGBOOK, Owner.ANNOUNCEMENT)
 
 
-def asked(context: GridContext, owner: Owner) -> None:
-    """Note that `owner` just asked this person for a text."""
-    data = context.user_data
-    if data is not None and data.get(ASKED) != owner.value:
-        data[ASKED] = owner.value
-        data[ASKED_CHANGED] = True
+async def asked(
+    update: Update,
+    context: GridContext,
+    owner: Owner,
+    message_id: int | None = None,
+    subject_id: int | None = None,
+) -> None:
+    """Record that `owner` just asked this person for a text (in their private chat)."""
+    user = update.effective_user
+    if user is None:
+        return
+    rt = context.rt
+    await questions.ask(
+        rt.db,
+        rt.clock,
+        rt.config,
+        user.id,
+        user.id,
+        Asker(owner.value),
+        subject_id=subject_id,
+        message_id=message_id,
+    )
 
 
 async def owner(update: Update, context: GridContext) -> Owner:
@@ -80,7 +99,9 @@ async def _decide(update: Update, context: GridContext) -> Owner:
         return Owner.NOBODY
     rt = context.rt
     replied = message.reply_to_message
-    if replied is not None and await awaits_reply(rt.db, chat.id, replied.message_id, user.id):
+    if replied is not None and await awaits_reply(
+        rt.db, rt.clock, chat.id, replied.message_id, user.id
+    ):
         return Owner.QUESTION
     now = rt.clock.now()
     scratch = (context.user_data or {}).get(SCRATCH)
@@ -89,7 +110,8 @@ async def _decide(update: Update, context: GridContext) -> Owner:
         Owner.LOGBOOK: await logbook_state.waiting(rt.db, rt.config, user.id, now),
         Owner.ANNOUNCEMENT: await announcements.composing(rt.db, rt.clock, user.id),
     }
-    last = (context.user_data or {}).get(ASKED)
+    pending = await questions.latest(rt.db, rt.clock, user.id)
+    last = pending.flow if pending is not None else None
     if last in waiting and waiting[Owner(last)]:
         return Owner(last)
     return next((o for o in _FALLBACK if waiting[o]), Owner.NOBODY)

@@ -1,5 +1,6 @@
 """What the bot keeps per person between updates in `user_data` (persisted by
-bot/persistence.py, JSON only): the step-by-step flow in progress and who asked last."""
+bot/persistence.py, JSON only): the step-by-step flow in progress. (Who asked last is in
+the pending questions' store, services.questions.)"""
 
 from __future__ import annotations
 
@@ -13,10 +14,7 @@ Scratch = dict[str, Any]
 SCRATCH = "flow"
 # Set when a flow ends during an update, so that the end is written through too.
 ENDED = "flow_ended"
-# Who asked this person for a text last (handlers.private_text), and whether that changed.
-ASKED = "asked"
-ASKED_CHANGED = "asked_changed"
-# The value of ASKED when a flow asked last.
+# The pending question's flow when a step-by-step flow asked (services.questions).
 FLOW_ASKED = "flow"
 
 
@@ -26,10 +24,8 @@ def now_ts(rt: Runtime) -> int:
 
 
 def drop_flow(data: dict[Any, Any]) -> None:
-    """Forget the flow in progress, and that it asked for a text."""
+    """Forget the flow in progress."""
     data.pop(SCRATCH, None)
-    if data.get(ASKED) == FLOW_ASKED:
-        data.pop(ASKED)
 
 
 def idle(rt: Runtime, scratch: Scratch) -> bool:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from bot.config import Config
 from bot.runtime import GridApp, GridContext
 from scheduler.jobs import every
+from services import questions
 
 JOB_NAME = "flow-idle-sweep"
 
 
 async def end_idle_flows(context: GridContext) -> int:
-    """Forget every flow whose last step is older than the timeout and tell its person."""
+    """Forget every flow whose last step is older than the timeout and tell its person;
+    drop the pending questions that expired."""
+    await questions.purge(context.rt.db, context.rt.clock)
     return await context.rt.presenters.end_idle_flows(context)
 
 

@@ -92,7 +92,7 @@ async def current(db: Database, config: Config, actor: Actor, now: datetime) -> 
     draft = await draft_store.of_user(db, actor.tg_user_id)
     if (
         draft is not None
-        and to_ts(now) - draft.updated_at > config.households.flow_timeout.total_seconds()
+        and to_ts(now) - draft.updated_at > config.logbook_timeout().total_seconds()
     ):
         await draft_store.drop(db, actor.tg_user_id)
         return None
@@ -103,5 +103,5 @@ async def waiting(db: Database, config: Config, tg_user_id: int, now: datetime) 
     """Whether this person has a /visit, /contact or /checkin in progress (not yet idle)."""
     async with db.reading():
         draft = await draft_store.of_user(db, tg_user_id)
-    limit = config.households.flow_timeout.total_seconds()
+    limit = config.logbook_timeout().total_seconds()
     return draft is not None and to_ts(now) - draft.updated_at <= limit

@@ -27,7 +27,7 @@ CHAT_COLUMNS: tuple[ChatColumn, ...] = (
     ChatColumn("reports", "source_chat_id", ("source_message_id",)),
     ChatColumn("report_drafts", "chat_id", ("message_id", "question_message_id")),
     ChatColumn("case_notices", "chat_id", ("message_id",)),
-    ChatColumn("pending_notes", "chat_id", ("message_id",)),
+    ChatColumn("pending_questions", "chat_id", ("message_id",)),
     ChatColumn("household_link_requests", "chat_id"),
     ChatColumn("flow_chat_data", "chat_id"),
     ChatColumn("pension_requests", "source_chat_id", ("source_message_id",)),

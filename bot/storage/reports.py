@@ -185,49 +185,6 @@ async def report(db: Database, report_id: int) -> Report | None:
     return report_from_row(row) if row else None
 
 
-async def add_pending_note(
-    db: Database,
-    chat_id: int,
-    message_id: int,
-    tg_user_id: int,
-    report_id: int,
-    action: str,
-    at: int,
-) -> None:
-    """Remember that the bot asked this worker for a note."""
-    await db.execute(
-        "INSERT OR REPLACE INTO pending_notes (chat_id, message_id, tg_user_id, report_id, "
-        "action, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (chat_id, message_id, tg_user_id, report_id, action, at),
-    )
-
-
-async def note_pending(db: Database, chat_id: int, message_id: int, tg_user_id: int) -> bool:
-    """Whether this bot message asks this worker for a note still to come."""
-    found = await db.scalar(
-        "SELECT 1 FROM pending_notes WHERE chat_id = ? AND message_id = ? AND tg_user_id = ?",
-        (chat_id, message_id, tg_user_id),
-    )
-    return found is not None
-
-
-async def take_pending_note(
-    db: Database, chat_id: int, message_id: int, tg_user_id: int
-) -> tuple[int, str] | None:
-    """The (report, action) the bot's question asked this worker about; removes it."""
-    row = await db.fetchone(
-        "SELECT report_id, action FROM pending_notes WHERE chat_id = ? AND message_id = ? "
-        "AND tg_user_id = ?",
-        (chat_id, message_id, tg_user_id),
-    )
-    if row is None:
-        return None
-    await db.execute(
-        "DELETE FROM pending_notes WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-    )
-    return row["report_id"], row["action"]
-
-
 async def reports_of(
     db: Database, reporter_tg_id: int, limit: int, source_chat_id: int | None = None
 ) -> list[Report]:

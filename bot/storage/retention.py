@@ -22,7 +22,6 @@ class Window(StrEnum):
 SCRATCH: dict[str, tuple[Window, str]] = {
     "report_drafts": (Window.DRAFTS, "created_at"),
     "household_drafts": (Window.DRAFTS, "updated_at"),
-    "pending_notes": (Window.DRAFTS, "created_at"),
     "applied_presses": (Window.PRESSES, "at"),
     # Decided (approved, declined, withdrawn) or, when nobody decided, asked.
     "household_link_requests": (Window.LINK_REQUESTS, "COALESCE(decided_at, created_at)"),

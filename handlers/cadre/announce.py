@@ -82,7 +82,7 @@ async def on_button(update: Update, context: GridContext) -> None:
             await set_buttons(query.message, picker_buttons(t, found))
         elif action == "s":
             draft = await service.start(rt.db, rt.clock, actor, target)
-            asked(context, Owner.ANNOUNCEMENT)
+            await asked(update, context, Owner.ANNOUNCEMENT, subject_id=draft.announcement.id)
             await query.answer()
             await set_buttons(query.message, None)
             await context.bot.send_message(

@@ -19,7 +19,7 @@ from bot.runtime import GridContext
 from bot.texts import Lang
 from handlers.callback_data import pack
 from handlers.common import texts_for
-from handlers.scratch import ASKED_CHANGED, ENDED, SCRATCH, Scratch, drop_flow, idle, now_ts
+from handlers.scratch import ENDED, SCRATCH, Scratch, drop_flow, idle, now_ts
 
 END = ConversationHandler.END
 CARD_PREFIX = "fc"
@@ -69,8 +69,7 @@ def changed(context: GridContext) -> bool:
     if data is None:
         return False
     ended = bool(data.pop(ENDED, False))
-    asked = bool(data.pop(ASKED_CHANGED, False))
-    return ended or asked or SCRATCH in data
+    return ended or SCRATCH in data
 
 
 def flow_name(t: Lang, name: str) -> str:

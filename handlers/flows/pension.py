@@ -87,7 +87,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, scratch: Scratch, 
     assert chat is not None
     sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
     scratch["msg"], scratch["step"] = sent.message_id, state
-    asked(context, Owner.FLOW)
+    await asked(update, context, Owner.FLOW, message_id=sent.message_id)
     return state
 
 

@@ -119,7 +119,7 @@ async def ask_reason(update: Update, context: GridContext) -> object:
         query.from_user.id, t("pension.ask_reason", number=request.number)
     )
     scratch["msg"] = sent.message_id
-    asked(context, Owner.FLOW)
+    await asked(update, context, Owner.FLOW, message_id=sent.message_id, subject_id=request.id)
     return REASON
 
 

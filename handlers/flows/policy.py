@@ -60,7 +60,7 @@ async def command(update: Update, context: GridContext) -> object:
     scratch = begin(context, NAME, msg=None)
     sent = await message.reply_text(t("policy.ask_words"))
     scratch["msg"] = sent.message_id
-    asked(context, Owner.FLOW)
+    await asked(update, context, Owner.FLOW, message_id=sent.message_id)
     return WORDS
 
 

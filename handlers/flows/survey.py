@@ -112,7 +112,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, scratch: Scratch) 
         reply_markup=render.keyboard(t, question, index, scratch.get("picked")),
     )
     scratch["msg"] = sent.message_id
-    asked(context, Owner.FLOW)
+    await asked(update, context, Owner.FLOW, message_id=sent.message_id)
 
 
 @step(NAME)

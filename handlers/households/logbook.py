@@ -71,7 +71,7 @@ async def checkin(update: Update, context: GridContext) -> None:
 
 
 async def _ask_checkin(update: Update, context: GridContext, t: Lang) -> None:
-    asked(context, Owner.LOGBOOK)
+    await asked(update, context, Owner.LOGBOOK)
     await _send(
         update,
         context,
@@ -167,7 +167,7 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         await _send(update, context, render.stored(t, flow), reply_markup=ReplyKeyboardRemove())
         return
     assert draft is not None
-    asked(context, Owner.LOGBOOK)
+    await asked(update, context, Owner.LOGBOOK, subject_id=draft.id)
     kind = LogKind(draft.kind)
     markup = None
     if flow.step is Step.HOUSEHOLD:

@@ -18,7 +18,8 @@ from handlers.reports.notify import RENDERER
 from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE
 from models.errors import Refusal
 from models.reports import NEEDS_NOTE, Move
-from services import cases
+from services import cases, questions
+from services.questions import Asker
 from services.reports import moves
 from services.reports.moves import Moved
 
@@ -76,8 +77,16 @@ async def _ask_note(
         t(f"reports.ask_note_{move.value}", number=f"#{report_id}"),
         reply_markup=ForceReply(selective=True),
     )
-    await moves.ask_note(
-        rt.db, rt.clock, (question.chat.id, question.message_id), user_id, report_id, move.value
+    await questions.ask(
+        rt.db,
+        rt.clock,
+        rt.config,
+        user_id,
+        question.chat.id,
+        Asker.NOTE,
+        subject_id=report_id,
+        message_id=question.message_id,
+        kind=move.value,
     )
 
 
@@ -85,12 +94,12 @@ async def answer_note(update: Update, context: GridContext) -> bool:
     """A worker's reply with the note for resolve / reject / duplicate; False if not one."""
     rt, message, user = context.rt, update.effective_message, update.effective_user
     assert message is not None and user is not None and message.reply_to_message is not None
-    pending = await moves.take_note_question(
-        rt.db, message.chat.id, message.reply_to_message.message_id, user.id
+    pending = await questions.take(
+        rt.db, rt.clock, message.chat.id, message.reply_to_message.message_id, user.id, Asker.NOTE
     )
-    if pending is None:
+    if pending is None or pending.subject_id is None:
         return False
-    report_id, action = pending
+    report_id, action = pending.subject_id, pending.kind
     move = Move(action)
     t = texts_for(context, update)
     text = (message.text or "").strip()

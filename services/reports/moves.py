@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import grid
 from bot.storage import reports as store
@@ -90,28 +89,3 @@ async def _prepare(db: Database, config: Config, report: Report, step: Step) -> 
 REPORTS = CaseKind[Report](
     RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id
 )
-
-
-async def ask_note(
-    db: Database,
-    clock: Clock,
-    question: tuple[int, int],
-    tg_user_id: int,
-    report_id: int,
-    move: str,
-) -> None:
-    """Remember that the bot asked this worker (`question`: chat id, message id) for the note
-    a move needs."""
-    chat_id, message_id = question
-    async with db.transaction():
-        await store.add_pending_note(
-            db, chat_id, message_id, tg_user_id, report_id, move, to_ts(clock.now())
-        )
-
-
-async def take_note_question(
-    db: Database, chat_id: int, message_id: int, tg_user_id: int
-) -> tuple[int, str] | None:
-    """The report and move a reply to this question answers (asked once: taken away now)."""
-    async with db.transaction():
-        return await store.take_pending_note(db, chat_id, message_id, tg_user_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 
 from tests.e2e.harness import Harness, buttons
@@ -286,3 +289,31 @@ async def test_report_note_reply_is_not_taken_as_the_visit_note(h: Harness) -> N
     await h.send(worker, worker, "不发位置")
     [row] = await entries(h)
     assert row["note"] == "走访顺利"
+
+
+@pytest.mark.parametrize(
+    "settings, idle_after",
+    [
+        ({"flows": {"timeout": "3h"}}, timedelta(hours=3)),
+        # The deprecated key still decides for /visit, /contact and /checkin when set.
+        ({"flows": {"timeout": "3h"}, "households": {"flow_timeout": "1h"}}, timedelta(hours=1)),
+    ],
+)
+async def test_unfinished_visit_is_forgotten_after_the_idle_timeout(
+    tmp_path, settings: dict[str, Any], idle_after: timedelta
+) -> None:
+    h = await Harness(tmp_path, settings=settings).open()
+    try:
+        worker = await h.staff("L4A")
+        await h.send(worker, worker, "/visit")
+        await press_like(h, worker, "M1户主2")
+        await press_like(h, worker, MET)
+        await press_like(h, worker, "今天")
+        h.clock.advance(idle_after - timedelta(minutes=1))
+        await h.send(worker, worker, "还在等备注")
+        assert "发送我的位置" in h.last_text(worker)
+        h.clock.advance(idle_after + timedelta(minutes=1))
+        await h.send(worker, worker, "不发位置")
+        assert await entries(h) == []
+    finally:
+        await h.close()

@@ -72,6 +72,26 @@ async def test_an_announcement_started_during_a_pension_takes_the_next_text(h: H
     assert await _announcement_bodies(h) == ["周三上午停水"]
 
 
+async def test_who_asked_last_is_stored_and_survives_a_restart(h: Harness) -> None:
+    cadre = await _cadre_with_a_group(h)
+    await h.send(cadre, cadre, "/announce")
+    picker = h.last(cadre)
+    await h.send(cadre, cadre, "/pension")
+    await tap(h, cadre, cadre, "家里老人（家属代办）")
+    await _pick_unit(h, cadre, picker)
+    rows = await h.db.fetchall(
+        "SELECT flow, chat_id, subject_id FROM pending_questions WHERE tg_user_id = ? ORDER BY id",
+        (cadre.id,),
+    )
+    [announcement_id] = [r[0] for r in await h.db.fetchall("SELECT id FROM announcements")]
+    assert [tuple(r) for r in rows][-1] == ("announcement", cadre.id, announcement_id)
+    assert "flow" in [r[0] for r in rows]
+    await h.restart()
+    await h.send(cadre, cadre, "周三上午停水")
+    assert await _announcement_bodies(h) == ["周三上午停水"]
+    assert not any("最后 4 位" in t for t in h.bot_texts(cadre))
+
+
 async def test_a_note_reply_is_not_an_announcement(h: Harness) -> None:
     cadre = await h.staff("V1C")
     worker = await h.staff("L4A")

@@ -44,8 +44,8 @@ async def test_move_chat_moves_rows_and_retires_old_message_ids(tmp_path: Path) 
                 "VALUES ('flows', '[-5,42]', '1', 0), ('flows', '[42,42]', '1', 0)"
             )
             await db.execute(
-                "INSERT INTO pending_notes (chat_id, message_id, tg_user_id, report_id, action, "
-                "created_at) VALUES (-5, 7, 42, 1, 'resolve', 0)"
+                "INSERT INTO pending_questions (chat_id, message_id, tg_user_id, flow, kind, "
+                "subject_id, asked_at, expires_at) VALUES (-5, 7, 42, 'note', 'resolve', 1, 0, 9)"
             )
             moved = await move_chat(db, -5, -1005)
             again = await move_chat(db, -5, -1005)
@@ -53,7 +53,7 @@ async def test_move_chat_moves_rows_and_retires_old_message_ids(tmp_path: Path) 
         keys = [r[0] for r in await db.fetchall(f"SELECT key FROM {CONVERSATIONS} ORDER BY key")]
         assert keys == ["[-1005,42]", "[42,42]"]
         assert await db.scalar("SELECT chat_id FROM flow_chat_data") == -1005
-        row = await db.fetchone("SELECT chat_id, message_id FROM pending_notes")
+        row = await db.fetchone("SELECT chat_id, message_id FROM pending_questions")
         assert tuple(row) == (-1005, -7)
     finally:
         await db.close()

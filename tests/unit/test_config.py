@@ -126,3 +126,39 @@ def test_a_deprecated_digest_key_still_loads() -> None:
     config = config_from_dict({"cadre": {"digest": {"catch_up_within": "12h"}}})
     assert config.cadre.digest.catch_up_within is not None
     assert config.cadre.digest.daily == config_from_dict({}).cadre.digest.daily
+
+
+def test_one_idle_timeout_and_the_deprecated_households_key() -> None:
+    from datetime import timedelta
+
+    from bot.config import config_from_dict
+
+    assert config_from_dict({}).logbook_timeout() == config_from_dict({}).flows.timeout
+    assert config_from_dict({"flows": {"timeout": "3h"}}).logbook_timeout() == timedelta(hours=3)
+    old = config_from_dict({"flows": {"timeout": "3h"}, "households": {"flow_timeout": "1h"}})
+    assert old.logbook_timeout() == timedelta(hours=1)
+    assert old.flows.timeout == timedelta(hours=3)
+
+
+def test_the_deprecated_households_timeout_is_warned_about_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import build_application
+    from bot.config import config_from_dict
+
+    def build(settings: dict[str, object]) -> list[str]:
+        caplog.clear()
+        config = config_from_dict(
+            {
+                **settings,
+                "telegram": {"token": "123456:TEST"},
+                "database": {"path": str(tmp_path / "x.sqlite3")},
+            }
+        )
+        with caplog.at_level("WARNING", logger="bot.app"):
+            build_application(config)
+        return [r.getMessage() for r in caplog.records if "flow_timeout" in r.getMessage()]
+
+    assert build({}) == []
+    [warning] = build({"households": {"flow_timeout": "1h"}})
+    assert "deprecated" in warning and "[flows] timeout" in warning

@@ -87,12 +87,6 @@ async def _scratch(db: Database) -> None:
                 "VALUES (?, 'visit', 'note', ?)",
                 (user, now - age * DAY),
             )
-        for message, age in ((1, 8), (2, 6)):
-            await db.execute(
-                "INSERT INTO pending_notes (chat_id, message_id, tg_user_id, report_id, action, "
-                "created_at) VALUES (7, ?, 7, 1, 'resolve', ?)",
-                (message, now - age * DAY),
-            )
         for query, age in (("press-31d", 31), ("press-29d", 29), ("press-1h", 0)):
             await db.execute(
                 "INSERT INTO applied_presses (query_id, at) VALUES (?, ?)",
@@ -158,7 +152,6 @@ async def test_old_scratch_goes_recent_scratch_and_records_stay(db):
     assert removed == {
         "report_drafts": 2,
         "household_drafts": 1,
-        "pending_notes": 1,
         "applied_presses": 1,
         "household_link_requests": 3,
         "invitations": 2,
@@ -167,7 +160,6 @@ async def test_old_scratch_goes_recent_scratch_and_records_stay(db):
     assert await _column(db, "SELECT update_id FROM inbox_updates") == [2, 3]
     assert await _column(db, "SELECT description FROM report_drafts") == ["recent"]
     assert await _column(db, "SELECT tg_user_id FROM household_drafts") == [502]
-    assert await _column(db, "SELECT message_id FROM pending_notes") == [2]
     assert await _column(db, "SELECT query_id FROM applied_presses") == ["press-1h", "press-29d"]
     assert await _column(db, "SELECT tg_user_id FROM household_link_requests") == [602, 604]
     assert await _column(db, "SELECT token FROM invitations") == [
