@@ -79,7 +79,11 @@ async def view(
         return replace(found, household_phone=None) if in_group is not None else found
 
 
-async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
+async def _view(
+    db: Database, actor: Actor, report: Report, *, with_history: bool = True
+) -> ReportView:
+    """The report's view; without `with_history`, no history and no failed notices (the
+    staff card shows neither)."""
     micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
     assert micro_grid is not None
     owner = await grid.staff_by_id(db, report.owner_staff_id) if report.owner_staff_id else None
@@ -89,7 +93,7 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
         phone = household.phone if household is not None else None
     group = await group_of_micro_grid(db, report.micro_grid_id)
     failed: list[tuple[Failed, str]] = []
-    if actor.staff is not None:
+    if actor.staff is not None and with_history:
         for notice in await outbox.failed_about(db, [f"report:{report.id}"]):
             person = await grid.staff_by_id(db, notice.staff_id) if notice.staff_id else None
             failed.append((notice, person.name if person else ""))
@@ -98,14 +102,15 @@ async def _view(db: Database, actor: Actor, report: Report) -> ReportView:
         report=report,
         micro_grid=micro_grid,
         owner=owner,
-        events=await history(db, Kind.REPORT, [report.id]),
+        events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
     )
 
 
 async def staff_view(db: Database, report: Report, staff: Staff) -> ReportView:
-    """A report as its handler sees it (with the reporter's household phone)."""
+    """A report as its handler's card shows it (with the reporter's household phone; no
+    history and no failed notices, which the card does not show)."""
     async with db.reading():
         actor = Actor(tg_user_id=staff.tg_user_id or 0, staff=staff)
-        return await _view(db, actor, report)
+        return await _view(db, actor, report, with_history=False)
