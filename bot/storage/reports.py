@@ -84,10 +84,10 @@ async def add_draft(
     at: int,
 ) -> Draft | None:
     """Start a draft for this /report message; None when this message already has one."""
-    draft_id = await db.execute(
+    row = await db.fetchone(
         "INSERT OR IGNORE INTO report_drafts (chat_id, message_id, reporter_tg_id, "
         "reporter_name, micro_grid_id, description, photo_file_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_DRAFT_COLS}",
         (
             chat_id,
             message_id,
@@ -99,8 +99,7 @@ async def add_draft(
             at,
         ),
     )
-    changed = await db.scalar("SELECT changes()")
-    return await draft(db, draft_id) if changed else None
+    return Draft(**dict(row)) if row else None
 
 
 async def draft(db: Database, draft_id: int) -> Draft | None:
@@ -151,13 +150,13 @@ async def add_report(
     unit_id: int,
     accept_due_at: datetime,
     at: int,
-) -> int:
-    """File a complete draft as a new report; returns its number."""
-    report_id = await db.execute(
+) -> Report:
+    """File a complete draft as a new report; returns it as stored."""
+    row = await db.fetchone(
         "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
         "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
         "status, level, unit_id, accept_due_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)",
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING {_COLS}",
         (
             d.micro_grid_id,
             d.category,
@@ -175,8 +174,10 @@ async def add_report(
             at,
         ),
     )
-    await update_draft(db, d.id, report_id=report_id)
-    return report_id
+    assert row is not None
+    filed = report_from_row(row)
+    await update_draft(db, d.id, report_id=filed.id)
+    return filed
 
 
 async def report(db: Database, report_id: int) -> Report | None:

@@ -258,23 +258,21 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
         household.id if household is not None and household.micro_grid_id == micro_grid.id else None
     )
     due = now + config.reports.deadlines.at(route.level).accept_within
-    report_id = await store.add_report(
+    report = await store.add_report(
         db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
     )
     filed = CaseEvent(
         "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now
     )
-    await cases.add_event(db, Kind.REPORT, report_id, filed)
+    await cases.add_event(db, Kind.REPORT, report.id, filed)
     await audit.record(
         db,
         to_ts(now),
         f"tg:{draft.reporter_tg_id}",
         "report.file",
         "report",
-        report_id,
+        report.id,
         level=int(route.level),
         unit=route.unit.code,
     )
-    report = await store.report(db, report_id)
-    assert report is not None
     return Filed(report=report, route=route, micro_grid=micro_grid)
