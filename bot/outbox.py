@@ -148,11 +148,12 @@ class Sender:
             return
         attempt = await self.call(notice.method, notice.chat_id, notice.params)
         now = self.clock.now()
+        if attempt.ok:
+            await store.sent(
+                self.db, row.id, attempt.message_id, now, _copy(row, attempt.message_id, now)
+            )
+            return
         async with self.db.transaction():
-            if attempt.ok:
-                await store.sent(self.db, row.id, attempt.message_id, now)
-                await self._record(row, attempt.message_id, now)
-                return
             assert attempt.fault is not None
             decision = decide(
                 self.policy,
@@ -180,23 +181,11 @@ class Sender:
             await store.failed(self.db, row.id, decision.reason, now, True)
             log.warning("notice %s given up: %s", row.id, decision.reason)
             if decision.fallback:
-                await self._record(row, None, now)
+                copy = _copy(row, None, now)
+                if copy is not None:  # the staff member could not be reached
+                    await cases.add_copy(self.db, copy)
                 if row.notice.fallback is not None:
                     await store.enqueue(self.db, row.notice.fallback, now)
-
-    async def _record(self, row: Pending, message_id: int | None, now: datetime) -> None:
-        """Remember a staff member's copy of a case (its buttons are refreshed later), or
-        that they could not be reached."""
-        notice = row.notice
-        if notice.recipient is not Recipient.STAFF or notice.staff_id is None:
-            return
-        prefix, _, number = notice.subject.partition(":")
-        kind = {"report": Kind.REPORT, "pension": Kind.HOME_VISIT}.get(prefix)
-        if kind is None or not number.isdigit() or notice.method not in SENDS:
-            return
-        await cases.add_copy(
-            self.db, kind, int(number), notice.staff_id, notice.chat_id, message_id, now
-        )
 
     async def _prune(self, now: datetime) -> None:
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
@@ -280,3 +269,16 @@ class Sender:
 # A direct send waits at most this long between two tries (its caller is waiting).
 MAX_WAIT = 30.0
 SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
+def _copy(row: Pending, message_id: int | None, now: datetime) -> cases.Copy | None:
+    """A staff member's copy of a case this notice makes (or could not make), to be
+    remembered (its buttons are refreshed later); None for any other notice."""
+    notice = row.notice
+    if notice.recipient is not Recipient.STAFF or notice.staff_id is None:
+        return None
+    prefix, _, number = notice.subject.partition(":")
+    kind = {"report": Kind.REPORT, "pension": Kind.HOME_VISIT}.get(prefix)
+    if kind is None or not number.isdigit() or notice.method not in SENDS:
+        return None
+    return cases.Copy(kind, int(number), notice.staff_id, notice.chat_id, message_id, now)

@@ -6,6 +6,7 @@ table beside the case's state."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -192,29 +193,40 @@ async def add_event(db: Database, kind: Kind, case_id: int, event: CaseEvent) ->
     )
 
 
-async def add_copy(
-    db: Database,
-    kind: Kind,
-    case_id: int,
-    staff_id: int,
-    chat_id: int | None,
-    message_id: int | None,
-    at: datetime,
-) -> None:
-    """Remember a staff member's private copy of a case (message_id None: not delivered)."""
-    await db.execute(
-        "INSERT INTO case_notices (kind, case_id, staff_id, chat_id, message_id, delivered, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            kind.value,
-            case_id,
-            staff_id,
-            chat_id,
-            message_id,
-            int(message_id is not None),
-            to_ts(at),
-        ),
-    )
+@dataclass(frozen=True)
+class Copy:
+    """A staff member's private copy of a case (message_id None: not delivered)."""
+
+    kind: Kind
+    case_id: int
+    staff_id: int
+    chat_id: int | None
+    message_id: int | None
+    at: datetime
+
+    def params(self) -> tuple[object, ...]:
+        """The row's values for `ADD_COPY`."""
+        delivered = int(self.message_id is not None)
+        return (
+            self.kind.value,
+            self.case_id,
+            self.staff_id,
+            self.chat_id,
+            self.message_id,
+            delivered,
+            to_ts(self.at),
+        )
+
+
+ADD_COPY = (
+    "INSERT INTO case_notices (kind, case_id, staff_id, chat_id, message_id, delivered, at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def add_copy(db: Database, copy: Copy) -> None:
+    """Remember a staff member's private copy of a case (or that it could not be sent)."""
+    await db.execute(ADD_COPY, copy.params())
 
 
 async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple[int, int, int]]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_ts, to_ts
+from bot.storage.cases import ADD_COPY, Copy
 from bot.storage.db import Database
 from models.outbox import Failed, Notice, Pending, Recipient
 from models.units import Unit
@@ -103,13 +104,22 @@ async def next_due(db: Database) -> datetime | None:
     return None if ts is None else from_ts(ts)
 
 
-async def sent(db: Database, row_id: int, message_id: int | None, now: datetime) -> None:
-    """Mark a row delivered, with the message id Telegram gave back."""
-    await db.execute(
+async def sent(
+    db: Database, row_id: int, message_id: int | None, now: datetime, copy: Copy | None = None
+) -> None:
+    """Mark a row delivered, with the message id Telegram gave back, and remember the staff
+    member's copy it made (if any): one transaction in one hop to the database."""
+    await db.atomically(_sent, (to_ts(now), message_id, row_id), copy)
+
+
+def _sent(conn: sqlite3.Connection, params: tuple[object, ...], copy: Copy | None) -> None:
+    conn.execute(
         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, done_at = ?, "
         "message_id = ?, error = '' WHERE id = ?",
-        (to_ts(now), message_id, row_id),
-    )
+        params,
+    ).close()
+    if copy is not None:
+        conn.execute(ADD_COPY, copy.params()).close()
 
 
 async def retry(db: Database, row_id: int, at: datetime, error: str) -> None:
