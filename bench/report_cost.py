@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from bot.inbox import Poller
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
 from services.onboarding import accept_invitation, create_invitation
+from tests.ports import free_port
 from tests.town import test_town
 
 TOKEN = "777:BENCH"
@@ -42,12 +42,6 @@ def cpu() -> float:
     """User + system CPU seconds of this process so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Control:

@@ -103,7 +103,7 @@ def build_application(
     async def post_stop(app: Application) -> None:
         # Before the bot's HTTP client closes: a notice in flight stays pending.
         runtime: Runtime | None = app.bot_data.get(RUNTIME_KEY)
-        if runtime is not None and runtime.outbox is not None:
+        if runtime is not None:
             await runtime.outbox.stop()
 
     async def post_shutdown(app: Application) -> None:

@@ -184,11 +184,6 @@ class Inbox:
 
     # --- observing and stopping -------------------------------------------------------
 
-    @property
-    def busy(self) -> int:
-        """Updates queued or being handled."""
-        return self._in_flight
-
     def is_done(self, update_id: int) -> bool:
         """Whether the update with this id has been handled (since this start)."""
         return update_id in self._done_recent
@@ -239,7 +234,6 @@ class Poller:
         self._timeout = timeout
         self._allowed = list(allowed_updates)
         self._offset: int | None = None
-        self.last_poll_ok: float | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set. A fetched batch is stored before it is confirmed."""
@@ -295,7 +289,6 @@ class Poller:
                 delay = min(delay * 2, 30.0)
                 continue
             delay = 1.0
-            self.last_poll_ok = asyncio.get_running_loop().time()
             if not updates:
                 continue
             try:

@@ -96,8 +96,9 @@ class Runtime:
     files: TownFiles
     # How scheduled jobs speak to people (the Telegram side, wired in the composition root).
     presenters: Presenters
+    # Delivers the notices that changes enqueue, and every scheduled send.
+    outbox: Sender
     bot_username: str = ""
-    outbox: Sender | None = None  # delivers the notices changes enqueue
     features: Features = field(default_factory=Features)
     announcements: AnnouncementRun = field(default_factory=AnnouncementRun)
     # Health checks and metrics of this Application (/healthz, /metrics).

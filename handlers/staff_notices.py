@@ -136,5 +136,4 @@ async def post(context: GridContext, notices: list[Notice | None]) -> None:
     once the transaction commits)."""
     rt = context.rt
     await service.enqueue(rt.db, rt.clock, notices)
-    if rt.outbox is not None:
-        rt.outbox.wake()
+    rt.outbox.wake()

@@ -60,7 +60,7 @@ async def run_reminders(context: GridContext) -> int:
 
 async def _deliver(context: GridContext, send: Entry) -> Outcome:
     """Send one reminder through the sender's retrying call; how it went."""
-    assert send.chat_id is not None and context.rt.outbox is not None
+    assert send.chat_id is not None
     text, markup = context.rt.presenters.reminder(context.rt, send)
     attempt = await context.rt.outbox.send(
         "sendMessage", send.chat_id, {"text": text, "reply_markup": markup}

@@ -221,7 +221,7 @@ class Stage:
         """Wait until the outbox has nothing due (notices in a retry wait are not due until
         the clock reaches their time: advance it, then call this again). `look_again`
         False: wait only when notices were added since the sender last found nothing due."""
-        if self.app is None or self.rt.outbox is None:
+        if self.app is None:
             return
         async with asyncio.timeout(timeout):
             await self.rt.outbox.drained(look_again)

@@ -36,7 +36,6 @@ async def send_assessment(
 ) -> None:
     """Send the assessment: in full when short, else a summary and the whole as XLSX."""
     rt = context.rt
-    assert rt.outbox is not None
     send = rt.outbox.send_or_raise
     parts = split_html(render_assessment(t, found))
     if len(parts) > MAX_PARTS:

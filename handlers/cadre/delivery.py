@@ -66,7 +66,6 @@ async def _send_one(
     app: GridApp, rt: Runtime, chat_id: int, text: str, photo: str | None
 ) -> tuple[bool, str, int | None]:
     """Send to one group: (delivered, why not, the message's id)."""
-    assert rt.outbox is not None
     if photo:
         attempt = await rt.outbox.send("sendPhoto", chat_id, {"photo": photo, "caption": text})
     else:

@@ -47,7 +47,6 @@ async def send_digest(
 ) -> list[Message]:
     """Send a digest in as many messages as it needs, then its chart when asked."""
     rt = context.rt
-    assert rt.outbox is not None
     parts = split_html(render_digest(t, rt.config, digest))
     sent = []
     for index, part in enumerate(parts):

@@ -16,7 +16,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from bot.storage.roster import apply_roster
 from sandbox.driver import Sandbox
 from sandbox.state import Chat, User
 from services.onboarding import accept_invitation, create_invitation
+from tests.ports import free_port
 from tests.town import test_town as town_roster
 
 TOKEN = "777001:CRASH-TEST"
@@ -172,14 +172,6 @@ class Town:
         """Read the bot's database from outside the process."""
         with sqlite3.connect(self.db_path) as conn:
             return conn.execute(sql, params).fetchall()
-
-
-def free_port() -> int:
-    """A local port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def webhook_section(port: int) -> str:

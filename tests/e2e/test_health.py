@@ -19,6 +19,7 @@ from bot.runtime import GridContext
 from sandbox.state import Chat, User
 from tests.e2e.harness import Harness
 from tests.e2e.reporting import file_report
+from tests.ports import free_port
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -120,7 +121,6 @@ async def test_healthz_names_what_is_wrong(h: Harness, scrape: aiohttp.ClientSes
 
     # Polling stopped, an update stored but never finished, a notice long past its time.
     await h.stop_polling()
-    assert h.rt.outbox is not None
     await h.rt.outbox.stop()
     now = to_ts(h.clock.now())
     async with h.db.transaction():
@@ -158,12 +158,6 @@ async def test_healthz_fails_when_polling_gets_nowhere(
         body = await response.json()
     assert body["checks"]["updates"].startswith("no successful getUpdates for ")
     h.sb.world.webhook = {"url": ""}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_health_server_follows_the_config(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from bot.backups import PRE_MIGRATE
 from bot.storage.backups import applied_versions
 from bot.storage.db import migration_versions
 from sandbox.driver import Sandbox
+from tests.ports import free_port
 from tests.unit.test_backups import _old_database
 
 TOKEN = "515151:PROCESS-TEST"
@@ -34,12 +34,6 @@ async def sb() -> AsyncIterator[Sandbox]:
         yield sandbox
     finally:
         await sandbox.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_run_as_a_service_would(sb: Sandbox, tmp_path: Path) -> None:

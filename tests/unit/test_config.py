@@ -162,3 +162,17 @@ def test_the_deprecated_households_timeout_is_warned_about_at_start(
     assert build({}) == []
     [warning] = build({"households": {"flow_timeout": "1h"}})
     assert "deprecated" in warning and "[flows] timeout" in warning
+
+
+def test_the_example_config_is_the_defaults_written_out() -> None:
+    """config.example.toml documents every default: loading it changes nothing (but where the
+    relative database path is resolved)."""
+    from pathlib import Path
+
+    from bot.config import config_from_dict, load_config
+
+    root = Path(__file__).resolve().parents[2]
+    example = load_config(root / "config.example.toml")
+    defaults = config_from_dict({}, base_dir=root)
+    for section in type(defaults).model_fields:
+        assert getattr(example, section) == getattr(defaults, section), section
