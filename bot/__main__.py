@@ -106,7 +106,9 @@ def _cmd_import_roster(args: argparse.Namespace) -> int:
 def _cmd_sample_roster(args: argparse.Namespace) -> int:
     from bot.cli_tasks import sample_roster
 
-    return sample_roster(Path(args.out), template=args.template)
+    return sample_roster(
+        Path(args.out), template=args.template, towns=args.towns, county=args.county
+    )
 
 
 def _cmd_invite(args: argparse.Namespace) -> int:
@@ -232,6 +234,16 @@ def parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("out", metavar="OUT", help="OUT.xlsx, or a folder for CSV files")
     cmd.add_argument("--template", action="store_true", help="write headers and example rows only")
+    cmd.add_argument(
+        "--towns",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N towns shaped like the sample town under one county (the first is Datunying)",
+    )
+    cmd.add_argument(
+        "--county", action="store_true", help="a county unit above the towns even when N is 1"
+    )
     cmd = with_config(add("invite", _cmd_invite, "print a one-time invitation link for staff"))
     cmd.add_argument("--staff", required=True, metavar="CODE", help="the staff member's code")
     cmd.add_argument(

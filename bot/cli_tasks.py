@@ -33,11 +33,16 @@ async def import_roster(config: Config, path: Path) -> int:
     return 0
 
 
-def sample_roster(out: Path, template: bool) -> int:
-    """Write the sample town (or the empty template) as XLSX or a CSV folder."""
-    from services.sample_town import build_sample_town, write_roster, write_template
+def sample_roster(out: Path, template: bool, towns: int = 1, county: bool = False) -> int:
+    """Write the sample town, or `towns` of them under a county (or the empty template), as
+    XLSX or a CSV folder."""
+    from services.sample_town import build_sample_county, write_roster, write_template
 
-    written = write_template(out) if template else write_roster(build_sample_town(), out)
+    if towns < 1:
+        print("error: --towns must be at least 1", file=sys.stderr)
+        return 2
+    roster = build_sample_county(towns, county=county or None)
+    written = write_template(out) if template else write_roster(roster, out)
     print(f"written: {written}")
     return 0
 

@@ -17,6 +17,8 @@ def local_time(rt: Runtime, when: datetime) -> str:
 
 def role_name(t: Lang, level: Level) -> str:
     """The name of a staff level's role."""
+    if level is Level.COUNTY:
+        return t("county.role_l0")
     return t(f"common.role_l{int(level)}")
 
 

@@ -16,6 +16,8 @@ def help_key(role: Role, in_group: bool) -> str:
     """The catalog key of the help text for a role, in a group or in private."""
     if role is Role.RESIDENT:
         return "help.resident_group" if in_group else "help.resident_private"
+    if role is Role.L0:
+        return "county.help_l0"
     return f"help.{role.value}"
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from models.contacts import Household
 from models.periods import Period
-from models.units import Level, Unit
+from models.units import Ancestors, Level, Unit, five_ancestors
 
 
 class HouseholdFacts(BaseModel):
@@ -27,12 +27,14 @@ class HouseholdFacts(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     household: Household
-    ancestors: tuple[int | None, int | None, int | None, int | None]  # of its micro-grid
+    ancestors: Ancestors  # of its micro-grid, l0..l4
     added_at: datetime
     active: bool = True
     deactivated_at: datetime | None = None
     last_contact: datetime | None = None
     last_visit: datetime | None = None
+
+    _five_ancestors = field_validator("ancestors", mode="before")(five_ancestors)
 
     def counts_at(self, at: datetime) -> bool:
         """Whether the household exists for compliance at `at`."""
@@ -189,12 +191,12 @@ def build_compliance(
     grid_workers: list[StaffUnit],
 ) -> Compliance:
     """Compliance of `unit`'s subtree at `at` from the loaded facts."""
-    counted = [h for h in households if h.counts_at(at) and h.ancestors[unit.level - 1] == unit.id]
+    counted = [h for h in households if h.counts_at(at) and h.ancestors[unit.level] == unit.id]
     contacted = {h.household.id: h.contacted(month) for h in counted}
     visited = {h.household.id: h.visited(quarter) for h in counted}
     by_unit = []
     if unit.level < Level.MICRO_GRID:
-        below = unit.level  # index of the children's level in `ancestors`
+        below = unit.level + 1  # index of the children's level in `ancestors`
         by_child: dict[int | None, list[HouseholdFacts]] = {}
         for h in counted:
             by_child.setdefault(h.ancestors[below], []).append(h)

@@ -2,7 +2,7 @@
 
 A person's role comes from the staff record linked to their Telegram account (its level),
 or is `resident` when there is none. Authority is hierarchical: staff act on the subtree of
-the units they hold and nothing else.
+the units they hold and nothing else (a county cadre, `l0`, on the whole county).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class Role(StrEnum):
     L3 = "l3"
     L2 = "l2"
     L1 = "l1"
+    L0 = "l0"  # county cadre
 
 
 ROLE_OF_LEVEL = {
@@ -29,9 +30,12 @@ ROLE_OF_LEVEL = {
     Level.GRID: Role.L3,
     Level.VILLAGE: Role.L2,
     Level.TOWN: Role.L1,
+    Level.COUNTY: Role.L0,
 }
-STAFF = frozenset({Role.L4, Role.L3, Role.L2, Role.L1})
-CADRES = frozenset({Role.L2, Role.L1})
+STAFF = frozenset({Role.L4, Role.L3, Role.L2, Role.L1, Role.L0})
+CADRES = frozenset({Role.L2, Role.L1, Role.L0})
+# Town cadres and above: the town-wide and county-wide powers (export with personal data).
+TOWN_CADRES = frozenset({Role.L1, Role.L0})
 WORKERS = frozenset({Role.L4, Role.L3})
 
 
@@ -65,10 +69,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CONTACT: WORKERS,
     Action.CHECKIN: STAFF,
     Action.APPROVE_LINK: STAFF,
-    Action.DIGEST: frozenset({Role.L3, Role.L2, Role.L1}),
+    Action.DIGEST: frozenset({Role.L3, Role.L2, Role.L1, Role.L0}),
     Action.BOARD: STAFF,
     Action.ANNOUNCE: CADRES,
-    Action.EXPORT: frozenset({Role.L1}),
+    Action.EXPORT: TOWN_CADRES,
     Action.ASSESS: CADRES,
     Action.HANDLE_PENSION: STAFF,
 }

@@ -9,6 +9,7 @@ A worker may resolve a new report directly (taking it and solving it in one go).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -122,16 +123,46 @@ class Report(CaseRecord):
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
+    town_seq: int = 0  # the number within its town (0: not known, the id stands in)
+    town_short: str = ""  # its town's prefix, for numbers seen outside the town (DTY)
+    tagged: bool = False  # shown with the town's prefix (to the county: DTY-178)
 
     @property
     def number(self) -> str:
-        """The number people see: #178."""
-        return f"#{self.id}"
+        """The number people see: #178 inside its town, DTY-178 where it is `tagged`."""
+        seq = self.town_seq or self.id
+        return f"{self.town_short}-{seq}" if self.tagged and self.town_short else f"#{seq}"
+
+    def as_tagged(self) -> Report:
+        """The same report, numbered with its town's prefix (for the county's eyes)."""
+        return self.model_copy(update={"tagged": True})
 
     @property
     def is_open(self) -> bool:
         """Whether the report still needs someone."""
         return self.status in OPEN
+
+
+_NUMBER = re.compile(r"(?:([A-Za-z0-9]{1,8})-|#)?([0-9]{1,18})")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A report number as typed: `178`, `#178`, or with a town's prefix, `DTY-178`."""
+
+    seq: int
+    prefix: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.prefix.upper()}-{self.seq}" if self.prefix else f"#{self.seq}"
+
+
+def parse_number(text: str) -> Number | None:
+    """The report number in `text`, or None when it is not one."""
+    found = _NUMBER.fullmatch(text.strip())
+    if found is None:
+        return None
+    return Number(seq=int(found[2]), prefix=found[1].upper() if found[1] else None)
 
 
 def target(report: Report, move: Move) -> tuple[Status, Level]:

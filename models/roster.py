@@ -22,6 +22,7 @@ class UnitRow(BaseModel):
     lat: float | None = None
     lon: float | None = None
     radius_m: float | None = None
+    short: str = ""  # a town's report-number prefix (towns only; derived from the code if empty)
 
 
 class StaffRow(BaseModel):

@@ -1,15 +1,26 @@
-"""The grid: units of four levels, the staff who hold them, the households they serve."""
+"""The grid: units of four levels (five with a county above the towns), the staff who hold
+them, the households they serve."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+Ancestors = tuple[int | None, int | None, int | None, int | None, int | None]
+
+
+def five_ancestors(value: object) -> object:
+    """Ancestor ids l0..l4; a four-tuple (l1..l4, from before the county level) gets l0 None."""
+    if isinstance(value, (tuple, list)) and len(value) == 4:
+        return (None, *value)
+    return value
 
 
 class Level(IntEnum):
-    """Grid level: 1 town, 2 village, 3 grid, 4 micro-grid."""
+    """Grid level: 0 county (optional), 1 town, 2 village, 3 grid, 4 micro-grid."""
 
+    COUNTY = 0
     TOWN = 1
     VILLAGE = 2
     GRID = 3
@@ -17,8 +28,14 @@ class Level(IntEnum):
 
     @property
     def parent(self) -> Level | None:
-        """The level above, or None for the town."""
+        """The level a report climbs to from here, or None for the town: escalation stops
+        at the town (the county is above it in the tree, see `above`, but not in the chain)."""
         return Level(self - 1) if self > Level.TOWN else None
+
+    @property
+    def above(self) -> Level | None:
+        """The level above in the unit tree (the town's is the county), None for the county."""
+        return Level(self - 1) if self > Level.COUNTY else None
 
 
 class Unit(BaseModel):
@@ -31,15 +48,23 @@ class Unit(BaseModel):
     name: str
     level: Level
     parent_id: int | None
-    ancestors: tuple[int | None, int | None, int | None, int | None]  # l1..l4 ids, self included
+    ancestors: Ancestors  # l0..l4 ids, self included (l0: the county, None without one)
     active: bool = True
     center_lat: float | None = None
     center_lon: float | None = None
     radius_m: float | None = None
+    short: str = ""  # a town's short prefix for report numbers (e.g. DTY); "" elsewhere
+
+    _five_ancestors = field_validator("ancestors", mode="before")(five_ancestors)
 
     def ancestor(self, level: Level) -> int | None:
         """The id of this unit's ancestor (or itself) at `level`."""
-        return self.ancestors[level - 1]
+        return self.ancestors[level]
+
+    @property
+    def town_id(self) -> int | None:
+        """The town this unit lies in (itself for a town; None for the county)."""
+        return self.ancestors[Level.TOWN]
 
     def contains(self, other: Unit) -> bool:
         """Whether `other` is this unit or lies below it."""

@@ -15,7 +15,7 @@ from bot.storage.db import Database
 from bot.texts import Lang
 from models.contacts import LogKind
 from models.errors import Refusal
-from models.permissions import Action, Actor, Role, may
+from models.permissions import TOWN_CADRES, Action, Actor, may
 from models.units import Unit
 from services.sheets import Sheet
 
@@ -385,7 +385,7 @@ async def export_for(db: Database, config: Config, t: Lang, actor: Actor) -> lis
     """
     unit = export_scope(actor)
     async with db.snapshot() as view:
-        return await build_sheets(view, config, t, unit, personal=actor.role is Role.L1)
+        return await build_sheets(view, config, t, unit, personal=actor.role in TOWN_CADRES)
 
 
 async def export_all(db: Database, config: Config, t: Lang) -> list[Sheet]:

@@ -1,7 +1,8 @@
 """A deterministic, fictional sample of Datunying town (大屯营镇) to try the bot with.
 
 1 town, 7 villages, 81 grids, 1084 micro-grids, their staff and about 13 000 households;
-every name and phone number is made up.
+every name and phone number is made up. `build_sample_county` puts N towns shaped alike
+under one county (the first is Datunying as `build_sample_town` makes it).
 
 `write_roster` and `write_template` are re-exported here: a path ending in ``.xlsx`` gets a
 workbook, any other path is a folder that gets ``units.csv``, ``staff.csv``, ``households.csv``.
@@ -19,12 +20,36 @@ from models.units import Level
 from services.roster.aliases import DISABLED, ELDERLY_ALONE, LOW_INCOME, PENSIONER
 from services.roster.writer import write_roster, write_template
 
-__all__ = ["SEED", "TOWN_CODE", "build_sample_town", "write_roster", "write_template"]
+__all__ = [
+    "SEED",
+    "TOWN_CODE",
+    "build_sample_county",
+    "build_sample_town",
+    "write_roster",
+    "write_template",
+]
 
 SEED = 20240601
 TOWN_CODE = "DTY"
 TOWN_NAME = "大屯营镇"
 TOWN_CENTER = (28.2, 112.5)
+COUNTY_CODE = "YXX"
+COUNTY_NAME = "云溪县"
+COUNTY_CADRES = 3
+# The other towns of the sample county: (code = report-number prefix, name).
+OTHER_TOWNS: tuple[tuple[str, str], ...] = (
+    ("HSP", "黄沙坪镇"),
+    ("QSP", "青山铺镇"),
+    ("BMQ", "白马桥镇"),
+    ("LTS", "龙田寺镇"),
+    ("JFS", "金凤山镇"),
+    ("SXA", "三仙坳镇"),
+    ("TLS", "桃林寺镇"),
+    ("WFX", "沩丰乡"),
+    ("SJW", "双江湾镇"),
+    ("GYP", "高云坪镇"),
+    ("XHD", "杏花渡镇"),
+)
 
 # (village, number of grids): 81 grids in all.
 VILLAGES: tuple[tuple[str, int], ...] = (
@@ -116,27 +141,95 @@ class _Maker:
 
 def build_sample_town(seed: int = SEED) -> Roster:
     """The sample town; the same seed always gives the same roster."""
-    town = _Town(_Maker(seed))
-    for number, (village, grids) in enumerate(VILLAGES, start=1):
-        town.village(number, village, grids)
-    return Roster(
-        units=tuple(town.units), staff=tuple(town.staff), households=tuple(town.households)
-    )
+    return build_sample_county(1, seed)
+
+
+def town_identity(number: int) -> tuple[str, str]:
+    """The code (also its report-number prefix) and name of the county's town `number` (1:
+    Datunying)."""
+    if number == 1:
+        return TOWN_CODE, TOWN_NAME
+    if number - 2 < len(OTHER_TOWNS):
+        return OTHER_TOWNS[number - 2]
+    return f"T{number:03d}", f"第{number}镇"
+
+
+def build_sample_county(towns: int, seed: int = SEED, *, county: bool | None = None) -> Roster:
+    """`towns` towns shaped like the sample town, under one county when there are several
+    (or when `county` is true). Deterministic: town 1 is `build_sample_town`'s Datunying
+    (its staff codes too); every phone number in the county is different, and the other
+    towns' staff codes start with the town's code (`HSP-S4-0001`); county cadres are `S0-…`."""
+    if towns < 1:
+        raise ValueError("a county needs at least one town")
+    with_county = towns > 1 if county is None else county
+    maker = _Maker(seed)
+    units: list[UnitRow] = []
+    staff: list[StaffRow] = []
+    households: list[HouseholdRow] = []
+    if with_county:
+        units.append(UnitRow(code=COUNTY_CODE, name=COUNTY_NAME, level=Level.COUNTY))
+    for number in range(1, towns + 1):
+        code, name = town_identity(number)
+        angle = 2 * math.pi * (number - 2) / max(towns - 1, 1)
+        centre = (
+            TOWN_CENTER
+            if number == 1
+            else (TOWN_CENTER[0] + 0.2 * math.sin(angle), TOWN_CENTER[1] + 0.2 * math.cos(angle))
+        )
+        town = _Town(
+            maker,
+            code,
+            name,
+            centre,
+            parent=COUNTY_CODE if with_county else None,
+            staff_prefix="" if number == 1 else f"{code}-",
+        )
+        for village_number, (village, grids) in enumerate(VILLAGES, start=1):
+            town.village(village_number, village, grids)
+        units += town.units
+        staff += town.staff
+        households += town.households
+    if with_county:
+        for n in range(1, COUNTY_CADRES + 1):
+            staff.append(
+                StaffRow(
+                    code=f"S0-{n:03d}",
+                    name=maker.staff_name(),
+                    phone=maker.mobile(),
+                    level=Level.COUNTY,
+                    unit_codes=(COUNTY_CODE,),
+                )
+            )
+    return Roster(units=tuple(units), staff=tuple(staff), households=tuple(households))
 
 
 class _Town:
     """Accumulates the tree top-down, numbering staff per level as they are added."""
 
-    def __init__(self, maker: _Maker) -> None:
+    def __init__(
+        self,
+        maker: _Maker,
+        code: str = TOWN_CODE,
+        name: str = TOWN_NAME,
+        centre: tuple[float, float] = TOWN_CENTER,
+        *,
+        parent: str | None = None,
+        staff_prefix: str = "",
+    ) -> None:
         self.maker = maker
+        self.code = code
+        self.centre = centre
+        self.staff_prefix = staff_prefix
         self.units = [
             UnitRow(
-                code=TOWN_CODE,
-                name=TOWN_NAME,
+                code=code,
+                name=name,
                 level=Level.TOWN,
-                lat=TOWN_CENTER[0],
-                lon=TOWN_CENTER[1],
+                parent_code=parent,
+                lat=centre[0],
+                lon=centre[1],
                 radius_m=9000.0,
+                short=code,
             )
         ]
         self.staff: list[StaffRow] = []
@@ -147,12 +240,12 @@ class _Town:
         self.two_workers = set(maker.rng.sample(range(grids), SECOND_GRID_WORKERS))
         self.grid_index = 0
         for _ in range(TOWN_CADRES):
-            self.add_staff(Level.TOWN, TOWN_CODE)
+            self.add_staff(Level.TOWN, code)
 
     def add_staff(self, level: Level, unit: str) -> None:
         """One staff member of `level` holding `unit`, coded like `S4-0001`."""
         width = 4 if level == Level.MICRO_GRID else 3
-        code = f"S{int(level)}-{next(self.numbers[level]):0{width}d}"
+        code = f"{self.staff_prefix}S{int(level)}-{next(self.numbers[level]):0{width}d}"
         self.staff.append(
             StaffRow(
                 code=code,
@@ -165,11 +258,11 @@ class _Town:
 
     def village(self, number: int, name: str, grids: int) -> None:
         """A village on a ring around the town centre, its cadres, grids and everything below."""
-        code = f"{TOWN_CODE}-{number:02d}"
+        code = f"{self.code}-{number:02d}"
         angle = 2 * math.pi * (number - 1) / len(VILLAGES)
-        ring = (TOWN_CENTER[0] + 0.04 * math.sin(angle), TOWN_CENTER[1] + 0.04 * math.cos(angle))
+        ring = (self.centre[0] + 0.04 * math.sin(angle), self.centre[1] + 0.04 * math.cos(angle))
         centre = self.maker.near(ring, 800)
-        self.units.append(_unit(code, name, Level.VILLAGE, TOWN_CODE, centre, 2500.0))
+        self.units.append(_unit(code, name, Level.VILLAGE, self.code, centre, 2500.0))
         for _ in range(VILLAGE_CADRES):
             self.add_staff(Level.VILLAGE, code)
         sizes = self.sizes[self.grid_index : self.grid_index + grids]

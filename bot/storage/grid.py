@@ -9,8 +9,8 @@ from bot.storage.db import Database
 from models.units import Level, Staff, Unit
 
 _UNIT_COLS = (
-    "id, code, name, level, parent_id, l1_id, l2_id, l3_id, l4_id, active, "
-    "center_lat, center_lon, radius_m"
+    "id, code, name, level, parent_id, l0_id, l1_id, l2_id, l3_id, l4_id, active, "
+    "center_lat, center_lon, radius_m, short"
 )
 
 
@@ -22,11 +22,12 @@ def unit_from_row(row: sqlite3.Row) -> Unit:
         name=row["name"],
         level=Level(row["level"]),
         parent_id=row["parent_id"],
-        ancestors=(row["l1_id"], row["l2_id"], row["l3_id"], row["l4_id"]),
+        ancestors=(row["l0_id"], row["l1_id"], row["l2_id"], row["l3_id"], row["l4_id"]),
         active=bool(row["active"]),
         center_lat=row["center_lat"],
         center_lon=row["center_lon"],
         radius_m=row["radius_m"],
+        short=row["short"],
     )
 
 
@@ -53,7 +54,7 @@ async def units_by_ids(db: Database, ids: Iterable[int]) -> dict[int, Unit]:
 
 
 async def lineage(db: Database, unit: Unit) -> list[Unit]:
-    """The unit and its ancestors, from the town down."""
+    """The unit and its ancestors, from the top (the county, or the town) down."""
     found = await units_by_ids(db, [i for i in unit.ancestors if i is not None])
     return [found[i] for i in unit.ancestors if i is not None and i in found]
 
@@ -153,3 +154,21 @@ async def link_staff(db: Database, staff_id: int, tg_user_id: int, at: int) -> N
         "UPDATE staff SET tg_user_id = ?, linked_at = ?, updated_at = ? WHERE id = ?",
         (tg_user_id, at, at, staff_id),
     )
+
+
+async def county(db: Database) -> Unit | None:
+    """The county above the towns, when the roster has one."""
+    row = await db.fetchone(
+        f"SELECT {_UNIT_COLS} FROM units WHERE level = 0 AND active = 1 ORDER BY id LIMIT 1"
+    )
+    return unit_from_row(row) if row else None
+
+
+async def town_by_short(db: Database, short: str) -> Unit | None:
+    """The active town with this report-number prefix (case-insensitive)."""
+    row = await db.fetchone(
+        f"SELECT {_UNIT_COLS} FROM units WHERE short = ? COLLATE NOCASE AND level = 1"
+        " AND active = 1",
+        (short,),
+    )
+    return unit_from_row(row) if row else None

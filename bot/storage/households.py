@@ -71,7 +71,7 @@ async def facts(db: Database, units: Sequence[Unit] | None, at: int) -> list[Hou
     else:
         where, params = _within(units)
     rows = await db.fetchall(
-        f"SELECT {_COLS}, u.l1_id, u.l2_id, u.l3_id, u.l4_id, h.added_at, h.active, "
+        f"SELECT {_COLS}, u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, h.added_at, h.active, "
         "h.deactivated_at, "
         "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
         " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
@@ -85,7 +85,7 @@ async def facts(db: Database, units: Sequence[Unit] | None, at: int) -> list[Hou
     return [
         HouseholdFacts(
             household=household_from_row(r),
-            ancestors=(r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]),
+            ancestors=(r["l0_id"], r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]),
             added_at=from_ts(r["added_at"]),
             active=bool(r["active"]),
             deactivated_at=from_ts(r["deactivated_at"]) if r["deactivated_at"] else None,

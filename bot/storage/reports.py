@@ -18,7 +18,8 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, created_at, updated_at"
+    "resolve_due_at, created_at, updated_at, town_seq, "
+    "(SELECT u.short FROM units u WHERE u.id = town_id) AS town_short"
 )
 
 
@@ -47,6 +48,8 @@ def report_from_row(row: sqlite3.Row) -> Report:
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
+        town_seq=row["town_seq"] or 0,
+        town_short=row["town_short"] or "",
     )
 
 
@@ -155,8 +158,13 @@ async def add_report(
     row = await db.fetchone(
         "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
         "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
-        "status, level, unit_id, accept_due_at, created_at, updated_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING {_COLS}",
+        "status, level, unit_id, accept_due_at, created_at, updated_at, town_id, town_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, "
+        # The town of the micro-grid, and the next number in that town.
+        " (SELECT l1_id FROM units WHERE id = ?1),"
+        " (SELECT COALESCE(MAX(r.town_seq), 0) + 1 FROM reports r"
+        "   WHERE r.town_id = (SELECT l1_id FROM units WHERE id = ?1))) "
+        f"RETURNING {_COLS}",
         (
             d.micro_grid_id,
             d.category,
@@ -181,9 +189,26 @@ async def add_report(
 
 
 async def report(db: Database, report_id: int) -> Report | None:
-    """The report with this number."""
+    """The report with this id."""
     row = await db.fetchone(f"SELECT {_COLS} FROM reports WHERE id = ?", (report_id,))
     return report_from_row(row) if row else None
+
+
+async def reports_numbered(db: Database, seq: int, town_id: int | None = None) -> list[Report]:
+    """The reports whose number within their town is `seq` (one per town at most), only the
+    one of `town_id` when given."""
+    if town_id is not None:
+        rows = await db.fetchall(
+            f"SELECT {_COLS} FROM reports WHERE town_id = ? AND town_seq = ?", (town_id, seq)
+        )
+    else:
+        # A row written without a town number (by hand) is found by its id.
+        rows = await db.fetchall(
+            f"SELECT {_COLS} FROM reports WHERE town_seq = ? OR (town_seq IS NULL AND id = ?)"
+            " ORDER BY id",
+            (seq, seq),
+        )
+    return [report_from_row(r) for r in rows]
 
 
 async def reports_of(

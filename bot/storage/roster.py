@@ -20,7 +20,8 @@ from models.roster import (
 __all__ = ["ImportSummary", "apply_roster"]
 
 _UNIT_FIELDS = (
-    "name, level, parent_id, l1_id, l2_id, l3_id, l4_id, center_lat, center_lon, radius_m, active"
+    "name, level, parent_id, l0_id, l1_id, l2_id, l3_id, l4_id, center_lat, center_lon, radius_m,"
+    " active, short"
 )
 _STAFF_FIELDS = "name, phone, level, active"
 _HOUSEHOLD_FIELDS = "micro_grid_id, head_name, address, phone, members, tags, pension_month, active"
@@ -84,9 +85,9 @@ async def _apply_units(
             unit_id = row["id"]
         parent_id = ids[unit.parent_code] if unit.parent_code else None
         chain: list[int | None] = (
-            list(ancestors[unit.parent_code]) if unit.parent_code else [None, None, None, None]
+            list(ancestors[unit.parent_code]) if unit.parent_code else [None] * 5
         )
-        chain[unit.level - 1] = unit_id
+        chain[unit.level] = unit_id
         ids[unit.code], ancestors[unit.code] = unit_id, chain
         wanted = (
             unit.name,
@@ -97,6 +98,7 @@ async def _apply_units(
             unit.lon,
             unit.radius_m,
             1,
+            unit.short,
         )
         if row is None:
             inserts.append((unit_id, unit.code, *wanted, ts, ts))
@@ -108,13 +110,13 @@ async def _apply_units(
             counts.unchanged += 1
     await db.executemany(
         f"INSERT INTO units (id, code, {_UNIT_FIELDS}, created_at, updated_at)"
-        f" VALUES ({_marks(15)})",
+        f" VALUES ({_marks(17)})",
         inserts,
     )
     await db.executemany(
-        "UPDATE units SET name = ?, level = ?, parent_id = ?, l1_id = ?, l2_id = ?, l3_id = ?,"
-        " l4_id = ?, center_lat = ?, center_lon = ?, radius_m = ?, active = ?, updated_at = ?"
-        " WHERE id = ?",
+        "UPDATE units SET name = ?, level = ?, parent_id = ?, l0_id = ?, l1_id = ?, l2_id = ?,"
+        " l3_id = ?, l4_id = ?, center_lat = ?, center_lon = ?, radius_m = ?, active = ?,"
+        " short = ?, updated_at = ? WHERE id = ?",
         updates,
     )
     gone = [row["id"] for code, row in existing.items() if code not in ids and row["active"]]

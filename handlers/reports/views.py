@@ -6,11 +6,11 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.callback_data import whole_number
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
 from models.errors import Refusal
 from models.permissions import Action, may
+from models.reports import parse_number
 from models.text_limits import split_html
 from services.reports import views
 
@@ -57,7 +57,7 @@ async def status(update: Update, context: GridContext) -> None:
     """Show one report and its history, to those who may see it."""
     rt = context.rt
     t = texts_for(context, update)
-    number = whole_number(context.args[0].removeprefix("#")) if context.args else None
+    number = parse_number(context.args[0]) if context.args else None
     if number is None:
         await reply(update, t("reports.status_usage"))
         return

@@ -14,8 +14,8 @@ from models.cases import Kind
 from models.errors import Refusal
 from models.outbox import Failed
 from models.permissions import Actor
-from models.reports import Report
-from models.units import Staff, Unit
+from models.reports import Number, Report
+from models.units import Level, Staff, Unit
 
 MY_LIMIT = 10
 TASKS_LIMIT = 20
@@ -60,8 +60,48 @@ async def may_see(db: Database, actor: Actor, report: Report) -> bool:
     return micro_grid is not None and actor.covers(micro_grid)
 
 
+def _unknown(number: Number) -> Refusal:
+    """The same answer for unknown and forbidden: numbers reveal nothing."""
+    if number.prefix:
+        return Refusal("county.unknown_number", number=str(number))
+    return Refusal("reports.unknown_number", number=number.seq)
+
+
+async def find(db: Database, actor: Actor, number: Number, in_group: int | None = None) -> Report:
+    """The report `number` names for this reader, or a refusal.
+
+    Numbers count per town: `DTY-178` names one report of the county, `178` the one of the
+    reader's own town — in a group the one filed there; a county cadre (who has no town of
+    their own) is asked for the prefix when several towns have a report 178. A county cadre
+    sees numbers with their town's prefix."""
+    if number.prefix:
+        town = await grid.town_by_short(db, number.prefix)
+        found = await store.reports_numbered(db, number.seq, town.id) if town else []
+    else:
+        found = await store.reports_numbered(db, number.seq)
+    seen = [r for r in found if await may_see(db, actor, r)]
+    if in_group is not None:
+        here = [r for r in found if r.source_chat_id == in_group]
+        if here and await may_see(db, actor, here[0]):
+            return here[0]
+        if seen:
+            raise Refusal("reports.status_in_private", number=number.seq)
+        raise _unknown(number)
+    if not seen:
+        raise _unknown(number)
+    if len(seen) > 1:
+        raise Refusal("county.ambiguous_number", number=number.seq, example=_example(seen))
+    county = actor.staff is not None and actor.staff.level is Level.COUNTY
+    return seen[0].as_tagged() if county else seen[0]
+
+
+def _example(reports: list[Report]) -> str:
+    """`DTY-178`: how to name the first of several reports with the same number."""
+    return reports[0].as_tagged().number
+
+
 async def view(
-    db: Database, actor: Actor, report_id: int, in_group: int | None = None
+    db: Database, actor: Actor, number: Number, in_group: int | None = None
 ) -> ReportView:
     """One report with its history, if the actor may see it.
 
@@ -69,12 +109,7 @@ async def view(
     the household's phone: everything else may be private, and a group is not.
     """
     async with db.reading():
-        report = await store.report(db, report_id)
-        if report is None or not await may_see(db, actor, report):
-            # The same answer for unknown and forbidden: numbers reveal nothing.
-            raise Refusal("reports.unknown_number", number=report_id)
-        if in_group is not None and report.source_chat_id != in_group:
-            raise Refusal("reports.status_in_private", number=report_id)
+        report = await find(db, actor, number, in_group)
         found = await _view(db, actor, report)
         return replace(found, household_phone=None) if in_group is not None else found
 

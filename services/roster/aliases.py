@@ -17,7 +17,7 @@ SHEET_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Canonical column order per sheet; this is also the order the writer uses.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    UNITS: ("code", "name", "level", "parent_code", "lat", "lon", "radius_m"),
+    UNITS: ("code", "name", "level", "parent_code", "lat", "lon", "radius_m", "short"),
     STAFF: ("code", "name", "phone", "level", "unit_code"),
     HOUSEHOLDS: (
         "code",
@@ -46,6 +46,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "lat": ("latitude", "纬度", "中心纬度"),
         "lon": ("lng", "longitude", "经度", "中心经度"),
         "radius_m": ("radius", "半径", "半径(米)", "半径米", "半径(m)"),
+        "short": ("prefix", "简称", "前缀", "编号前缀"),
     },
     STAFF: {
         "code": ("编码", "代码", "人员编码", "工号"),
@@ -66,6 +67,10 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 LEVEL_ALIASES: dict[str, Level] = {
+    "county": Level.COUNTY,
+    "县": Level.COUNTY,
+    "县区": Level.COUNTY,
+    "区县": Level.COUNTY,
     "town": Level.TOWN,
     "镇": Level.TOWN,
     "乡镇": Level.TOWN,

@@ -29,7 +29,7 @@ def text(value: Any) -> str:
 
 
 def parse_level(raw: str) -> Level:
-    """A level given as 1-4, L1-L4, 1.0, or a name such as 村 or micro_grid."""
+    """A level given as 0-4, L0-L4, 1.0, or a name such as 县, 村 or micro_grid."""
     key = header_key(raw)
     if key in LEVEL_LOOKUP:
         return LEVEL_LOOKUP[key]
@@ -38,7 +38,7 @@ def parse_level(raw: str) -> Level:
         number = float(digits)
     except ValueError:
         raise Invalid(msg.BAD_LEVEL.format(value=raw)) from None
-    if not number.is_integer() or not 1 <= number <= 4:
+    if not number.is_integer() or not 0 <= number <= 4:
         raise Invalid(msg.BAD_LEVEL.format(value=raw))
     return Level(int(number))
 

@@ -30,6 +30,7 @@ from services.roster.reader import Record, Table
 T = TypeVar("T")
 
 _UNIT_LIST = re.compile(r"[;；,，、\s]+")
+_SHORT = re.compile(r"[A-Za-z0-9]{1,8}")
 
 
 class _Sheet:
@@ -102,10 +103,16 @@ def _units(table: Table, sheet: _Sheet) -> tuple[list[UnitRow], dict[str, Level 
                 levels[code] = level
         if code is not None and name is not None and level is not None:
             parsed.append((record, code, name, level, record.get("parent_code")))
+    counties = [(record, code) for record, code, _, level, _ in parsed if level == Level.COUNTY]
+    for record, _ in counties[1:]:
+        sheet.reject(record.line, msg.SECOND_COUNTY.format(first=counties[0][1]))
+    county = counties[0][1] if counties else None
     rows: list[UnitRow] = []
+    shorts: dict[str, str] = {}
     for record, code, name, level, parent in parsed:
-        _check_parent(sheet, record.line, level, parent, levels)
+        _check_parent(sheet, record.line, level, parent, levels, county)
         lat, lon, radius = _location(sheet, record)
+        short = _short(sheet, record, code, level, shorts)
         if record.line not in sheet.bad_lines:
             rows.append(
                 UnitRow(
@@ -116,18 +123,56 @@ def _units(table: Table, sheet: _Sheet) -> tuple[list[UnitRow], dict[str, Level 
                     lat=lat,
                     lon=lon,
                     radius_m=radius,
+                    short=short,
                 )
             )
     return rows, levels
 
 
+def derived_short(code: str) -> str:
+    """A town's report-number prefix from its code: its Latin letters and digits, upper-case,
+    at most 8 (e.g. `dty-1` → `DTY1`)."""
+    return "".join(c for c in code.upper() if c.isascii() and c.isalnum())[:8]
+
+
+def _short(sheet: _Sheet, record: Record, code: str, level: Level, shorts: dict[str, str]) -> str:
+    """A town's prefix (given, or derived from its code), unique among the towns; "" for
+    other units."""
+    raw = record.get("short")
+    if level != Level.TOWN:
+        if raw:
+            sheet.reject(record.line, msg.SHORT_NOT_TOWN)
+        return ""
+    if raw and not _SHORT.fullmatch(raw):
+        sheet.reject(record.line, msg.BAD_SHORT.format(value=raw))
+        return ""
+    short = (raw or derived_short(code)).upper()
+    if short and short in shorts:
+        sheet.reject(record.line, msg.DUPLICATE_SHORT.format(value=short, first=shorts[short]))
+    shorts.setdefault(short, code)
+    return short
+
+
 def _check_parent(
-    sheet: _Sheet, line: int, level: Level, parent: str, levels: dict[str, Level | None]
+    sheet: _Sheet,
+    line: int,
+    level: Level,
+    parent: str,
+    levels: dict[str, Level | None],
+    county: str | None,
 ) -> None:
-    """Reject a unit whose parent is missing, unknown or not exactly one level up."""
-    if level == Level.TOWN:
+    """Reject a unit whose parent is missing, unknown or not exactly one level up. The county
+    has none; a town has none, or the county when the roster has one (then it must)."""
+    if level == Level.COUNTY:
         if parent:
-            sheet.reject(line, msg.TOWN_HAS_PARENT.format(parent=parent))
+            sheet.reject(line, msg.COUNTY_HAS_PARENT.format(parent=parent))
+        return
+    if level == Level.TOWN:
+        if county is None:
+            if parent:
+                sheet.reject(line, msg.TOWN_HAS_PARENT.format(parent=parent))
+        elif parent != county:
+            sheet.reject(line, msg.TOWN_OUTSIDE_COUNTY.format(county=county))
         return
     if not parent:
         sheet.reject(line, msg.VALUE_MISSING.format(column="parent_code"))

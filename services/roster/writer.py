@@ -90,7 +90,7 @@ def sheet_rows(roster: Roster) -> dict[str, list[Row]]:
     """The data rows of each sheet, in `COLUMNS` order."""
     return {
         UNITS: [
-            (u.code, u.name, int(u.level), u.parent_code or "", u.lat, u.lon, u.radius_m)
+            (u.code, u.name, int(u.level), u.parent_code or "", u.lat, u.lon, u.radius_m, u.short)
             for u in roster.units
         ],
         STAFF: [

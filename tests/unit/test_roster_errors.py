@@ -66,7 +66,7 @@ def append(sheet: str, row: list[str]) -> Callable[[Sheets], None]:
 
 CASES = [
     ("unknown parent", edit("units", 4, 3, "NOPE"), "units", 4, 'parent_code "NOPE"'),
-    ("level out of range", edit("units", 3, 2, "5"), "units", 3, 'level "5" is not 1-4'),
+    ("level out of range", edit("units", 3, 2, "5"), "units", 3, 'level "5" is not 0-4'),
     ("level not parent+1", edit("units", 5, 3, "T-1"), "units", 5, "needs level 3"),
     ("town with parent", edit("units", 2, 3, "T-1"), "units", 2, "level-1 unit has no parent"),
     ("duplicate unit", append("units", ["T-1", "村", "2", "T"]), "units", 6, "first on line 3"),
@@ -74,7 +74,7 @@ CASES = [
     ("bad staff phone", edit("staff", 2, 2, "12345"), "staff", 2, "not a valid phone"),
     ("staff unit level", edit("staff", 4, 4, "T-1-1"), "staff", 4, "staff member is level 4"),
     ("unknown staff unit", edit("staff", 4, 4, "T-9"), "staff", 4, 'unit_code "T-9"'),
-    ("staff bad level", edit("staff", 3, 3, "九"), "staff", 3, "is not 1-4"),
+    ("staff bad level", edit("staff", 3, 3, "九"), "staff", 3, "is not 0-4"),
     (
         "staff conflict",
         append("staff", ["W2", "张秀兰", "13700000000", "4", "T-1-1-1"]),
