@@ -123,7 +123,9 @@ class Report(CaseRecord):
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
+    town_id: int | None = None
     town_seq: int = 0  # the number within its town (0: not known, the id stands in)
+    duplicate_seq: int = 0  # the number of the report it duplicates, within the town
     town_short: str = ""  # its town's prefix, for numbers seen outside the town (DTY)
     tagged: bool = False  # shown with the town's prefix (to the county: DTY-178)
 
@@ -131,6 +133,12 @@ class Report(CaseRecord):
     def number(self) -> str:
         """The number people see: #178 inside its town, DTY-178 where it is `tagged`."""
         seq = self.town_seq or self.id
+        return f"{self.town_short}-{seq}" if self.tagged and self.town_short else f"#{seq}"
+
+    @property
+    def duplicate_number(self) -> str:
+        """The number of the report this one duplicates (same town, same form)."""
+        seq = self.duplicate_seq or self.duplicate_of
         return f"{self.town_short}-{seq}" if self.tagged and self.town_short else f"#{seq}"
 
     def as_tagged(self) -> Report:

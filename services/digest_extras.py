@@ -46,7 +46,7 @@ class Extras:
     unit_names: dict[int, str] = field(default_factory=dict)
     pension: PensionFigures | None = None
     failed_sends: list[dict[str, Any]] = field(default_factory=list)
-    failed_notices: list[int] = field(default_factory=list)  # report numbers
+    failed_notices: list[str] = field(default_factory=list)  # report numbers (#12)
     survey: SurveyFigures | None = None
 
 

@@ -19,6 +19,7 @@ class BoardRow:
     """One open report as the board lists it (description and owner shown only to staff)."""
 
     id: int
+    number: int  # within its town
     category: str
     created_at: datetime
     level: Level
@@ -45,7 +46,8 @@ async def open_count(db: Database, village_id: int) -> int:
 async def open_page(db: Database, village_id: int, limit: int, offset: int) -> list[BoardRow]:
     """One page of the village's open reports: overdue first, then oldest first."""
     rows = await db.fetchall(
-        "SELECT r.id, r.category, r.created_at, r.level, r.status, r.overdue, u.name, "
+        "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, r.category, r.created_at, "
+        "r.level, r.status, r.overdue, u.name, "
         "u.l1_id, u.l2_id, u.l3_id, u.l4_id, r.description, s.name AS owner "
         "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
         "LEFT JOIN staff s ON s.id = r.owner_staff_id "
@@ -56,6 +58,7 @@ async def open_page(db: Database, village_id: int, limit: int, offset: int) -> l
     return [
         BoardRow(
             id=r["id"],
+            number=r["number"],
             category=r["category"],
             created_at=from_ts(r["created_at"]),
             level=Level(r["level"]),

@@ -41,7 +41,7 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         lines.append(
             t(
                 "board.line",
-                number=f"#{row.id}",
+                number=f"#{row.number}",
                 category=category_label(rt.config, t, row.category),
                 place=row.micro_grid,
                 age=age,

@@ -102,7 +102,7 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
         shown = "、".join(names[:FAILED_NAMES]) + ("…" if len(names) > FAILED_NAMES else "")
         lines.append(t("digest.failed_sends", n=len(extras.failed_sends), names=shown))
     if extras.failed_notices:
-        numbers = [f"#{n}" for n in extras.failed_notices]
+        numbers = extras.failed_notices
         shown = t("digest.s_item_sep").join(numbers[:FAILED_NAMES])
         more = "…" if len(numbers) > FAILED_NAMES else ""
         lines.append(t("digest.failed_notices", n=len(numbers), numbers=shown + more))

@@ -17,7 +17,7 @@ from handlers.common import answer_quietly, current_actor, refuse, reply, texts_
 from handlers.reports.notify import RENDERER
 from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE
 from models.errors import Refusal
-from models.reports import NEEDS_NOTE, Move
+from models.reports import NEEDS_NOTE, Move, Report
 from services import cases, questions
 from services.questions import Asker
 from services.reports import moves
@@ -49,7 +49,7 @@ async def press(update: Update, context: GridContext) -> None:
                 report = await moves.load(rt.db, report_id)
                 await moves.check(rt.db, actor, report, move)
             await answer_quietly(query)
-            await _ask_note(context, query.from_user.id, report_id, move, t)
+            await _ask_note(context, query.from_user.id, report, move, t)
             return
         # The notices are stored with the move: whatever happens to the answer below,
         # they go out.
@@ -69,12 +69,13 @@ async def press(update: Update, context: GridContext) -> None:
 
 
 async def _ask_note(
-    context: GridContext, user_id: int, report_id: int, move: Move, t: Lang
+    context: GridContext, user_id: int, report: Report, move: Move, t: Lang
 ) -> None:
     rt = context.rt
+    report_id = report.id
     question = await context.bot.send_message(
         user_id,
-        t(f"reports.ask_note_{move.value}", number=f"#{report_id}"),
+        t(f"reports.ask_note_{move.value}", number=report.number),
         reply_markup=ForceReply(selective=True),
     )
     await questions.ask(
@@ -126,7 +127,9 @@ async def answer_note(update: Update, context: GridContext) -> bool:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ASK_AGAIN:
-            await _ask_note(context, user.id, report_id, move, t)
+            async with rt.db.reading():
+                report = await moves.load(rt.db, report_id)
+            await _ask_note(context, user.id, report, move, t)
         return True
     await reply(update, t(f"reports.done_{move.value}", number=moved.after.number))
     return True

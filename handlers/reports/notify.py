@@ -111,7 +111,7 @@ async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | No
     elif move is Move.REJECT:
         resident(t("reports.told_rejected", number=n, note=moved.note))
     elif move is Move.DUPLICATE:
-        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
+        resident(t("reports.told_duplicate", number=n, original=report.duplicate_number))
     elif move in (Move.CONFIRM, Move.REOPEN):
         reopened = move is Move.REOPEN
         resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))

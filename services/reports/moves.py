@@ -78,7 +78,9 @@ async def _prepare(db: Database, config: Config, report: Report, step: Step) -> 
     if len(step.note) > limit:
         raise Refusal("reports.note_too_long", limit=limit, length=len(step.note))
     if step.move == Move.DUPLICATE:
-        original = await store.report(db, step.duplicate_of or 0)
+        # The number typed is one of the same town's (in a single town, the id).
+        same_town = await store.reports_numbered(db, step.duplicate_of or 0, report.town_id)
+        original = same_town[0] if same_town else None
         if original is None or original.id == report.id:
             raise Refusal("reports.bad_duplicate", number=step.duplicate_of or "?")
         return replace(step, duplicate_of=original.id)
