@@ -112,3 +112,24 @@ def rank(workers: Iterable[WorkerFigures], min_reports: int) -> dict[int, UnitRa
             previous = entry.score
         ranking.too_few.sort(key=lambda w: w.code)
     return out
+
+
+@dataclass
+class TownScore:
+    """A town as a county compares it: its workers ranked together."""
+
+    town_id: int
+    ranked: int
+    too_few: int
+    average: float | None  # the mean score of the ranked workers
+
+
+def town_score(town_id: int, ranking: UnitRanking) -> TownScore:
+    """A town's score from the ranking of all its workers."""
+    scores = [r.score for r in ranking.ranked if r.score is not None]
+    return TownScore(
+        town_id=town_id,
+        ranked=len(ranking.ranked),
+        too_few=len(ranking.too_few),
+        average=sum(scores) / len(scores) if scores else None,
+    )

@@ -147,6 +147,9 @@ class Compliance(BaseModel):
     checkins: tuple[CheckinFigure, ...]
     due_contact: tuple[Household, ...]
     due_visit: tuple[Household, ...]
+    # A county's figures keep only each town's extreme workers in `by_worker`; this is how
+    # many workers of the county are behind (None: `by_worker` holds every worker).
+    workers_behind: int | None = None
 
     @property
     def checked_in(self) -> Rate:
@@ -293,3 +296,67 @@ def _checkins(grid_workers: list[StaffUnit], week: Period) -> list[CheckinFigure
             )
         )
     return sorted(figures, key=lambda c: c.code)
+
+
+def _behind(worker: WorkerFigures) -> bool:
+    return bool(worker.contacts.missing or worker.visits.missing)
+
+
+def _order(worker: WorkerFigures) -> tuple[float, float, str]:
+    """Furthest behind first (as the digest names them)."""
+    return (worker.contacts.share or 0, worker.visits.share or 0, worker.code)
+
+
+def town_summary(found: Compliance, keep: int) -> Compliance:
+    """A town's compliance as a county keeps it: no household lists, and only the `keep`
+    workers furthest behind and the `keep` furthest ahead (enough to rank the county's
+    workers at both ends), with the number behind."""
+    workers = sorted(found.by_worker, key=_order)
+    extremes = {w.staff_id: w for w in [*workers[:keep], *workers[-keep:]] if keep}
+    kept = tuple(
+        w.model_copy(update={"due_contact": (), "due_visit": ()})
+        for w in sorted(extremes.values(), key=lambda w: w.code)
+    )
+    return found.model_copy(
+        update={
+            "by_worker": kept,
+            "due_contact": (),
+            "due_visit": (),
+            "workers_behind": sum(_behind(w) for w in found.by_worker),
+        }
+    )
+
+
+def merge_towns(county: Unit, towns: list[Compliance]) -> Compliance:
+    """The county's compliance from its towns' summaries: totals added up, one line per
+    town, the towns' extreme workers, every grid worker's check-in."""
+    assert towns, "a county without towns has no compliance"
+    first = towns[0]
+
+    def total(rates: list[Rate]) -> Rate:
+        return Rate(done=sum(r.done for r in rates), total=sum(r.total for r in rates))
+
+    return Compliance(
+        unit=county,
+        at=first.at,
+        month=first.month,
+        quarter=first.quarter,
+        week=first.week,
+        contacts=total([t.contacts for t in towns]),
+        visits=total([t.visits for t in towns]),
+        by_unit=tuple(
+            UnitFigures(
+                unit_id=t.unit.id,
+                code=t.unit.code,
+                name=t.unit.name,
+                contacts=t.contacts,
+                visits=t.visits,
+            )
+            for t in towns
+        ),
+        by_worker=tuple(w for t in towns for w in t.by_worker),
+        checkins=tuple(c for t in towns for c in t.checkins),
+        due_contact=(),
+        due_visit=(),
+        workers_behind=sum(t.workers_behind or 0 for t in towns),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock, to_ts
@@ -10,7 +10,7 @@ from bot.config import Config
 from bot.storage import assessment as store
 from bot.storage import grid
 from bot.storage.db import Database
-from models.assessment import UnitRanking, WorkerFigures, rank
+from models.assessment import TownScore, UnitRanking, WorkerFigures, rank, town_score
 from models.digest import Span, SpanKind, previous_span, span_to_date
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
@@ -18,7 +18,9 @@ from models.units import Level, Unit
 from services import digest_extras
 from services.digest import ScheduledRun, claim_run
 
-ASSESSED_LEVELS = (int(Level.TOWN), int(Level.VILLAGE))
+ASSESSED_LEVELS = (int(Level.COUNTY), int(Level.TOWN), int(Level.VILLAGE))
+# Workers kept at each end of a town's ranking in a county's assessment.
+COUNTY_EACH = 3
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,18 @@ class Assessment:
     workers: list[WorkerFigures]
     min_reports: int
     at: datetime
+    # A county's: its towns compared (best first); `rankings` then keeps each town's first
+    # and last few workers, `workers` stays empty.
+    towns: list[TownScore] = field(default_factory=list)
 
 
 async def build_assessment(
     db: Database, config: Config, unit: Unit, span: Span, now: datetime
 ) -> Assessment:
-    """Figures of every worker of `unit` for `span` (call inside a transaction)."""
+    """Figures of every worker of `unit` for `span` (call inside a transaction). A county's
+    is built town by town, each reduced to its score and its first and last workers."""
+    if unit.level is Level.COUNTY:
+        return await _county(db, config, unit, span, now)
     people = await store.workers(db, unit)
     reports = await store.report_figures(db, unit, to_ts(span.start), to_ts(span.end))
     shares = await digest_extras.worker_shares(db, config, unit, span, now)
@@ -74,6 +82,42 @@ async def build_assessment(
         workers=figures,
         min_reports=minimum,
         at=now,
+    )
+
+
+async def _county(
+    db: Database, config: Config, county: Unit, span: Span, now: datetime
+) -> Assessment:
+    """The towns compared: each town's workers ranked together (one town in memory at a
+    time), its average score, and its first and last `COUNTY_EACH` workers."""
+    towns: list[TownScore] = []
+    rankings: dict[int, UnitRanking] = {}
+    groups: dict[int, Unit] = {}
+    minimum = config.cadre.assessment.min_reports
+    for town in await grid.children(db, county.id):
+        found = await build_assessment(db, config, town, span, now)
+        as_one = [replace(w, group_id=town.id) for w in found.workers]
+        ranking = rank(as_one, minimum).get(town.id, UnitRanking(town.id))
+        towns.append(town_score(town.id, ranking))
+        ranked = ranking.ranked
+        ranking.ranked = ranked[:COUNTY_EACH] + [
+            r for r in ranked[-COUNTY_EACH:] if r not in ranked[:COUNTY_EACH]
+        ]
+        ranking.too_few = []
+        rankings[town.id] = ranking
+        groups[town.id] = town
+    towns.sort(
+        key=lambda s: (-(s.average if s.average is not None else -1.0), groups[s.town_id].code)
+    )
+    return Assessment(
+        unit=county,
+        span=span,
+        groups=groups,
+        rankings=rankings,
+        workers=[],
+        min_reports=minimum,
+        at=now,
+        towns=towns,
     )
 
 

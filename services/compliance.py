@@ -16,7 +16,7 @@ from bot.storage import contacts as contact_store
 from bot.storage import grid
 from bot.storage import households as household_store
 from bot.storage.db import Database
-from models.compliance import Compliance, build_compliance
+from models.compliance import Compliance, build_compliance, merge_towns, town_summary
 from models.contacts import Household
 from models.periods import Period, month_of, quarter_of, week_of
 from models.permissions import Actor
@@ -24,10 +24,22 @@ from models.units import Level, Unit
 
 __all__ = ["Compliance", "Due", "compliance", "due_for"]
 
+# Workers kept at each end of every town's list when a county's compliance is built.
+COUNTY_WORKERS_KEPT = 10
+
 
 async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Compliance:
     """Compliance of `unit`'s subtree as it stood at `at` (months, quarters and weeks are
-    the town's, in `tz`); pass the end of a past period to look back at it."""
+    the town's, in `tz`); pass the end of a past period to look back at it.
+
+    A county's is built town by town (one town's households in memory at a time), each
+    reduced to its totals and its extreme workers before the next."""
+    if unit.level is Level.COUNTY:
+        towns = []
+        for town in await grid.children(db, unit.id):
+            towns.append(town_summary(await compliance(db, tz, town, at), COUNTY_WORKERS_KEPT))
+        if towns:
+            return merge_towns(unit, towns)
     month, quarter, week = month_of(at, tz), quarter_of(at, tz), week_of(at, tz)
     ts = to_ts(at)
     async with db.transaction():

@@ -24,8 +24,9 @@ from services.ledger import Entry, Planned
 SCHEDULED = {"daily": SpanKind.DAY, "weekly": SpanKind.WEEK}
 # Scheduled digests and assessments are recorded in the send ledger as 'digest:<kind>'.
 FAMILY = "digest"
-# Who gets the scheduled digest of their own unit (SPEC §8): L1/L2 cadres and L3 workers.
-DIGEST_LEVELS = (int(Level.TOWN), int(Level.VILLAGE), int(Level.GRID))
+# Who gets the scheduled digest of their own unit (SPEC §8): county, L1/L2 cadres and L3
+# workers.
+DIGEST_LEVELS = (int(Level.COUNTY), int(Level.TOWN), int(Level.VILLAGE), int(Level.GRID))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ async def send_assessment(
     rt = context.rt
     send = rt.outbox.send_or_raise
     parts = split_html(render_assessment(t, found))
-    if len(parts) > MAX_PARTS:
+    # A county's is already a summary (its towns, their first and last workers).
+    if len(parts) > MAX_PARTS and not found.towns:
         parts = split_html(render_summary(t, found))
         sheet = assessment_sheet(t, found)
         data = await asyncio.to_thread(write_xlsx, [sheet], rt.config.tz)

@@ -49,8 +49,40 @@ def _ordered(found: Assessment) -> list[UnitRanking]:
     return sorted(found.rankings.values(), key=lambda r: _group_name(found, r))
 
 
+def render_county(t: Lang, found: Assessment) -> str:
+    """A county's: the towns compared, then each town's first and last workers."""
+    lines = [
+        t("assessment.title", unit=found.unit.name, month=found.span.key),
+        t("county.assess_rule", n=found.min_reports),
+        t("assessment.legend"),
+        "",
+        t("county.assess_towns"),
+    ]
+    for place, town in enumerate(found.towns, start=1):
+        unit = found.groups.get(town.town_id)
+        lines.append(
+            t(
+                "county.assess_town",
+                place=place,
+                name=unit.name if unit else str(town.town_id),
+                score=percent(t, town.average),
+                ranked=town.ranked,
+                too_few=town.too_few,
+            )
+        )
+    for town in found.towns:
+        ranking = found.rankings.get(town.town_id)
+        if ranking is None or not ranking.ranked:
+            continue
+        lines += ["", t("assessment.group", name=_group_name(found, ranking))]
+        lines += [_line(t, r.place, r.score, r.worker) for r in ranking.ranked]
+    return "\n".join(lines)
+
+
 def render_assessment(t: Lang, found: Assessment) -> str:
-    """Every worker, ranked within each unit."""
+    """Every worker, ranked within each unit (a county: its towns compared)."""
+    if found.towns:
+        return render_county(t, found)
     lines = _head(t, found)
     if not found.workers:
         lines.append(t("assessment.nobody"))

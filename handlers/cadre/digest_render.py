@@ -9,8 +9,12 @@ from bot.config import Config
 from bot.texts import Html, Lang
 from handlers.cadre import extras_render
 from handlers.cadre.chart import ChartData
-from models.digest import Span, SpanKind, Tally
+from models.digest import Span, SpanKind, Tally, share
+from models.units import Level
 from services.digest import Digest
+
+# Workers named at the top of a county's ranking.
+TOP_WORKERS = 5
 
 
 def category_labels(config: Config, t: Lang) -> dict[str, str]:
@@ -96,7 +100,12 @@ def render_digest(t: Lang, config: Config, digest: Digest) -> str:
                 for code, n in by_category
             )
             lines.append(t("digest.categories", items=Html(items)))
-        lines += _sub_lines(t, digest)
+        if digest.unit.level is Level.COUNTY:
+            lines += _town_lines(t, digest, labels)
+        else:
+            lines += _sub_lines(t, digest)
+    if digest.unit.level is Level.COUNTY and figures.total.collected:
+        lines += _rankings(t, digest)
     extra = extras_render.render(t, config, digest)
     if extra:
         lines += ["", *extra]
@@ -119,6 +128,99 @@ def _sub_lines(t: Lang, digest: Digest) -> list[str]:
         lines.append(_sub_line(t, unit.name, period, total))
     if quiet:
         lines.append(t("digest.more_subs", n=quiet))
+    return lines
+
+
+def _town_lines(t: Lang, digest: Digest, labels: dict[str, str]) -> list[str]:
+    """A county's towns, one line each in the town's own sentence (累计), with the period's
+    count first."""
+    figures = digest.reports
+    lines = ["", t("county.subs_l1")]
+    for town in digest.sub_units:
+        total = figures.sub_total.get(town.id, Tally())
+        period = figures.sub_period.get(town.id, Tally())
+        if total.collected == 0:
+            lines.append(t("county.town_quiet", name=town.name))
+            continue
+        sentence = town_sentence(t, total, labels)
+        late = t("digest.sub_late", n=total.overdue) if total.overdue else ""
+        lines.append(
+            t(
+                "county.town_line",
+                name=town.name,
+                period=period.collected,
+                sentence=Html(sentence),
+                late=Html(late),
+            )
+        )
+    return lines
+
+
+def _percent(t: Lang, value: float | None) -> str:
+    return t("digest.no_rate") if value is None else f"{value:.0%}"
+
+
+def town_ranking(digest: Digest) -> list[tuple[str, int, int, float | None, float | None]]:
+    """The county's towns ranked: (name, solved, collected, contact share, visit share), by
+    the share of their problems solved, then by the share of households contacted."""
+    figures = digest.reports
+    found = digest.extras.compliance
+    rates = {u.unit_id: u for u in found.by_unit} if found is not None else {}
+    rows = []
+    for town in digest.sub_units:
+        total = figures.sub_total.get(town.id, Tally())
+        rate = rates.get(town.id)
+        rows.append(
+            (
+                town.name,
+                total.solved,
+                total.collected,
+                rate.contacts.share if rate else None,
+                rate.visits.share if rate else None,
+            )
+        )
+    return sorted(
+        rows, key=lambda r: (-(share(r[1], r[2]) or -1.0), -(r[3] if r[3] is not None else -1.0))
+    )
+
+
+def _rankings(t: Lang, digest: Digest) -> list[str]:
+    """A county's rankings: its towns, and the workers furthest ahead with contacts and
+    visits."""
+    lines = ["", t("county.rank_towns")]
+    for rank, (name, solved, collected, contact, visit) in enumerate(town_ranking(digest), 1):
+        lines.append(
+            t(
+                "county.rank_town",
+                rank=rank,
+                name=name,
+                solved=solved,
+                collected=collected,
+                rate=_percent(t, share(solved, collected)),
+                contact=_percent(t, contact),
+                visit=_percent(t, visit),
+            )
+        )
+    found = digest.extras.compliance
+    if found is not None:
+        ahead = sorted(
+            (w for w in found.by_worker if w.contacts.total),
+            key=lambda w: (-(w.contacts.share or 0), -(w.visits.share or 0), w.code),
+        )[:TOP_WORKERS]
+        if ahead:
+            names = digest.extras.unit_names
+            items = t("digest.item_sep").join(
+                t(
+                    "county.rank_worker_item",
+                    rank=rank,
+                    name=w.name,
+                    unit="、".join(names.get(i, str(i)) for i in w.unit_ids),
+                    contact=_percent(t, w.contacts.share),
+                    visit=_percent(t, w.visits.share),
+                )
+                for rank, w in enumerate(ahead, 1)
+            )
+            lines.append(t("county.rank_workers", items=Html(items)))
     return lines
 
 

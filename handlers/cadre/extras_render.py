@@ -70,8 +70,9 @@ def _compliance(t: Lang, found: Compliance, names: dict[int, str]) -> list[str]:
             )
             for w in behind[:BEHIND_WORKERS]
         )
-        if len(behind) > BEHIND_WORKERS:
-            items += t("digest.behind_more", n=len(behind) - BEHIND_WORKERS)
+        count = len(behind) if found.workers_behind is None else found.workers_behind
+        if count > BEHIND_WORKERS:
+            items += t("digest.behind_more", n=count - BEHIND_WORKERS)
         lines.append(t("digest.behind_workers", items=Html(items)))
     return lines
 
