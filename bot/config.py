@@ -153,9 +153,11 @@ class ReportDeadlines(Section):
     l3: Deadline = Deadline(accept_within=timedelta(hours=8), resolve_within=timedelta(days=5))
     l2: Deadline = Deadline(accept_within=timedelta(days=1), resolve_within=timedelta(days=7))
     l1: Deadline = Deadline(accept_within=timedelta(days=2), resolve_within=timedelta(days=14))
+    # The county's, for reports escalated to it (`[reports] escalate_to_county`).
+    l0: Deadline = Deadline(accept_within=timedelta(days=2), resolve_within=timedelta(days=14))
 
     def at(self, level: int) -> Deadline:
-        """The deadlines of one level (1-4)."""
+        """The deadlines of one level (0-4)."""
         deadline: Deadline = getattr(self, f"l{level}")
         return deadline
 
@@ -167,6 +169,10 @@ class ReportSection(Section):
     max_note_length: int = Field(500, ge=20, le=1000)
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
+    # With a county above the towns: whether a report may climb from the town to the county
+    # (Escalate at the town, and the deadline sweep). Off: escalation stops at the town. It
+    # applies to reports filed while it is set.
+    escalate_to_county: bool = False
     deadlines: ReportDeadlines = ReportDeadlines()
 
 

@@ -132,6 +132,7 @@ class CaseState:
     visit_at: datetime | None = None
     outcome: str = ""
     duplicate_of: int | None = None
+    top: Level = Level.TOWN  # the highest level it may climb to (the county, when allowed)
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,9 @@ def allowed(rules: KindRules, case: CaseState, move: str) -> bool:
 
 
 def climb_from(case: CaseState) -> Level | None:
-    """The first level a climbing case asks for; None at the town (or without a level)."""
-    return case.level.parent if case.level is not None else None
+    """The first level a climbing case asks for; None at its top (the town, or the county
+    when it may climb there), or without a level."""
+    return case.level.up_to(case.top) if case.level is not None else None
 
 
 def apply(rules: KindRules, case: CaseState, step: Step, deadlines: Deadlines) -> CaseChange:

@@ -128,6 +128,7 @@ class Report(CaseRecord):
     duplicate_seq: int = 0  # the number of the report it duplicates, within the town
     town_short: str = ""  # its town's prefix, for numbers seen outside the town (DTY)
     tagged: bool = False  # shown with the town's prefix (to the county: DTY-178)
+    top: Level = Level.TOWN  # the highest level it may climb to (the county, when allowed)
 
     @property
     def number(self) -> str:
@@ -180,9 +181,9 @@ def target(report: Report, move: Move) -> tuple[Status, Level]:
     if report.status not in transition.sources:
         raise Forbidden(f"{move} is not allowed from {report.status}")
     if transition.effects.climbs:
-        parent = report.level.parent
+        parent = report.level.up_to(report.top)
         if parent is None:
-            raise Forbidden("a town-level report cannot be escalated further")
+            raise Forbidden("a report at its top level cannot be escalated further")
         return Status(transition.to), parent
     return Status(transition.to), report.level
 

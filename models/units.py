@@ -32,6 +32,10 @@ class Level(IntEnum):
         at the town (the county is above it in the tree, see `above`, but not in the chain)."""
         return Level(self - 1) if self > Level.TOWN else None
 
+    def up_to(self, top: Level) -> Level | None:
+        """The level a report climbs to from here when it may climb as far as `top`."""
+        return Level(self - 1) if self > top else None
+
     @property
     def above(self) -> Level | None:
         """The level above in the unit tree (the town's is the county), None for the county."""

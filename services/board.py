@@ -68,10 +68,14 @@ async def group_board(
 
 
 async def staff_villages(db: Database, actor: Actor) -> list[Unit]:
-    """The villages whose board a staff member may open, by code."""
+    """The villages whose board a staff member may open, by code (a county cadre: the
+    towns, to choose one first)."""
     found: dict[int, Unit] = {}
     for held in actor.units:
-        if held.level is Level.TOWN:
+        if held.level is Level.COUNTY:
+            for town in await grid.subtree(db, held, Level.TOWN):
+                found[town.id] = town
+        elif held.level is Level.TOWN:
             for village in await grid.subtree(db, held, Level.VILLAGE):
                 found[village.id] = village
         else:
@@ -97,6 +101,9 @@ async def staff_board(
             village: Unit | None = villages[0]
         else:
             village = await grid.unit_by_id(db, village_id)
+            if village is not None and village.level is Level.TOWN and actor.covers(village):
+                # A county cadre chose a town: its villages to choose from.
+                return await grid.subtree(db, village, Level.VILLAGE)
         if (
             village is None
             or village.level is not Level.VILLAGE

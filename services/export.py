@@ -3,20 +3,20 @@ personal data (names, phones, addresses, ID digits, locations of homes) only in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.clock import from_ts
 from bot.config import Config
-from bot.storage import contacts, pension, survey
+from bot.storage import contacts, grid, pension, survey
 from bot.storage import export as store
 from bot.storage.db import Database
 from bot.texts import Lang
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.permissions import TOWN_CADRES, Action, Actor, may
-from models.units import Unit
+from models.units import Level, Unit
 from services.sheets import Sheet
 
 FOREVER = 2**62
@@ -71,6 +71,7 @@ async def build_sheets(
     b = _Builder(t, personal)
     category = {c.code: c.label(t.code) for c in config.categories}
     role = {level: t(f"common.role_l{level}") for level in range(1, 5)}
+    role[0] = t("county.role_l0")
     scope = [unit] if unit is not None else None
     names = await store.unit_names(db, unit)
     sheets = [
@@ -100,7 +101,7 @@ async def build_sheets(
             ],
             await store.reports(db, unit),
             lambda r: {
-                "number": r["id"],
+                "number": r["town_seq"] or r["id"],
                 "created": _ts(r["created_at"]),
                 "village": r["village"],
                 "grid": r["grid"],
@@ -137,7 +138,7 @@ async def build_sheets(
             ],
             await store.report_events(db, unit),
             lambda e: {
-                "number": e["report_id"],
+                "number": e["number"],
                 "at": _ts(e["at"]),
                 "action": _label(t, "reports.action_", e["action"]),
                 "from": _label(t, "reports.status_", e["from_status"]),
@@ -378,14 +379,53 @@ def export_scope(actor: Actor) -> Unit:
     return held[0]
 
 
-async def export_for(db: Database, config: Config, t: Lang, actor: Actor) -> list[Sheet]:
-    """The sheets `actor` may export: their unit's subtree; personal data only for L1.
+async def export_towns(db: Database, actor: Actor) -> list[Unit]:
+    """The towns a county cadre may export one by one ([] for everyone else)."""
+    unit = export_scope(actor)
+    if unit.level is not Level.COUNTY:
+        return []
+    async with db.reading():
+        return await grid.subtree(db, unit, Level.TOWN)
+
+
+async def _town_in_scope(db: Database, actor: Actor, town_id: int) -> Unit:
+    """The town `town_id`, which must lie in the actor's scope."""
+    scope = export_scope(actor)
+    async with db.reading():
+        town = await grid.unit_by_id(db, town_id)
+    if town is None or town.level is not Level.TOWN or not scope.contains(town):
+        raise Refusal("common.not_allowed")
+    return town
+
+
+async def export_for(
+    db: Database, config: Config, t: Lang, actor: Actor, town_id: int | None = None
+) -> list[Sheet]:
+    """The sheets `actor` may export: their unit's subtree (or, for a county cadre, one
+    town's); personal data only for town and county cadres.
 
     Read from a snapshot on a connection of its own, so the bot's writes never wait for it.
     """
-    unit = export_scope(actor)
+    unit = export_scope(actor) if town_id is None else await _town_in_scope(db, actor, town_id)
     async with db.snapshot() as view:
         return await build_sheets(view, config, t, unit, personal=actor.role in TOWN_CADRES)
+
+
+async def export_county(
+    db: Database,
+    config: Config,
+    t: Lang,
+    actor: Actor,
+    write: Callable[[list[Sheet]], Awaitable[bytes]],
+) -> list[tuple[Unit, bytes, int]]:
+    """The whole county as one file per town, each written by `write` before the next town
+    is read (one town's rows in memory at a time): (town, file, rows)."""
+    files = []
+    for town in await export_towns(db, actor):
+        sheets = await export_for(db, config, t, actor, town.id)
+        files.append((town, await write(sheets), sum(len(s.rows) for s in sheets)))
+        del sheets
+    return files
 
 
 async def export_all(db: Database, config: Config, t: Lang) -> list[Sheet]:

@@ -20,7 +20,7 @@ from models.units import Level
 _REPORT_COLS = (
     "id, status, level, unit_id, owner_staff_id, accept_due_at, resolve_due_at, escalations, "
     "overdue, reopen_count, solved_on_spot, accepted_in_time, accepted_at, resolved_at, "
-    "closed_at, duplicate_of"
+    "closed_at, duplicate_of, top_level"
 )
 _VISIT_COLS = (
     "id, status, level, unit_id, owner_staff_id, due_at, escalations, overdue, closed_at, "
@@ -69,6 +69,7 @@ def _report(row: sqlite3.Row) -> CaseState:
         resolved_at=_ts(row["resolved_at"]),
         closed_at=_ts(row["closed_at"]),
         duplicate_of=row["duplicate_of"],
+        top=Level(row["top_level"]),
     )
 
 

@@ -33,7 +33,8 @@ async def report_events(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
     """Every step of every report of the scope, in order."""
     where, params = _scope(unit)
     return await db.fetchall(
-        "SELECT e.case_id AS report_id, e.at, e.action, e.from_status, e.to_status, e.level, "
+        "SELECT e.case_id AS report_id, COALESCE(r.town_seq, r.id) AS number, e.at, "
+        "e.action, e.from_status, e.to_status, e.level, "
         "e.actor, e.note, s.name AS staff_name FROM case_events e "
         "JOIN reports r ON e.kind = 'report' AND r.id = e.case_id "
         "JOIN units u ON u.id = r.micro_grid_id "

@@ -18,7 +18,7 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, created_at, updated_at, town_id, town_seq, "
+    "resolve_due_at, created_at, updated_at, town_id, town_seq, top_level, "
     "(SELECT u.short FROM units u WHERE u.id = town_id) AS town_short, "
     "(SELECT d.town_seq FROM reports d WHERE d.id = duplicate_of) AS duplicate_seq"
 )
@@ -49,6 +49,7 @@ def report_from_row(row: sqlite3.Row) -> Report:
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
+        top=Level(row["top_level"]),
         town_id=row["town_id"],
         town_seq=row["town_seq"] or 0,
         duplicate_seq=row["duplicate_seq"] or 0,
@@ -156,13 +157,15 @@ async def add_report(
     unit_id: int,
     accept_due_at: datetime,
     at: int,
+    top: Level = Level.TOWN,
 ) -> Report:
-    """File a complete draft as a new report; returns it as stored."""
+    """File a complete draft as a new report (which may climb as far as `top`); returns it
+    as stored."""
     row = await db.fetchone(
         "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
         "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
-        "status, level, unit_id, accept_due_at, created_at, updated_at, town_id, town_seq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, "
+        "status, level, unit_id, accept_due_at, created_at, updated_at, top_level, town_id, "
+        "town_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, "
         # The town of the micro-grid, and the next number in that town.
         " (SELECT l1_id FROM units WHERE id = ?1),"
         " (SELECT COALESCE(MAX(r.town_seq), 0) + 1 FROM reports r"
@@ -183,6 +186,7 @@ async def add_report(
             to_ts(accept_due_at),
             at,
             at,
+            int(top),
         ),
     )
     assert row is not None

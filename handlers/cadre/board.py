@@ -121,8 +121,11 @@ async def turn(update: Update, context: GridContext) -> None:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    assert not isinstance(found, list)
     await query.answer()
+    if isinstance(found, list):
+        # A town chosen (by a county cadre): its villages.
+        await edit_pressed(query.message, t("board.choose"), village_buttons(found))
+        return
     await edit_pressed(query.message, render_board(context.rt, t, found), board_buttons(t, found))
 
 

@@ -1,43 +1,81 @@
-"""/export: the town's records as an XLSX workbook or zipped CSV files (L1 only)."""
+"""/export: the town's records as an XLSX workbook or zipped CSV files (L1 only); a county
+cadre chooses a town or the whole county (one file per town, zipped)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import zipfile
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
-from handlers.callback_data import BadCallbackData, pack, pattern, unpack
+from bot.texts import Lang
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack, unpack_any
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.format import local_time
 from models.errors import Refusal
 from models.permissions import Action, may
 from services import export as service
-from services.sheets import write_csv_zip, write_xlsx
+from services.sheets import Sheet, write_csv_zip, write_xlsx
 
 PREFIX = "ex"
+# A county cadre's choice of scope: a town's id, or 0 for the whole county.
+SCOPE = "exs"
+WHOLE_COUNTY = 0
+
+
+def _formats(t: Lang, *scope: int) -> InlineKeyboardMarkup:
+    """The format buttons (carrying the chosen town, if any)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("export.button_xlsx"), callback_data=pack(PREFIX, "x", *scope)
+                ),
+                InlineKeyboardButton(
+                    t("export.button_csv"), callback_data=pack(PREFIX, "c", *scope)
+                ),
+            ]
+        ]
+    )
 
 
 async def export(update: Update, context: GridContext) -> None:
-    """Offer the export formats."""
+    """Offer the export formats (a county cadre first chooses a town or the county)."""
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     if not may(actor, Action.EXPORT):
         await refuse(update, t, Refusal("common.not_allowed"))
         return
-    await reply(
-        update,
-        t("export.choose"),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(t("export.button_xlsx"), callback_data=pack(PREFIX, "x")),
-                    InlineKeyboardButton(t("export.button_csv"), callback_data=pack(PREFIX, "c")),
-                ]
-            ]
-        ),
-    )
+    towns = await service.export_towns(context.rt.db, actor)
+    if towns:
+        buttons = [InlineKeyboardButton(u.name, callback_data=pack(SCOPE, u.id)) for u in towns]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        whole = InlineKeyboardButton(
+            t("county.export_whole"), callback_data=pack(SCOPE, WHOLE_COUNTY)
+        )
+        await reply(
+            update, t("county.export_choose"), reply_markup=InlineKeyboardMarkup([*rows, [whole]])
+        )
+        return
+    await reply(update, t("export.choose"), reply_markup=_formats(t))
+
+
+async def scope(update: Update, context: GridContext) -> None:
+    """A county cadre chose a town (or the whole county): now the format."""
+    query = update.callback_query
+    assert query is not None
+    t = texts_for(context, update)
+    try:
+        (chosen,) = unpack(query.data, SCOPE, 1)
+        town_id = number(chosen)
+    except BadCallbackData:
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await reply(update, t("export.choose"), reply_markup=_formats(t, town_id))
 
 
 async def make(update: Update, context: GridContext) -> None:
@@ -47,7 +85,8 @@ async def make(update: Update, context: GridContext) -> None:
     rt = context.rt
     t = texts_for(context, update)
     try:
-        (fmt,) = unpack(query.data, PREFIX, 1)
+        fmt, *chosen = unpack_any(query.data, PREFIX, 1, 2)
+        town_id = number(chosen[0]) if chosen else None
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -59,7 +98,14 @@ async def make(update: Update, context: GridContext) -> None:
         return
     # Answer the press at once: building the file takes a while in a big town.
     await query.answer(t("export.working"))
-    sheets = await service.export_for(rt.db, rt.config, t, actor)
+    if town_id == WHOLE_COUNTY:
+        await _whole_county(update, context, t, fmt)
+        return
+    try:
+        sheets = await service.export_for(rt.db, rt.config, t, actor, town_id)
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return
     now = rt.clock.now()
     stamp = now.astimezone(rt.config.tz).strftime("%Y%m%d-%H%M")
     if fmt == "c":
@@ -69,6 +115,11 @@ async def make(update: Update, context: GridContext) -> None:
         data = await asyncio.to_thread(write_xlsx, sheets, rt.config.tz)
         name = f"export-{stamp}.xlsx"
     unit = sorted(actor.units, key=lambda u: u.level)[0].name if actor.units else ""
+    if town_id is not None:
+        name = f"export-{town_id}-{stamp}" + (".zip" if fmt == "c" else ".xlsx")
+        unit = next(
+            (u.name for u in await service.export_towns(rt.db, actor) if u.id == town_id), unit
+        )
     caption = t(
         "export.caption",
         unit=unit,
@@ -81,7 +132,42 @@ async def make(update: Update, context: GridContext) -> None:
     )
 
 
+async def _whole_county(update: Update, context: GridContext, t: Lang, fmt: str) -> None:
+    """The whole county: one file per town (written before the next town is read), zipped."""
+    rt = context.rt
+    assert update.effective_chat is not None
+    actor = await current_actor(context, update)
+
+    async def write(sheets: list[Sheet]) -> bytes:
+        writer = write_csv_zip if fmt == "c" else write_xlsx
+        return await asyncio.to_thread(writer, sheets, rt.config.tz)
+
+    files = await service.export_county(rt.db, rt.config, t, actor, write)
+    now = rt.clock.now()
+    stamp = now.astimezone(rt.config.tz).strftime("%Y%m%d-%H%M")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for town, data, _ in files:
+            archive.writestr(
+                f"{town.short or town.code}-{stamp}" + (".zip" if fmt == "c" else ".xlsx"), data
+            )
+    county = sorted(actor.units, key=lambda u: u.level)[0].name if actor.units else ""
+    caption = t(
+        "county.export_caption",
+        unit=county,
+        when=local_time(rt, now),
+        towns=len(files),
+        rows=sum(rows for _, _, rows in files),
+    )
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(out.getvalue(), filename=f"export-county-{stamp}.zip"),
+        caption=caption,
+    )
+
+
 def register(app: GridApp) -> None:
     """Add /export and its format buttons."""
     app.add_handler(CommandHandler("export", export, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(make, pattern=pattern(PREFIX)))
+    app.add_handler(CallbackQueryHandler(scope, pattern=pattern(SCOPE)))

@@ -58,7 +58,7 @@ def staff_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup | None:
         return None
     first = [Move.ACCEPT] if report.status is Status.NEW else []
     first.append(Move.RESOLVE)
-    if report.level.parent is not None:
+    if report.level.up_to(report.top) is not None:
         first.append(Move.ESCALATE)
     rows = [
         [move_button(t, m, report) for m in first],

@@ -258,8 +258,11 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
         household.id if household is not None and household.micro_grid_id == micro_grid.id else None
     )
     due = now + config.reports.deadlines.at(route.level).accept_within
+    # In a county, a report may climb past its town only when the county says so.
+    in_county = micro_grid.ancestor(Level.COUNTY) is not None
+    top = Level.COUNTY if config.reports.escalate_to_county and in_county else Level.TOWN
     report = await store.add_report(
-        db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
+        db, draft, household_id, route.level, route.unit.id, due, to_ts(now), top
     )
     filed = CaseEvent(
         "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now

@@ -145,7 +145,10 @@ async def _view(
 
 async def staff_view(db: Database, report: Report, staff: Staff) -> ReportView:
     """A report as its handler's card shows it (with the reporter's household phone; no
-    history and no failed notices, which the card does not show)."""
+    history and no failed notices, which the card does not show). A county cadre sees the
+    number with its town's prefix."""
+    if staff.level is Level.COUNTY:
+        report = report.as_tagged()
     async with db.reading():
         actor = Actor(tg_user_id=staff.tg_user_id or 0, staff=staff)
         return await _view(db, actor, report, with_history=False)

@@ -72,3 +72,7 @@ UPDATE reports SET town_id = (SELECT u.l1_id FROM units u WHERE u.id = reports.m
                    town_seq = id;
 CREATE UNIQUE INDEX reports_town_seq ON reports(town_id, town_seq);
 CREATE INDEX reports_seq ON reports(town_seq);
+
+-- How far a report may climb: the town (1), or the county (0) when `[reports]
+-- escalate_to_county` was set as it was filed in a town of a county.
+ALTER TABLE reports ADD COLUMN top_level INTEGER NOT NULL DEFAULT 1 CHECK (top_level IN (0, 1));
