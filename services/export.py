@@ -388,8 +388,8 @@ async def export_towns(db: Database, actor: Actor) -> list[Unit]:
         return await grid.subtree(db, unit, Level.TOWN)
 
 
-async def _town_in_scope(db: Database, actor: Actor, town_id: int) -> Unit:
-    """The town `town_id`, which must lie in the actor's scope."""
+async def town_in_scope(db: Database, actor: Actor, town_id: int) -> Unit:
+    """The town `town_id`, which must lie in the actor's scope (Refusal otherwise)."""
     scope = export_scope(actor)
     async with db.reading():
         town = await grid.unit_by_id(db, town_id)
@@ -406,7 +406,7 @@ async def export_for(
 
     Read from a snapshot on a connection of its own, so the bot's writes never wait for it.
     """
-    unit = export_scope(actor) if town_id is None else await _town_in_scope(db, actor, town_id)
+    unit = export_scope(actor) if town_id is None else await town_in_scope(db, actor, town_id)
     async with db.snapshot() as view:
         return await build_sheets(view, config, t, unit, personal=actor.role in TOWN_CADRES)
 

@@ -93,6 +93,10 @@ async def make(update: Update, context: GridContext) -> None:
     actor = await current_actor(context, update)
     try:
         service.export_scope(actor)
+        if town_id == WHOLE_COUNTY and not await service.export_towns(rt.db, actor):
+            raise Refusal("common.not_allowed")
+        if town_id:
+            await service.town_in_scope(rt.db, actor, town_id)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -101,11 +105,7 @@ async def make(update: Update, context: GridContext) -> None:
     if town_id == WHOLE_COUNTY:
         await _whole_county(update, context, t, fmt)
         return
-    try:
-        sheets = await service.export_for(rt.db, rt.config, t, actor, town_id)
-    except Refusal as refusal:
-        await refuse(update, t, refusal)
-        return
+    sheets = await service.export_for(rt.db, rt.config, t, actor, town_id)
     now = rt.clock.now()
     stamp = now.astimezone(rt.config.tz).strftime("%Y%m%d-%H%M")
     if fmt == "c":

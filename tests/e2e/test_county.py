@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.demo.stage import Stage
 from sandbox.state import Chat, User
 from tests.county_town import county_roster
 from tests.e2e.harness import buttons
-from tests.e2e.reporting import ACCEPT, ESCALATE, INFRA, card_of, press_on
+from tests.e2e.reporting import ACCEPT, ESCALATE, INFRA, RESOLVE, card_of, note, press_on
 
 
 @pytest.fixture
@@ -111,3 +114,144 @@ async def test_escalation_stops_at_the_town_and_the_county_cadre_sees_it(county:
     await k.send(chief, chief, "/status DTY-1")
     seen = k.last_text(chief)
     assert "桥面塌了" in seen and "DTY-1" in seen and "刘建国" in seen
+
+
+async def test_county_digest_figures_by_town_and_rankings(county: Stage) -> None:
+    k = county
+    w1, r1, g1, _, r5, g5 = await _two_groups(k)
+    await _file(k, r1, g1, "路灯坏了")
+    await _file(k, r1, g1, "垃圾没人收")
+    await _file(k, r1, g1, "井盖丢了")
+    await _file(k, r5, g5, "水管漏水")
+    # DTY-1 solved on the spot by the micro-grid worker; the rest stay in progress.
+    await press_on(k, w1, 1, RESOLVE)
+    await note(k, w1, "已修好")
+    chief = await k.staff("K0", "县干部")
+    await k.send(chief, chief, "/digest")
+    text = "\n".join(k.bot_texts(chief))
+    # By hand: 4 collected in the county, 1 on the spot, 3 in progress.
+    assert "<b>本期</b>" not in text  # rendered HTML, not the markup
+    assert "本期：共收集问题4个，就地解决1个，3个正在处理。" in text, text
+    assert "各镇" in text
+    assert "• 大屯营镇：本期收集3个；累计共收集问题3个，就地解决1个，2个正在处理。" in text
+    assert "• 黄沙坪镇：本期收集1个；累计共收集问题1个，就地解决0个，1个正在处理。" in text
+    ranking = text[text.index("各镇排名") :]
+    assert ranking.index("1. 大屯营镇：解决1/3个（33%）") < ranking.index(
+        "2. 黄沙坪镇：解决0/1个（0%）"
+    )
+    # The weekly digest comes with its chart, whose bars are the towns.
+    assert "photo" in k.last(chief)
+    # A town cadre's digest stays their town's, split by village as before.
+    town = await k.staff("C1", "刘建国")
+    await k.send(town, town, "/digest")
+    own = "\n".join(k.bot_texts(town))
+    assert "共收集问题3个" in own and "黄沙坪镇" not in own and "各村（社区）" in own
+
+
+async def test_announcements_to_one_town_and_to_the_county(county: Stage) -> None:
+    k = county
+    _, _, g1, _, _, g5 = await _two_groups(k)
+    chief = await k.staff("K0", "县干部")
+
+    async def announce(path: list[str], text: str) -> None:
+        await k.send(chief, chief, "/announce")
+        picker = k.last(chief)
+        for name in path:
+            await k.press(chief, picker, buttons(picker)[name])
+            picker = k.sb.message(chief, picker["message_id"])
+        label = next(b for b in buttons(picker) if b.startswith("✅"))
+        await k.press(chief, picker, buttons(picker)[label])
+        await k.send(chief, chief, text)
+        preview = k.last(chief)
+        await k.press(chief, preview, buttons(preview)["✅ 确认发送"])
+        await k.sb.wait_for(
+            lambda: (
+                any(text in t and "完成" in t for t in k.bot_texts(chief))
+                or sum("通知发送完成" in t for t in k.bot_texts(chief)) >= len(done) + 1
+            ),
+            timeout=30,
+        )
+        done.append(text)
+
+    done: list[str] = []
+    await announce(["黄沙坪镇"], "黄沙坪镇明天停水。")
+    assert any("黄沙坪镇明天停水" in t for t in k.bot_texts(g5))
+    assert not any("停水" in t for t in k.bot_texts(g1))
+    await announce([], "全县防汛通知。")
+    assert any("全县防汛通知" in t for t in k.bot_texts(g1))
+    assert any("全县防汛通知" in t for t in k.bot_texts(g5))
+    rows = await k.db.fetchall(
+        "SELECT kind, COUNT(*) FROM ledger WHERE kind LIKE 'announcement:%' GROUP BY kind"
+    )
+    assert sorted(r[1] for r in rows) == [1, 2]  # one group, then both: through the ledger
+
+
+async def test_export_per_town_and_for_the_whole_county(county: Stage) -> None:
+    k = county
+    _, r1, g1, _, r5, g5 = await _two_groups(k)
+    await _file(k, r1, g1, "路灯坏了")
+    await _file(k, r5, g5, "水管漏水")
+    chief = await k.staff("K0", "县干部")
+    await k.send(chief, chief, "/export")
+    offer = k.last(chief)
+    assert set(buttons(offer)) == {"大屯营镇", "黄沙坪镇", "全县（每镇一个文件）"}
+    await k.press(chief, offer, buttons(offer)["黄沙坪镇"])
+    formats = k.last(chief)
+    await k.press(chief, formats, buttons(formats)["Excel 表格（.xlsx）"])
+    book = openpyxl.load_workbook(io.BytesIO(k.sb.document(k.last(chief))))
+    reports = [[c.value for c in r] for r in book["问题"].iter_rows(min_row=2)]
+    assert len(reports) == 1 and reports[0][0] == 1 and "水管漏水" in reports[0]
+    units = {r[0].value for r in book["网格单元"].iter_rows(min_row=2)}
+    assert "T2" in units and "T" not in units and "M1" not in units
+    await k.press(chief, offer, buttons(offer)["全县（每镇一个文件）"])
+    formats = k.last(chief)
+    await k.press(chief, formats, buttons(formats)["Excel 表格（.xlsx）"])
+    archive = zipfile.ZipFile(io.BytesIO(k.sb.document(k.last(chief))))
+    names = sorted(archive.namelist())
+    assert [n.split("-")[0] for n in names] == ["DTY", "HSP"]
+    first = openpyxl.load_workbook(io.BytesIO(archive.read(names[0])))
+    assert [r[0].value for r in first["问题"].iter_rows(min_row=2)] == [1]
+    # A town cadre exports their town as before, and cannot ask for another town's.
+    town = await k.staff("C2", "孙丽")
+    await k.send(town, town, "/export")
+    assert "Excel" in "".join(buttons(k.last(town)))
+    offer = k.last(town)
+    data = f"ex:x:{await _town_id(k, 'T')}"
+    for forged in (data, "ex:x:0"):
+        pressed = await k.settle(k.sb.forge_press(town, town, offer["message_id"], forged))
+        assert "没有权限" in (k.answer(pressed) or {}).get("text", "")
+    assert k.last(town).get("document") is None
+
+
+async def _town_id(k: Stage, code: str) -> int:
+    return int(await k.db.scalar("SELECT id FROM units WHERE code = ?", (code,)))
+
+
+async def test_assessment_compares_the_towns(county: Stage) -> None:
+    k = county
+    await _two_groups(k)
+    chief = await k.staff("K0", "县干部")
+    await k.send(chief, chief, "/assess")
+    text = k.last_text(chief)
+    assert "各镇比较" in text and "大屯营镇" in text and "黄沙坪镇" in text
+
+
+async def test_escalation_to_the_county_when_configured(tmp_path: Path) -> None:
+    settings = {"reports": {"escalate_to_county": True}}
+    k = await Stage(tmp_path, county_roster(), settings=settings).open()
+    try:
+        w1, r1, g1, *_ = await _two_groups(k)
+        town = await k.staff("C1", "刘建国")
+        chief = await k.staff("K0", "县干部")
+        await _file(k, r1, g1, "桥面塌了")
+        await press_on(k, w1, 1, ESCALATE)
+        await press_on(k, town, 1, ESCALATE)
+        card = next(m for m in reversed(k.bot_posts(chief)) if "DTY-1" in (m.get("text") or ""))
+        assert ESCALATE not in buttons(card) and ACCEPT in buttons(card)
+        assert "县级干部" in k.last_text(g1)
+        row = await k.db.fetchone("SELECT level, status FROM reports WHERE id = 1")
+        assert tuple(row) == (0, "new")
+        await k.press(chief, card, buttons(card)[ACCEPT])
+        assert await k.db.scalar("SELECT status FROM reports WHERE id = 1") == "accepted"
+    finally:
+        await k.close()
