@@ -19,10 +19,13 @@ Sources
     Column order is free, unknown columns are ignored, blank rows are skipped.
 
 Columns (``*`` = the column must exist; header aliases in brackets)
-    units: code* (编码, 代码, 单元编码), name* (名称, 单元名称), level* 1-4 (层级, 级别;
-    also ``L3``, 镇/村/社区/网格/微网格), parent_code* (上级编码, 上级代码; empty for
-    level 1, else a unit exactly one level up), lat (纬度), lon (经度),
-    radius_m (半径, 半径(米)) — the unit's centre point and radius in metres.
+    units: code* (编码, 代码, 单元编码), name* (名称, 单元名称), level* 0-4 (层级, 级别;
+    also ``L3``, 县/镇/村/社区/网格/微网格), parent_code* (上级编码, 上级代码; empty for
+    the county (level 0, at most one) and, without a county, for the towns; with one, every
+    town's is the county; else a unit exactly one level up), lat (纬度), lon (经度),
+    radius_m (半径, 半径(米)) — the unit's centre point and radius in metres, short
+    (简称, 前缀; towns only, 1-8 Latin letters or digits, unique; derived from the code when
+    empty) — the town's prefix in report numbers (``DTY-178``).
 
     staff: code*, name* (姓名), phone* (电话, 手机, 联系电话), level*,
     unit_code* (所属单元, 单元编码, unit_codes) — several units as ``A;B`` (``;``, ``；``,
