@@ -58,10 +58,11 @@ class Coverage:
 
 
 def coverage(conn: sqlite3.Connection) -> list[Coverage]:
-    """Villages (and the town) with staff who never linked or micro-grids never bound."""
+    """Villages (and the town, and the county) with staff who never linked or micro-grids
+    never bound."""
     unlinked = dict(
         conn.execute(
-            "SELECT COALESCE(u.l2_id, u.l1_id), COUNT(DISTINCT s.id) FROM staff s "
+            "SELECT COALESCE(u.l2_id, u.l1_id, u.l0_id), COUNT(DISTINCT s.id) FROM staff s "
             "JOIN staff_units su ON su.staff_id = s.id JOIN units u ON u.id = su.unit_id "
             "WHERE s.active = 1 AND s.tg_user_id IS NULL GROUP BY 1"
         ).fetchall()

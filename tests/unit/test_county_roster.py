@@ -277,3 +277,16 @@ def test_sample_roster_command_writes_a_county(tmp_path: Path) -> None:
         ("HSP", "HSP", "YXX"),
     ]
     assert main(["sample-roster", str(tmp_path / "none"), "--towns", "0"]) == 2
+
+
+async def test_the_preflight_counts_unlinked_county_cadres(db: Database) -> None:
+    from bot.storage.doctor import coverage
+
+    await apply_roster(db, county_roster(), NOW)
+    conn = sqlite3.connect(db.path)
+    try:
+        found = {c.code: c for c in coverage(conn)}
+    finally:
+        conn.close()
+    assert found["K"].unlinked_staff == 1  # the county cadre
+    assert found["T2"].unlinked_staff == 1 and found["V5"].unbound_micro_grids == 1
