@@ -167,8 +167,8 @@ async def county(db: Database) -> Unit | None:
 async def town_by_short(db: Database, short: str) -> Unit | None:
     """The active town with this report-number prefix (case-insensitive)."""
     row = await db.fetchone(
-        f"SELECT {_UNIT_COLS} FROM units WHERE short = ? COLLATE NOCASE AND level = 1"
-        " AND active = 1",
+        f"SELECT {_UNIT_COLS} FROM units WHERE short = ? COLLATE NOCASE AND short != ''"
+        " AND level = 1 AND active = 1",
         (short,),
     )
     return unit_from_row(row) if row else None

@@ -40,7 +40,8 @@ CREATE INDEX units_l0 ON units(l0_id, level);
 CREATE INDEX units_l1 ON units(l1_id, level);
 CREATE INDEX units_l2 ON units(l2_id, level);
 CREATE INDEX units_l3 ON units(l3_id, level);
-CREATE INDEX units_level ON units(level, active);
+-- The county (one row at most): found without reading the units.
+CREATE INDEX units_county ON units(id) WHERE level = 0;
 CREATE INDEX units_short ON units(short COLLATE NOCASE) WHERE short != '';
 
 CREATE TEMP TABLE staff_0022 AS SELECT * FROM staff;
