@@ -29,17 +29,12 @@ class Level(IntEnum):
     @property
     def parent(self) -> Level | None:
         """The level a report climbs to from here, or None for the town: escalation stops
-        at the town (the county is above it in the tree, see `above`, but not in the chain)."""
+        at the town unless the county takes reports too (see `up_to`)."""
         return Level(self - 1) if self > Level.TOWN else None
 
     def up_to(self, top: Level) -> Level | None:
         """The level a report climbs to from here when it may climb as far as `top`."""
         return Level(self - 1) if self > top else None
-
-    @property
-    def above(self) -> Level | None:
-        """The level above in the unit tree (the town's is the county), None for the county."""
-        return Level(self - 1) if self > Level.COUNTY else None
 
 
 class Unit(BaseModel):

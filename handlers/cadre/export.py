@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
-from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack, unpack_any
+from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack_any
 from handlers.common import current_actor, refuse, reply, texts_for
 from handlers.format import local_time
 from models.errors import Refusal
@@ -21,8 +21,9 @@ from services import export as service
 from services.sheets import Sheet, write_csv_zip, write_xlsx
 
 PREFIX = "ex"
-# A county cadre's choice of scope: a town's id, or 0 for the whole county.
-SCOPE = "exs"
+# A county cadre's choice of scope (`ex:s:<town id>`, 0 for the whole county), then the
+# format with it (`ex:x:<town id>`).
+SCOPE = "s"
 WHOLE_COUNTY = 0
 
 
@@ -51,10 +52,12 @@ async def export(update: Update, context: GridContext) -> None:
         return
     towns = await service.export_towns(context.rt.db, actor)
     if towns:
-        buttons = [InlineKeyboardButton(u.name, callback_data=pack(SCOPE, u.id)) for u in towns]
+        buttons = [
+            InlineKeyboardButton(u.name, callback_data=pack(PREFIX, SCOPE, u.id)) for u in towns
+        ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         whole = InlineKeyboardButton(
-            t("county.export_whole"), callback_data=pack(SCOPE, WHOLE_COUNTY)
+            t("county.export_whole"), callback_data=pack(PREFIX, SCOPE, WHOLE_COUNTY)
         )
         await reply(
             update, t("county.export_choose"), reply_markup=InlineKeyboardMarkup([*rows, [whole]])
@@ -63,17 +66,10 @@ async def export(update: Update, context: GridContext) -> None:
     await reply(update, t("export.choose"), reply_markup=_formats(t))
 
 
-async def scope(update: Update, context: GridContext) -> None:
+async def _scope(update: Update, context: GridContext, t: Lang, town_id: int) -> None:
     """A county cadre chose a town (or the whole county): now the format."""
     query = update.callback_query
     assert query is not None
-    t = texts_for(context, update)
-    try:
-        (chosen,) = unpack(query.data, SCOPE, 1)
-        town_id = number(chosen)
-    except BadCallbackData:
-        await query.answer(t("common.stale_button"), show_alert=True)
-        return
     await query.answer()
     await reply(update, t("export.choose"), reply_markup=_formats(t, town_id))
 
@@ -87,6 +83,8 @@ async def make(update: Update, context: GridContext) -> None:
     try:
         fmt, *chosen = unpack_any(query.data, PREFIX, 1, 2)
         town_id = number(chosen[0]) if chosen else None
+        if fmt not in ("x", "c", SCOPE) or (fmt == SCOPE and town_id is None):
+            raise BadCallbackData(query.data)
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -99,6 +97,10 @@ async def make(update: Update, context: GridContext) -> None:
             await service.town_in_scope(rt.db, actor, town_id)
     except Refusal as refusal:
         await refuse(update, t, refusal)
+        return
+    if fmt == SCOPE:
+        assert town_id is not None
+        await _scope(update, context, t, town_id)
         return
     # Answer the press at once: building the file takes a while in a big town.
     await query.answer(t("export.working"))
@@ -170,4 +172,3 @@ def register(app: GridApp) -> None:
     """Add /export and its format buttons."""
     app.add_handler(CommandHandler("export", export, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(make, pattern=pattern(PREFIX)))
-    app.add_handler(CallbackQueryHandler(scope, pattern=pattern(SCOPE)))

@@ -217,7 +217,7 @@ async def test_export_per_town_and_for_the_whole_county(county: Stage) -> None:
     assert "Excel" in "".join(buttons(k.last(town)))
     offer = k.last(town)
     data = f"ex:x:{await _town_id(k, 'T')}"
-    for forged in (data, "ex:x:0"):
+    for forged in (data, "ex:x:0", f"ex:s:{await _town_id(k, 'T')}"):
         pressed = await k.settle(k.sb.forge_press(town, town, offer["message_id"], forged))
         assert "没有权限" in (k.answer(pressed) or {}).get("text", "")
     assert k.last(town).get("document") is None
@@ -255,3 +255,20 @@ async def test_escalation_to_the_county_when_configured(tmp_path: Path) -> None:
         assert await k.db.scalar("SELECT status FROM reports WHERE id = 1") == "accepted"
     finally:
         await k.close()
+
+
+async def test_binding_by_county_and_town_cadres(county: Stage) -> None:
+    k = county
+    chief = await k.staff("K0", "县干部")
+    town = await k.staff("C1", "刘建国")
+    resident = k.user("赵大妈")
+    other = await k.group("黄沙组联系群", [resident, town])
+    await k.send(town, other, "/bind M5")
+    assert "不在您管辖的范围内" in k.last_text(other)
+    await k.settle(k.sb.join(chief, other))
+    await k.send(chief, other, "/bind M5")
+    bound = await k.db.scalar(
+        "SELECT u.code FROM groups g JOIN units u ON u.id = g.micro_grid_id WHERE g.chat_id = ?",
+        (other.id,),
+    )
+    assert bound == "M5"
