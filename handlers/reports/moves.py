@@ -17,7 +17,9 @@ from handlers.common import answer_quietly, current_actor, refuse, reply, texts_
 from handlers.reports.notify import RENDERER
 from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE
 from models.errors import Refusal
+from models.permissions import Actor
 from models.reports import NEEDS_NOTE, Move, Report
+from models.units import Level
 from services import cases, questions
 from services.questions import Asker
 from services.reports import moves
@@ -65,7 +67,13 @@ async def press(update: Update, context: GridContext) -> None:
     if moved is None:
         await answer_quietly(query)
         return
-    await answer_quietly(query, t(f"reports.done_{move.value}", number=moved.after.number))
+    await answer_quietly(query, t(f"reports.done_{move.value}", number=_number(actor, moved)))
+
+
+def _number(actor: Actor, moved: Moved) -> str:
+    """The report's number as the mover sees it (a county cadre: with the town's prefix)."""
+    county = actor.staff is not None and actor.staff.level is Level.COUNTY
+    return moved.after.as_tagged().number if county else moved.after.number
 
 
 async def _ask_note(
@@ -131,7 +139,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
                 report = await moves.load(rt.db, report_id)
             await _ask_note(context, user.id, report, move, t)
         return True
-    await reply(update, t(f"reports.done_{move.value}", number=moved.after.number))
+    await reply(update, t(f"reports.done_{move.value}", number=_number(actor, moved)))
     return True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -251,7 +252,8 @@ async def test_escalation_to_the_county_when_configured(tmp_path: Path) -> None:
         assert "县级干部" in k.last_text(g1)
         row = await k.db.fetchone("SELECT level, status FROM reports WHERE id = 1")
         assert tuple(row) == (0, "new")
-        await k.press(chief, card, buttons(card)[ACCEPT])
+        pressed = await k.press(chief, card, buttons(card)[ACCEPT])
+        assert "DTY-1" in (k.answer(pressed) or {}).get("text", "")
         assert await k.db.scalar("SELECT status FROM reports WHERE id = 1") == "accepted"
     finally:
         await k.close()
@@ -272,3 +274,21 @@ async def test_binding_by_county_and_town_cadres(county: Stage) -> None:
         (other.id,),
     )
     assert bound == "M5"
+
+
+async def test_the_scheduled_digest_reaches_the_county_cadre(county: Stage) -> None:
+    k = county
+    _, r1, g1, _, r5, g5 = await _two_groups(k)
+    await _file(k, r1, g1, "路灯坏了")
+    await _file(k, r5, g5, "水管漏水")
+    chief = await k.staff("K0", "县干部")
+    # The next morning at 08:05 in Shanghai: the daily digest of the day before is due.
+    k.clock.set(k.clock.now().replace(hour=0, minute=5) + timedelta(days=1))
+    await k.run_job("digest-daily")
+    daily = k.last_text(chief)
+    assert "云溪县" in daily and "工作日报" in daily and "各镇" in daily
+    assert "大屯营镇：本期收集1个" in daily and "黄沙坪镇：本期收集1个" in daily
+    rows = await k.db.fetchall(
+        "SELECT l.kind FROM ledger l JOIN staff s ON s.id = l.staff_id WHERE s.code = 'K0'"
+    )
+    assert [r[0] for r in rows] == ["digest:daily"]
