@@ -84,6 +84,8 @@ async def find(db: Database, actor: Actor, number: Number, in_group: int | None 
         here = [r for r in found if r.source_chat_id == in_group]
         if here and await may_see(db, actor, here[0]):
             return here[0]
+        if seen and number.prefix:
+            raise Refusal("county.status_in_private", number=str(number))
         if seen:
             raise Refusal("reports.status_in_private", number=number.seq)
         raise _unknown(number)

@@ -82,6 +82,11 @@ async def test_numbers_count_per_town_and_status_takes_both_forms(county: Stage)
     assert "水管漏水" in k.last_text(g5) and "路灯" not in k.last_text(g5)
     await k.send(r1, g1, "/status #1")
     assert "路灯坏了" in k.last_text(g1)
+    # Another town's number in a group: the private chat is the place for it.
+    worker = await k.staff("L4E", "钱勇")
+    await k.settle(k.sb.join(worker, g1))
+    await k.send(worker, g1, "/status HSP-1")
+    assert "问题 HSP-1 不是在本群反映的" in k.last_text(g1)
     # A town cadre: their own town's number; another town's report is unknown.
     cadre = await k.staff("C1", "刘建国")
     await k.send(cadre, cadre, "/status 1")
