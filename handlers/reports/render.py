@@ -9,10 +9,10 @@ from bot.runtime import Runtime
 from bot.texts import Html, Lang
 from handlers.callback_data import pack
 from handlers.format import local_time, role_name
-from handlers.reports.markers import markers
 from models.reports import Move, Report, Status
 from models.text_limits import shorten
 from models.units import Level, Unit
+from services.reports.attachments import markers
 from services.reports.views import ReportView
 
 MOVE_CODES = {

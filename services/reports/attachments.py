@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.storage import attachments as store
 from bot.storage.db import Database
-from models.attachments import Attachment, RecordingLimits, check_recording
+from bot.texts import Lang
+from models.attachments import (
+    Attachment,
+    AttachmentKind,
+    RecordingLimits,
+    check_recording,
+    clock_time,
+    coordinates,
+)
 from models.errors import Refusal
 
 
@@ -81,3 +89,17 @@ async def of_draft(db: Database, draft_id: int) -> list[Attachment]:
     """What a draft carries so far."""
     async with db.reading():
         return await store.of_draft(db, draft_id)
+
+
+def marker(t: Lang, attachment: Attachment, with_coordinates: bool = False) -> str:
+    """One attachment's mark in the reader's language: 🎤 语音 0:35, 📍 位置."""
+    if attachment.kind is AttachmentKind.LOCATION:
+        if with_coordinates:
+            return t("voice.marker_location_at", coordinates=coordinates(attachment))
+        return t("voice.marker_location")
+    return t(f"voice.marker_{attachment.kind.value}", length=clock_time(attachment.duration or 0))
+
+
+def markers(t: Lang, attachments: list[Attachment], with_coordinates: bool = False) -> str:
+    """All of a report's marks on one line ("" without any)."""
+    return "  ".join(marker(t, a, with_coordinates) for a in attachments)

@@ -3,7 +3,10 @@ reference, re-sent to the worker after the card, refused past the limits."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+import openpyxl
 
 from sandbox.state import Chat, User
 from tests.e2e.flowsteps import link_household
@@ -188,3 +191,43 @@ async def test_a_voice_sent_while_the_question_waits_in_private(h: Harness, town
     # With nothing waiting, a voice in private files nothing.
     await h.settle(h.sb.send_media(resident, resident, "voice", 15))
     assert await h.db.scalar("SELECT COUNT(*) FROM reports") == 1
+
+
+async def _voice_and_location_report(h: Harness, resident: User, chat: Chat) -> None:
+    question = await _ask_description(h, resident, chat)
+    await h.settle(
+        h.sb.send_location(resident, chat, 28.1234567, 112.9876543, question["message_id"])
+    )
+    again = h.last(chat)
+    await h.settle(h.sb.send_media(resident, chat, "voice", 35, reply_to=again["message_id"]))
+
+
+async def test_status_and_board_show_the_markers(h: Harness, town) -> None:
+    worker, resident, chat = town
+    await _voice_and_location_report(h, resident, chat)
+    await h.send(resident, chat, "/status 1")
+    status = h.last_text(chat)
+    assert "🎤 语音 0:35  📍 位置" in status and "28.12" not in status
+    await h.send(worker, worker, "/status 1")
+    assert "🎤 语音 0:35  📍 位置" in h.last_text(worker)
+    await h.send(resident, chat, "/board")
+    line = next(x for x in h.last_text(chat).split("\n") if x.startswith("#1 "))
+    assert line.endswith("🎤 语音 0:35  📍 位置")
+
+
+async def test_export_has_a_marker_column_and_the_coordinates(h: Harness, town) -> None:
+    _, resident, chat = town
+    await _voice_and_location_report(h, resident, chat)
+    cadre = await h.staff("C1")
+    await h.send(cadre, cadre, "/export")
+    offer = h.last(cadre)
+    await h.press(cadre, offer, buttons(offer)["Excel 表格（.xlsx）"])
+    book = openpyxl.load_workbook(io.BytesIO(h.sb.document(h.last(cadre))))
+    rows = [[c.value for c in r] for r in book["问题"].iter_rows()]
+    header, (row,) = rows[0], rows[1:]
+    found = dict(zip(header, row, strict=True))
+    assert found["问题描述"] == "（语音反映）"
+    assert found["附件"] == "🎤 语音 0:35  📍 位置"
+    assert (found["纬度"], found["经度"]) == (28.1234567, 112.9876543)
+    (stored,) = [a["file_id"] for a in await _attachments(h, 1) if a["file_id"]]
+    assert not any(stored in str(v) or "http" in str(v) for v in row)
