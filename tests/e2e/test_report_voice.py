@@ -11,7 +11,7 @@ import openpyxl
 from sandbox.state import Chat, User
 from tests.e2e.flowsteps import link_household
 from tests.e2e.harness import Harness, buttons
-from tests.e2e.reporting import INFRA, card_of, status_of
+from tests.e2e.reporting import ESCALATE, INFRA, card_of, press_on, status_of
 
 
 async def _ask_description(h: Harness, resident: User, chat: Chat | User) -> dict[str, Any]:
@@ -231,3 +231,54 @@ async def test_export_has_a_marker_column_and_the_coordinates(h: Harness, town) 
     assert (found["纬度"], found["经度"]) == (28.1234567, 112.9876543)
     (stored,) = [a["file_id"] for a in await _attachments(h, 1) if a["file_id"]]
     assert not any(stored in str(v) or "http" in str(v) for v in row)
+
+
+async def test_a_caption_with_a_whole_id_number_is_screened(h: Harness, town) -> None:
+    _, resident, chat = town
+    await h.settle(
+        h.sb.send_media(
+            resident, chat, "voice", 10, caption="/report 我的身份证 430124193301011234"
+        )
+    )
+    assert "不要发完整号码" in h.last_text(chat)
+    question = await _ask_description(h, resident, chat)
+    await h.settle(
+        h.sb.send_media(
+            resident,
+            chat,
+            "voice",
+            10,
+            caption="430124193301011234",
+            reply_to=question["message_id"],
+        )
+    )
+    assert "不要发完整号码" in h.last_text(chat)
+    assert await h.db.scalar("SELECT COUNT(*) FROM report_attachments") == 0
+    assert await h.db.scalar("SELECT COUNT(*) FROM reports") == 0
+
+
+async def test_the_next_level_gets_the_recording_and_location_too(h: Harness, town) -> None:
+    worker, resident, chat = town
+    grid_worker = await h.staff("L3A", "李明")
+    await _voice_and_location_report(h, resident, chat)
+    await press_on(h, worker, 1, ESCALATE)
+    assert "🎤 语音 0:35" in card_of(h, grid_worker, 1)["text"]
+    (voice,) = [a["file_id"] for a in await _attachments(h, 1) if a["kind"] == "voice"]
+    sends = _sent_to(h, grid_worker)
+    assert [m for m, _ in sends][-3:] == ["sendMessage", "sendVoice", "sendLocation"]
+    assert sends[-2][1]["voice"] == voice
+    # The buttons refreshed after a move are the card's; the recording is never edited.
+    edits = [c for c in h.sb.calls if c.method == "editMessageReplyMarkup" and c.ok]
+    assert all(h.sb.message(c.params["chat_id"], c.params["message_id"]).get("text") for c in edits)
+
+
+async def test_a_workers_location_reply_to_a_private_question_is_not_a_visit(
+    h: Harness, town
+) -> None:
+    worker, _, _ = town
+    await link_household(h, worker, "M1-H1")  # a worker who is a resident too
+    question = await _ask_description(h, worker, worker)
+    await h.settle(h.sb.send_location(worker, worker, 28.1, 112.9, question["message_id"]))
+    assert "已收到位置" in h.last_text(worker)
+    # Taken by the report only: the check-in flow does not answer it too.
+    assert not any("要签到请先发送" in t for t in h.bot_texts(worker))
