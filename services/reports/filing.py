@@ -122,7 +122,7 @@ async def start(
         )
         if draft is not None:
             await attachments.keep(db, draft.id, said, to_ts(clock.now()))
-        if draft is None:
+        else:
             # The same message again: after a crash between storing the draft and asking its
             # question, the question is asked (again); otherwise there is nothing to do.
             if not again:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import config_from_dict
 from models.attachments import (
     Attachment,
     AttachmentKind,
@@ -17,6 +18,7 @@ from models.attachments import (
     send_params,
 )
 from models.errors import Refusal
+from services.reports.attachments import Said, description
 
 LIMITS = RecordingLimits(max_seconds=180, max_bytes=20 * 1024 * 1024)
 VOICE = Attachment(
@@ -74,3 +76,18 @@ def test_the_recording_and_the_location_are_told_apart() -> None:
     assert recording_of([PLACE, VOICE]) is VOICE and location_of([PLACE, VOICE]) is PLACE
     assert recording_of([PLACE]) is None and location_of([VOICE]) is None
     assert VOICE.is_recording and not PLACE.is_recording
+
+
+def test_what_a_message_gives_as_the_description() -> None:
+    config = config_from_dict({"reports": {"max_length": 20, "voice_max_seconds": 60}})
+    assert description(config, Said("  路灯坏了 "), "（语音）") == "路灯坏了"
+    assert description(config, Said(None, attachment=VOICE), "（语音）") == "（语音）"
+    assert description(config, Said("井盖", attachment=VOICE), "（语音）") == "井盖"
+    # A location is never words: the description is still to come.
+    assert description(config, Said(None, attachment=PLACE), "（语音）") is None
+    with pytest.raises(Refusal, match=r"voice\.too_long"):
+        description(
+            config, Said("x", attachment=Attachment(AttachmentKind.VOICE, "f", duration=61)), ""
+        )
+    with pytest.raises(Refusal, match=r"reports\.too_long"):
+        description(config, Said("长" * 21, attachment=VOICE), "")
