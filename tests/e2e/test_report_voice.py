@@ -282,3 +282,13 @@ async def test_a_workers_location_reply_to_a_private_question_is_not_a_visit(
     assert "已收到位置" in h.last_text(worker)
     # Taken by the report only: the check-in flow does not answer it too.
     assert not any("要签到请先发送" in t for t in h.bot_texts(worker))
+
+
+async def test_tasks_show_the_card_with_its_recording_and_location(h: Harness, town) -> None:
+    worker, resident, chat = town
+    await _voice_and_location_report(h, resident, chat)
+    before = len(_sent_to(h, worker))
+    await h.send(worker, worker, "/tasks")
+    sends = _sent_to(h, worker)[before:]
+    at = next(i for i, (m, p) in enumerate(sends) if m == "sendMessage" and "🎤" in p["text"])
+    assert [m for m, _ in sends[at : at + 3]] == ["sendMessage", "sendVoice", "sendLocation"]
