@@ -12,6 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import Defaults, ExtBot
 
 from sandbox import Sandbox
+from sandbox.web.views import message_json
 from tests.sandbox.conftest import TOKEN
 
 PARSE = "Bad Request: can't parse entities: "
@@ -320,3 +321,9 @@ async def test_a_user_edits_a_message(sb: Sandbox, bot: telegram.Bot, user) -> N
     other = sb.add_user("李明")
     with pytest.raises(ValueError, match="did not send"):
         sb.edit_text(other, user, said.message_id, "x")
+
+
+async def test_the_playground_shows_a_recording_as_a_mark(sb: Sandbox, user) -> None:
+    said = sb.send_media(user, None, "video_note", 75)
+    stored = sb.world.private_chat(user).messages[said.message_id]
+    assert message_json(sb, stored)["recording"] == {"kind": "video_note", "duration": 75}
