@@ -7,7 +7,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
-from handlers.reports import filing, moves, views
+from handlers.reports import filing, moves, satisfaction, views
 
 MENU: list[MenuCommand] = [
     anywhere("report"),
@@ -18,16 +18,20 @@ MENU: list[MenuCommand] = [
 
 
 async def on_reply(update: Update, context: GridContext) -> None:
-    """A reply to one of the bot's questions: a report's description or a worker's note."""
+    """A reply to one of the bot's questions: a report's description, a worker's note, or
+    the comment after a call-back answer."""
     if await filing.answer_question(update, context):
         return
-    await moves.answer_note(update, context)
+    if await moves.answer_note(update, context):
+        return
+    await satisfaction.answer_comment(update, context)
 
 
 def register(app: GridApp) -> None:
     """Add the report loop's handlers."""
     filing.register(app)
     moves.register(app)
+    satisfaction.register(app)
     views.register(app)
     replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

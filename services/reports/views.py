@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.storage import grid, outbox
+from bot.storage import grid, outbox, satisfaction
 from bot.storage import reports as store
 from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
@@ -33,6 +33,7 @@ class ReportView:
     group_title: str  # the micro-grid's group, "" when it has none
     # Notices about it that failed for good, with the staff member's name (staff only).
     failed: list[tuple[Failed, str]] = field(default_factory=list)
+    affected: int = 0  # households that said "me too" (besides the reporter's)
 
 
 async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
@@ -105,6 +106,7 @@ async def _view(
         events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
+        affected=await satisfaction.affected_count(db, report.id),
     )
 
 
