@@ -23,6 +23,7 @@ from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.satisfaction import REPORTER
+from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 from services import cases, people, satisfaction
 from services.reports import views
@@ -80,6 +81,39 @@ async def refresh_notices(context: GridContext, key: str, report: Report) -> lis
             Notice(
                 f"{key}:refresh:{chat_id}:{message_id}",
                 "editMessageReplyMarkup",
+                chat_id,
+                params,
+                Recipient.STAFF,
+                subject_of(report),
+            )
+        )
+    return notices
+
+
+async def card_edits(context: GridContext, key: str, report: Report) -> list[Notice]:
+    """Edits putting the report's card as it reads now (the me-too count) on every worker's
+    delivered copy."""
+    rt = context.rt
+    render = await cards(context, report)
+    notices = []
+    for staff_id, chat_id, message_id in await cases.delivered_copies(
+        rt.db, Kind.REPORT, report.id
+    ):
+        person = await people.staff_by_id(rt.db, staff_id)
+        if person is None:
+            continue
+        card = await render(person, await language_for(context, chat_id))
+        params: dict[str, object] = {"message_id": message_id}
+        if card.photo_file_id is None:
+            method, params["text"] = "editMessageText", card.text
+        else:
+            method, params["caption"] = "editMessageCaption", shorten_html(card.text, MAX_CAPTION)
+        if card.markup is not None:
+            params["reply_markup"] = card.markup.to_dict()
+        notices.append(
+            Notice(
+                f"{key}:card:{chat_id}:{message_id}",
+                method,
                 chat_id,
                 params,
                 Recipient.STAFF,

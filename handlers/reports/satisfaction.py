@@ -18,7 +18,9 @@ from handlers.common import (
     texts_for,
 )
 from handlers.reports import moves as report_moves
+from handlers.reports.notify import card_edits, subject_of
 from handlers.reports.render import ME_TOO_PREFIX, RATE_PREFIX, RECORD_PREFIX
+from handlers.staff_notices import post
 from models.errors import Refusal
 from models.reports import Report
 from models.satisfaction import RATINGS_BY_CODE, Outcome, Rating
@@ -39,14 +41,18 @@ async def press_me_too(update: Update, context: GridContext) -> None:
     try:
         (report_id,) = unpack(query.data, ME_TOO_PREFIX, 1)
         actor = await current_actor(context, update)
-        counted = await satisfaction.me_too(
-            rt.db,
-            rt.clock,
-            actor,
-            number(report_id),
-            display_name(query.from_user),
-            query.message.chat.id,
-        )
+        # The workers' cards show the new count: their edits are stored with it.
+        async with rt.db.transaction():
+            counted = await satisfaction.me_too(
+                rt.db,
+                rt.clock,
+                actor,
+                number(report_id),
+                display_name(query.from_user),
+                query.message.chat.id,
+            )
+            key = f"{subject_of(counted.report)}:affected{counted.count}"
+            await post(context, list(await card_edits(context, key, counted.report)))
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
