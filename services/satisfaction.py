@@ -10,10 +10,10 @@ flags it for supervision. A worker may record the reporter's household's answer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import cases as case_store
 from bot.storage import grid
@@ -26,10 +26,45 @@ from models.cases import CaseEvent, Kind
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.reports import OPEN, Move, Report, Status
-from models.satisfaction import REPORTER, Outcome, Rating, outcome, who_of
+from models.satisfaction import REPORTER, Outcome, Rating, Tally, outcome, who_of
+from models.units import Unit
 from services import cases
 from services.cases import mover_of
 from services.reports import moves
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    """A unit's call-back answers in a period: overall, per sub-unit, per worker (the
+    reports' owners, by name), and the reports waiting for supervision."""
+
+    period: Tally = field(default_factory=Tally)
+    by_sub: dict[int, Tally] = field(default_factory=dict)
+    by_worker: list[tuple[str, Tally]] = field(default_factory=list)
+    supervision_wanted: list[int] = field(default_factory=list)
+
+
+async def figures(db: Database, unit: Unit, start: datetime, end: datetime) -> SatisfactionFigures:
+    """The satisfaction figures of `unit`'s subtree for [start, end) (inside a transaction)."""
+    by_sub = await store.tallies(db, unit, "sub", to_ts(start), to_ts(end))
+    by_owner = await store.tallies(db, unit, "owner", to_ts(start), to_ts(end))
+    workers = []
+    for staff_id, tally in by_owner.items():
+        person = await grid.staff_by_id(db, staff_id)
+        workers.append((person.name if person is not None else str(staff_id), tally))
+    return SatisfactionFigures(
+        period=sum(by_sub.values(), Tally()),
+        by_sub=by_sub,
+        by_worker=sorted(workers, key=lambda w: w[0]),
+        supervision_wanted=await store.supervision_wanted(db, unit),
+    )
+
+
+async def worker_tallies(
+    db: Database, unit: Unit, start: datetime, end: datetime
+) -> dict[int, Tally]:
+    """Per staff id: the call-back answers about the reports they own, given in [start, end)."""
+    return await store.tallies(db, unit, "owner", to_ts(start), to_ts(end))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from bot.clock import from_ts, to_ts
+from bot.clock import to_ts
 from bot.storage.db import Database
+from bot.storage.digest import sub_level
 from models.satisfaction import Rating, Tally
+from models.units import Unit
 
 
 class Affected(BaseModel):
@@ -135,26 +137,32 @@ async def want_supervision(db: Database, report_id: int, at: datetime) -> None:
     )
 
 
-async def tallies(
-    db: Database, column: str, start: datetime | None, end: datetime
-) -> dict[int, Tally]:
-    """The answers given before `end` (since `start`), counted per report `column`:
-    micro_grid_id, owner_staff_id."""
-    if column not in ("micro_grid_id", "owner_staff_id"):
-        raise ValueError(column)
-    since = to_ts(start) if start is not None else 0
+async def tallies(db: Database, unit: Unit, by: str, start: int, end: int) -> dict[int, Tally]:
+    """The call-back answers given in [start, end) about reports of `unit`'s subtree, counted
+    per sub-unit (`by` = "sub") or per the report's owner (`by` = "owner")."""
+    level, sub = int(unit.level), sub_level(unit)
+    key = {"sub": f"u.l{sub}_id", "owner": "r.owner_staff_id"}[by]
     rows = await db.fetchall(
-        f"SELECT r.{column} AS key, q.rating, COUNT(*) AS n FROM report_ratings q "
-        "JOIN reports r ON r.id = q.report_id WHERE q.rating IS NOT NULL "
-        f"AND q.answered_at >= ? AND q.answered_at < ? AND r.{column} IS NOT NULL "
-        f"GROUP BY r.{column}, q.rating",
-        (since, to_ts(end)),
+        f"SELECT {key} AS key, q.rating, COUNT(*) AS n FROM report_ratings q "
+        "JOIN reports r ON r.id = q.report_id JOIN units u ON u.id = r.micro_grid_id "
+        f"WHERE u.l{level}_id = ? AND q.rating IS NOT NULL AND q.answered_at >= ? "
+        f"AND q.answered_at < ? AND {key} IS NOT NULL GROUP BY 1, 2",
+        (unit.id, start, end),
     )
     found: dict[int, Tally] = {}
     for row in rows:
-        tally = found.get(row["key"], Tally())
-        found[row["key"]] = tally.plus(Rating(row["rating"]), row["n"])
+        found[row["key"]] = found.get(row["key"], Tally()).plus(Rating(row["rating"]), row["n"])
     return found
+
+
+async def supervision_wanted(db: Database, unit: Unit) -> list[int]:
+    """Numbers of the subtree's reports flagged for supervision (待督办)."""
+    rows = await db.fetchall(
+        "SELECT r.id FROM reports r JOIN units u ON u.id = r.micro_grid_id "
+        f"WHERE u.l{int(unit.level)}_id = ? AND r.supervision_wanted = 1 ORDER BY r.id",
+        (unit.id,),
+    )
+    return [r["id"] for r in rows]
 
 
 async def ratings_of_reports(db: Database) -> dict[int, list[tuple[str, str, str]]]:
@@ -167,8 +175,3 @@ async def ratings_of_reports(db: Database) -> dict[int, list[tuple[str, str, str
     for row in rows:
         found.setdefault(row["report_id"], []).append((row["rater"], row["rating"], row["comment"]))
     return found
-
-
-def when(value: int | None) -> datetime | None:
-    """A stored time as a datetime."""
-    return None if value is None else from_ts(value)
