@@ -101,6 +101,13 @@ async def test_dissatisfied_past_the_reopen_limit_is_flagged(tmp_path) -> None:
         assert any("督办" in text for text in h.bot_texts(chat))
         await h.send(worker, worker, f"/status {number}")
         assert "待督办" in h.last_text(worker)
+        cadre = await h.staff("V1C")
+        await h.send(cadre, cadre, "/board")
+        line = next(x for x in h.last_text(cadre).splitlines() if f"#{number}" in x)
+        assert "已办结" in line and "待督办" in line
+        await h.send(cadre, cadre, "/digest")
+        digest = [m.get("text", "") for m in h.bot_posts(cadre) if "text" in m][-1]
+        assert f"待督办：1个（#{number}）" in digest
     finally:
         await h.close()
 
@@ -181,3 +188,25 @@ async def test_worker_records_the_households_answer_on_its_word(h: Harness, town
     # The household answered through its worker: the resident's own answer is refused.
     late = h.answer(await rate(h, resident, callback_for(h, chat, resident, number), SATISFIED))
     assert late is not None and "已经回答过" in late["text"]
+
+
+async def test_a_private_report_is_asked_privately_and_the_comment_routed(
+    h: Harness, town
+) -> None:
+    from tests.e2e.flowsteps import link_household
+    from tests.e2e.satisfaction_steps import ME_TOO
+
+    worker, resident, _ = town
+    await link_household(h, resident, "M1-H2")
+    h.sb.start_bot(resident)
+    number = await file_report(h, resident, resident, "家门口的水管漏水")
+    assert ME_TOO not in buttons(h.last(resident))  # nobody else in a private chat
+    await resolve(h, worker, number)
+    await confirm(h, resident, resident, number)
+    await rate(h, resident, callback_for(h, resident, resident, number), SATISFIED)
+    ask = h.last(resident)
+    assert "补充" in ask["text"]
+    # The private router gives the reply to the question it answers.
+    await h.send(resident, resident, "很及时", reply_to=ask["message_id"])
+    assert "意见已记下" in h.last_text(resident)
+    assert await ratings(h, number) == [("reporter", "satisfied", "很及时")]
