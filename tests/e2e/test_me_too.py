@@ -85,6 +85,10 @@ async def test_affected_told_asked_and_the_reporter_alone_closes(h: Harness, tow
     assert (await status_of(h, number))["status"] == "resolved"
     await confirm(h, resident, chat, number)
     assert (await status_of(h, number))["status"] == "closed"
+    late = h.user("迟到的人")
+    h.sb.join(late, chat)
+    refused = h.answer(await h.press(late, confirmation, buttons(confirmation)[ME_TOO]))
+    assert refused is not None and "已经处理完毕" in refused["text"]
     await rate(h, neighbour, callback_for(h, chat, neighbour, number), DISSATISFIED)
     await rate(h, resident, callback_for(h, chat, resident, number), SATISFIED)
     assert await ratings(h, number) == [

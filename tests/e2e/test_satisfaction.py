@@ -178,6 +178,8 @@ async def test_worker_records_the_households_answer_on_its_word(h: Harness, town
     assert refused is not None and refused["show_alert"]
     refused = h.answer(await h.press(resident, card, buttons(card)["代记：满意"]))
     assert refused is not None and refused["show_alert"]
+    forged = h.answer(await forge(h, worker, worker, card, f"rw:{number}:z"))
+    assert forged is not None and forged["show_alert"]
     await h.press(worker, card, buttons(card)["代记：基本满意"])
     assert "已代群众记录" in h.sb.message(worker, card["message_id"])["text"]
     row = await h.db.fetchone(
