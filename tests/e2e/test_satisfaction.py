@@ -192,9 +192,7 @@ async def test_worker_records_the_households_answer_on_its_word(h: Harness, town
     assert late is not None and "已经回答过" in late["text"]
 
 
-async def test_a_private_report_is_asked_privately_and_the_comment_routed(
-    h: Harness, town
-) -> None:
+async def test_a_private_report_is_asked_privately_and_the_comment_routed(h: Harness, town) -> None:
     from tests.e2e.flowsteps import link_household
     from tests.e2e.satisfaction_steps import ME_TOO
 
