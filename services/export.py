@@ -159,6 +159,7 @@ async def build_sheets(
             },
         ),
     ]
+    sheets += await _satisfaction(db, b, unit)
     for kind in (LogKind.CONTACT, LogKind.VISIT):
         entries = await contacts.entries(db, scope, 0, FOREVER, kind)
         sheets.append(
@@ -223,7 +224,6 @@ async def build_sheets(
             },
         )
     )
-    sheets += await _satisfaction(db, b, unit)
     sheets.append(await _survey(db, b, unit, names))
     sheets.append(await _pension(db, b, unit, names, role))
     sheets += [
