@@ -161,7 +161,7 @@ async def answer_comment(update: Update, context: GridContext) -> bool:
     t = texts_for(context, update)
     try:
         await satisfaction.comment(
-            rt.db, rt.config, pending.subject_id, user.id, message.text or message.caption or ""
+            rt.db, rt.config, pending.subject_id, message.text or message.caption or ""
         )
     except Refusal as refusal:
         await refuse(update, t, refusal)
