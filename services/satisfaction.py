@@ -244,7 +244,7 @@ async def _history(db: Database, report: Report, actor: Actor, at: datetime) -> 
     await case_store.add_event(db, Kind.REPORT, report.id, step)
 
 
-async def comment(db: Database, config: Config, asked_id: int, tg_user_id: int, text: str) -> Asked:
+async def comment(db: Database, config: Config, asked_id: int, text: str) -> Asked:
     """Keep the optional comment after an answer (refused when too long: asked again)."""
     text = text.strip()
     limit = config.reports.max_note_length
