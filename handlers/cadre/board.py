@@ -16,6 +16,7 @@ from models.text_limits import shorten
 from models.units import Unit
 from services import board as service
 from services.board import Board
+from services.reports.attachments import markers
 
 PREFIX = "bd"
 
@@ -40,6 +41,8 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         late = t("board.overdue") if row.overdue else ""
         if row.supervision_wanted:
             late += " " + t("satisfaction.card_supervision")
+        marks = markers(t, board.attachments.get(row.id, []))
+        late += f" {marks}" if marks else ""
         lines.append(
             t(
                 "board.line",
