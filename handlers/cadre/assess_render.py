@@ -29,6 +29,8 @@ def _line(t: Lang, place: int | None, points: float | None, w: WorkerFigures) ->
         on_spot=f"{w.on_spot}/{w.resolved}",
         reopened=w.reopened,
         confirmed=w.confirmed,
+        satisfaction=percent(t, w.satisfaction_share),
+        rated=f"{w.satisfaction.content}/{w.satisfaction.answered}",
     )
 
 
@@ -135,6 +137,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
         "on_spot",
         "reopened",
         "confirmed",
+        "satisfaction",
+        "rated",
+        "rated_content",
         "judged",
     )
     kinds = [
@@ -151,6 +156,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
         "int",
         "int",
         "int",
+        "int",
+        "int",
+        "percent",
         "int",
         "int",
         "text",
@@ -179,6 +187,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
                     w.on_spot,
                     w.reopened,
                     w.confirmed,
+                    w.satisfaction_share,
+                    w.satisfaction.answered,
+                    w.satisfaction.content,
                     t("assessment.yes") if judged else t("assessment.too_few_mark"),
                 )
             )
