@@ -41,7 +41,7 @@ class SatisfactionFigures:
     period: Tally = field(default_factory=Tally)
     by_sub: dict[int, Tally] = field(default_factory=dict)
     by_worker: list[tuple[str, Tally]] = field(default_factory=list)
-    supervision_wanted: list[int] = field(default_factory=list)
+    supervision_wanted: list[str] = field(default_factory=list)  # report numbers (#12)
 
 
 async def figures(db: Database, unit: Unit, start: datetime, end: datetime) -> SatisfactionFigures:

@@ -12,7 +12,7 @@ from bot.clock import to_ts
 from bot.storage.db import Database
 from bot.storage.digest import sub_level
 from models.satisfaction import Rating, Tally
-from models.units import Unit
+from models.units import Level, Unit
 
 
 class Affected(BaseModel):
@@ -155,14 +155,19 @@ async def tallies(db: Database, unit: Unit, by: str, start: int, end: int) -> di
     return found
 
 
-async def supervision_wanted(db: Database, unit: Unit) -> list[int]:
-    """Numbers of the subtree's reports flagged for supervision (待督办)."""
+async def supervision_wanted(db: Database, unit: Unit) -> list[str]:
+    """Numbers of the subtree's reports flagged for supervision (待督办): `#12`, with the
+    town's prefix for a county (`DTY-12`)."""
     rows = await db.fetchall(
-        "SELECT r.id FROM reports r JOIN units u ON u.id = r.micro_grid_id "
+        "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, t.short FROM reports r "
+        "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN units t ON t.id = u.l1_id "
         f"WHERE u.l{int(unit.level)}_id = ? AND r.supervision_wanted = 1 ORDER BY r.id",
         (unit.id,),
     )
-    return [r["id"] for r in rows]
+    county = unit.level is Level.COUNTY
+    return [
+        f"{r['short']}-{r['number']}" if county and r["short"] else f"#{r['number']}" for r in rows
+    ]
 
 
 async def ratings_of_reports(db: Database) -> dict[int, list[tuple[str, str, str]]]:

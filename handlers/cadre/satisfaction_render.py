@@ -37,7 +37,7 @@ def digest_lines(t: Lang, digest: Digest) -> list[str]:
     found = digest.extras.satisfaction
     lines = []
     if found.supervision_wanted:
-        numbers = [f"#{n}" for n in found.supervision_wanted]
+        numbers = found.supervision_wanted
         more = "…" if len(numbers) > SHOWN else ""
         shown = t("digest.s_item_sep").join(numbers[:SHOWN]) + more
         lines.append(t("satisfaction.digest_supervision", n=len(numbers), numbers=shown))
