@@ -167,6 +167,14 @@ class ReportSection(Section):
     max_note_length: int = Field(500, ge=20, le=1000)
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
+    # The answer times a cadre picks from when supervising a report (督办), one button each.
+    supervise_within: list[Duration] = Field(
+        default_factory=lambda: [timedelta(hours=4), timedelta(days=1), timedelta(days=3)],
+        min_length=1,
+        max_length=4,
+    )
+    # How often the reporter may urge (催办) a report, once its accept deadline has passed.
+    urge_every: Duration = timedelta(hours=24)
     deadlines: ReportDeadlines = ReportDeadlines()
 
 

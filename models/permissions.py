@@ -53,6 +53,7 @@ class Action(StrEnum):
     EXPORT = "export"
     ASSESS = "assess"
     HANDLE_PENSION = "handle_pension"
+    SUPERVISE = "supervise"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -71,6 +72,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT: frozenset({Role.L1}),
     Action.ASSESS: CADRES,
     Action.HANDLE_PENSION: STAFF,
+    Action.SUPERVISE: CADRES,
 }
 
 

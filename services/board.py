@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
@@ -12,8 +12,11 @@ from bot.storage.board import BoardRow
 from bot.storage.db import Database
 from models.errors import Refusal
 from models.permissions import Action, Actor, may, sees_village
+from models.supervision import supervisable
 from models.units import Level, Unit
+from services import supervision
 from services.groups import bound_micro_grid
+from services.supervision import Marks
 
 PAGE_SIZE = 8
 
@@ -29,6 +32,8 @@ class Board:
     pages: int
     detailed: frozenset[int]
     at: datetime
+    marks: dict[int, Marks] = field(default_factory=dict)  # supervision (督办), urge count
+    supervisable: tuple[int, ...] = ()  # the reports this reader may supervise now
 
 
 async def _page(
@@ -40,8 +45,24 @@ async def _page(
     rows = await store.open_page(db, village.id, PAGE_SIZE, page * PAGE_SIZE)
     held = {u.id for u in detailed_for.units} if detailed_for is not None else set()
     detailed = frozenset(r.id for r in rows if held.intersection(r.lineage))
+    marks = await supervision.marks(db, [r.id for r in rows])
+    cadre = detailed_for is not None and may(detailed_for, Action.SUPERVISE)
+    waiting = {i for i, m in marks.items() if m.supervision is not None and m.supervision.waiting}
+    can = tuple(
+        r.id
+        for r in rows
+        if cadre and r.id in detailed and supervisable(r.status) and r.id not in waiting
+    )
     return Board(
-        village=village, rows=rows, total=total, page=page, pages=pages, detailed=detailed, at=now
+        village=village,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        detailed=detailed,
+        at=now,
+        marks=marks,
+        supervisable=can,
     )
 
 

@@ -28,6 +28,17 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
+class SecondDue:
+    """A second due time a kind may keep beside its deadline (a report's supervision):
+    past it unanswered, the case climbs like a deadline breach, once, in the same sweep."""
+
+    action: str  # the history's name of the climb (supervise_overdue)
+    # (case id, token) of what is past its second due time at `now`; token names it for:
+    past_due: Callable[[Database, datetime], Awaitable[list[tuple[int, int]]]]
+    lapse: Callable[[Database, int, datetime], Awaitable[None]]  # never again for this token
+
+
+@dataclass(frozen=True)
 class CaseKind(Generic[R]):
     """What the engine needs from one kind of case; R is the kind's detailed record."""
 
@@ -39,6 +50,7 @@ class CaseKind(Generic[R]):
     # Refuses what the move lacks (a note, a visit time), fills in what it names.
     prepare: Callable[[Database, Config, R, Step], Awaitable[Step]]
     micro_grid_of: Callable[[R], int | None]
+    second_due: SecondDue | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,36 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
                 continue
             step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
+        if kind.second_due is not None:
+            climbed = {m.change.after.id for m in moved}
+            moved += await _sweep_second(db, config, kind, kind.second_due, now, climbed)
+    return moved
+
+
+async def _sweep_second(
+    db: Database,
+    config: Config,
+    kind: CaseKind[R],
+    second: SecondDue,
+    now: datetime,
+    climbed: set[int],
+) -> list[Moved[R]]:
+    """Cases past their second due time climb one level (the sweep's move); one that cannot
+    (at the town, or it climbed in this sweep already) is flagged overdue."""
+    moved: list[Moved[R]] = []
+    for case_id, token in await second.past_due(db, now):
+        await second.lapse(db, token, now)
+        case = await store.case(db, kind.rules.kind, case_id)
+        if case is None or case.status not in kind.rules.transition(kind.rules.sweep_move).sources:
+            continue
+        record = await kind.load(db, case_id)
+        start = None if case_id in climbed else cases.climb_from(case)
+        route = await _route(db, kind, record, start)
+        if route is None:
+            await store.save(db, cases.flag(case, now, second.action))
+            continue
+        step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True, action=second.action)
+        moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
 
 

@@ -7,7 +7,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
-from handlers.reports import filing, moves, views
+from handlers.reports import filing, moves, supervise, views
 
 MENU: list[MenuCommand] = [
     anywhere("report"),
@@ -18,8 +18,11 @@ MENU: list[MenuCommand] = [
 
 
 async def on_reply(update: Update, context: GridContext) -> None:
-    """A reply to one of the bot's questions: a report's description or a worker's note."""
+    """A reply to one of the bot's questions: a report's description, a worker's note, a
+    supervision's instruction or progress."""
     if await filing.answer_question(update, context):
+        return
+    if await supervise.answer_question(update, context):
         return
     await moves.answer_note(update, context)
 
@@ -28,6 +31,7 @@ def register(app: GridApp) -> None:
     """Add the report loop's handlers."""
     filing.register(app)
     moves.register(app)
+    supervise.register(app)
     views.register(app)
     replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

@@ -12,6 +12,7 @@ from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from handlers.reports.supervision_render import urge_markup
 from handlers.staff_notices import message, post
 from models.chats import addressable
 from models.errors import Refusal
@@ -197,7 +198,11 @@ async def _filed(
             key,
             "editMessageText",
             question.chat.id,
-            {"message_id": question.message_id, "text": text},
+            {
+                "message_id": question.message_id,
+                "text": text,
+                "reply_markup": urge_markup(t, report.id).to_dict(),
+            },
             Recipient.RESIDENT,
             subject_of(report),
         )
@@ -208,6 +213,7 @@ async def _filed(
             text,
             Recipient.RESIDENT,
             subject_of(report),
+            urge_markup(t, report.id),
             reply_to=addressable(draft.message_id),
         )
     await post(context, [confirmation])

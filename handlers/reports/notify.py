@@ -11,11 +11,13 @@ from handlers import case_notices
 from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
+from handlers.reports.supervise import lapsed_notices
 from handlers.staff_notices import Card, Render, message
 from models.cases import Kind
 from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
+from models.supervision import LAPSED
 from models.units import Staff
 from services import cases, people
 from services.reports import views
@@ -108,6 +110,8 @@ async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | No
     elif move is Move.ESCALATE:
         told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
         resident(t(told, number=n, level=level_label(t, report.level)))
+        if moved.change.action == LAPSED:
+            notices += await lapsed_notices(context, key, moved)
     elif move is Move.REJECT:
         resident(t("reports.told_rejected", number=n, note=moved.note))
     elif move is Move.DUPLICATE:

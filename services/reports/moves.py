@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.config import Config
-from bot.storage import grid
+from bot.storage import grid, supervision
 from bot.storage import reports as store
 from bot.storage.db import Database
 from models.cases import Forbidden, Step
@@ -22,8 +23,9 @@ from models.reports import (
     staff_may,
     target,
 )
+from models.supervision import LAPSED
 from services import cases
-from services.cases import CaseKind
+from services.cases import CaseKind, SecondDue
 
 Moved = cases.Moved[Report]
 
@@ -85,7 +87,19 @@ async def _prepare(db: Database, config: Config, report: Report, step: Step) -> 
     return step
 
 
-# Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones.
+async def _supervisions_past_due(db: Database, now: datetime) -> list[tuple[int, int]]:
+    return [(s.report_id, s.id) for s in await supervision.past_due(db, now)]
+
+
+# Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones
+# (past the deadline, or past a supervision's due time unanswered).
 REPORTS = CaseKind[Report](
-    RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id
+    RULES,
+    "report",
+    "report",
+    load,
+    check,
+    _prepare,
+    lambda r: r.micro_grid_id,
+    SecondDue(LAPSED, _supervisions_past_due, supervision.lapse),
 )
