@@ -50,7 +50,7 @@ async def supervisions(h: Harness, number: int) -> list[dict]:
 
 
 async def test_village_cadre_supervises_from_status_and_the_owner_answers(h: Harness, town) -> None:
-    worker, resident, chat = town
+    worker, _, _ = town
     number = await accepted_report(h, town)
     cadre = await h.staff("V1C", "周红梅")
     await h.send(cadre, cadre, f"/status {number}")
@@ -94,7 +94,7 @@ async def test_village_cadre_supervises_from_status_and_the_owner_answers(h: Har
 
 
 async def test_town_cadre_supervises_from_the_board_unanswered_escalates(h: Harness, town) -> None:
-    worker, resident, chat = town
+    worker, _, chat = town
     number = await accepted_report(h, town)
     grid_worker = await h.staff("L3A", "李明")
     town_cadre = await h.staff("C1", "刘建国")
@@ -162,7 +162,6 @@ async def test_supervision_refused_below_cadres_and_outside_the_subtree(h: Harne
 
 
 async def test_progress_answered_only_by_the_owner(h: Harness, town) -> None:
-    worker, _, _ = town
     number = await accepted_report(h, town)
     cadre = await h.staff("V1C", "周红梅")
     other = await h.staff("L4B", "王芳")
