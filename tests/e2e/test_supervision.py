@@ -253,3 +253,16 @@ async def test_digest_counts_supervision_and_urging(h: Harness, town) -> None:
     assert "被群众催办的问题 1 件（共 2 次）" in text
     overdue = sorted([lapsed, urged + 1])
     assert f"超期未办结：#{overdue[0]}、#{overdue[1]}" in text
+
+
+async def test_supervising_clears_the_wanted_flag_when_reports_have_it(h: Harness, town) -> None:
+    number = await accepted_report(h, town)
+    async with h.db.transaction():
+        await h.db.execute(
+            "ALTER TABLE reports ADD COLUMN supervision_wanted INTEGER NOT NULL DEFAULT 0"
+        )
+        await h.db.execute("UPDATE reports SET supervision_wanted = 1 WHERE id = ?", (number,))
+    cadre = await h.staff("V1C", "周红梅")
+    await h.send(cadre, cadre, f"/status {number}")
+    await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
+    assert (await status_of(h, number))["supervision_wanted"] == 0
