@@ -20,6 +20,7 @@ from bot.storage import cases as case_store
 from bot.storage import reports as report_store
 from bot.storage import supervision as store
 from bot.storage.db import Database
+from bot.storage.supervision import Figures as Figures  # the digest's figures
 from bot.storage.supervision import Supervision
 from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal, TextKey

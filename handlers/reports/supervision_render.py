@@ -8,7 +8,6 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.runtime import GridContext, Runtime
-from bot.storage.supervision import Figures
 from bot.texts import Lang
 from handlers.callback_data import pack
 from handlers.common import language_for
@@ -18,7 +17,7 @@ from models.outbox import Notice, Recipient
 from models.reports import Report
 from models.supervision import ACTIONS
 from models.units import Staff
-from services.supervision import Marks
+from services.supervision import Figures, Marks
 
 SUPERVISE_PREFIX = "spv"  # 督办 #N: pick the answer time
 WITHIN_PREFIX = "spw"  # the answer time picked: the instruction is asked
