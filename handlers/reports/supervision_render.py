@@ -14,6 +14,7 @@ from handlers.common import language_for
 from handlers.format import local_time
 from handlers.staff_notices import mention_notice, message
 from models.outbox import Notice, Recipient
+from models.permissions import Action, Actor, may
 from models.reports import Report
 from models.supervision import ACTIONS
 from models.units import Staff
@@ -28,6 +29,7 @@ ASK_INSTRUCTION = "supervise:"  # + the answer time's index
 ASK_PROGRESS = "progress"
 # Overdue reports named in the digest, to supervise with /status.
 DIGEST_OVERDUE = 8
+DIGEST_BUTTONS = 6
 
 
 def action_key(action: str) -> str:
@@ -48,6 +50,16 @@ def supervise_button(t: Lang, report_id: int) -> InlineKeyboardButton:
 def supervise_markup(t: Lang, report_id: int) -> InlineKeyboardMarkup:
     """The one 督办 button."""
     return InlineKeyboardMarkup([[supervise_button(t, report_id)]])
+
+
+def supervise_rows(
+    t: Lang, actor: Actor, figures: Figures | None
+) -> list[list[InlineKeyboardButton]]:
+    """督办 under the digest for its overdue open reports, for a cadre who may supervise."""
+    if figures is None or not may(actor, Action.SUPERVISE):
+        return []
+    shown = figures.overdue[:DIGEST_BUTTONS]
+    return [[supervise_button(t, n) for n in shown[i : i + 3]] for i in range(0, len(shown), 3)]
 
 
 def span(t: Lang, within: timedelta) -> str:
@@ -154,9 +166,7 @@ def digest_lines(t: Lang, figures: Figures | None) -> list[str]:
     if figures.overdue:
         numbers = "、".join(f"#{n}" for n in figures.overdue[:DIGEST_OVERDUE])
         more = "…" if len(figures.overdue) > DIGEST_OVERDUE else ""
-        lines.append(
-            t("supervise.digest_overdue", numbers=numbers + more, first=figures.overdue[0])
-        )
+        lines.append(t("supervise.digest_overdue", numbers=numbers + more))
     return lines
 
 

@@ -253,6 +253,14 @@ async def test_digest_counts_supervision_and_urging(h: Harness, town) -> None:
     assert "被群众催办的问题 1 件（共 2 次）" in text
     overdue = sorted([lapsed, urged + 1])
     assert f"超期未办结：#{overdue[0]}、#{overdue[1]}" in text
+    # 督办 under the digest for the overdue ones (a worker's digest has none: L3 and below).
+    keys = buttons(h.last(cadre))
+    assert {supervise_label(n) for n in overdue} <= set(keys)
+    assert supervise_label(answered) not in keys
+    grid_worker = await h.staff("L3A", "李明")
+    await h.send(grid_worker, grid_worker, "/digest")
+    assert "督办中的问题 3 件" in "\n".join(h.bot_texts(grid_worker))
+    assert not any(k.startswith("🔔") for k in buttons(h.last(grid_worker)))
 
 
 async def test_supervising_clears_the_wanted_flag_when_reports_have_it(h: Harness, town) -> None:
