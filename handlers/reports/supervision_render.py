@@ -97,6 +97,18 @@ def progress_markup(t: Lang, report_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def with_progress(
+    t: Lang, markup: InlineKeyboardMarkup | None, marks: Marks | None, report_id: int
+) -> InlineKeyboardMarkup | None:
+    """A card's buttons with 回复进展 added while a supervision waits for its answer."""
+    found = marks.supervision if marks is not None else None
+    if found is None or not found.waiting:
+        return markup
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    rows.append(list(progress_markup(t, report_id).inline_keyboard[0]))
+    return InlineKeyboardMarkup(rows)
+
+
 def urge_markup(t: Lang, report_id: int) -> InlineKeyboardMarkup:
     """催一下, on the reporter's filing confirmation."""
     return InlineKeyboardMarkup(

@@ -9,7 +9,7 @@ from bot.runtime import GridApp, GridContext
 from handlers.callback_data import whole_number
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
-from handlers.reports.supervision_render import supervise_markup
+from handlers.reports.supervision_render import supervise_markup, with_progress
 from models.errors import Refusal
 from models.permissions import Action, may
 from models.text_limits import split_html
@@ -49,7 +49,8 @@ async def tasks(update: Update, context: GridContext) -> None:
     )
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
-        await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))
+        markup = with_progress(t, staff_buttons(t, report), view.marks, report.id)
+        await reply(update, staff_card(rt, t, view), reply_markup=markup)
     for section in rt.features.task_sections:
         await section(update, context, actor)
 

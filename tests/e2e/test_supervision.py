@@ -274,3 +274,31 @@ async def test_supervising_clears_the_wanted_flag_when_reports_have_it(h: Harnes
     await h.send(cadre, cadre, f"/status {number}")
     await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
     assert (await status_of(h, number))["supervision_wanted"] == 0
+
+
+async def test_a_worker_who_never_started_the_bot_is_mentioned_in_the_group(h: Harness) -> None:
+    worker = await h.staff("L4A", "张秀兰", started=False)
+    resident = h.user("王秀英")
+    chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
+    number = await file_report(h, resident, chat)  # nobody owns it: the level's worker answers
+    cadre = await h.staff("V1C", "周红梅")
+    await h.send(cadre, cadre, f"/status {number}")
+    await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
+    assert "张秀兰" in h.last_text(cadre)
+    mention = h.last(chat)
+    assert "张秀兰" in mention["text"] and f"#{number}" in mention["text"]
+    assert "督办" in mention["text"] and "/start" in mention["text"]
+    # Urged once the deadline passed: mentioned again.
+    confirmation = next(m for m in h.bot_posts(chat) if URGE in buttons(m))
+    h.clock.advance(timedelta(hours=4, minutes=1))
+    assert "已催办问题" in await urge(h, resident, chat, confirmation)
+    assert h.last(chat)["message_id"] > mention["message_id"]
+    assert "张秀兰" in h.last_text(chat)
+    # Once they open the bot, /tasks carries the supervision and 回复进展.
+    h.sb.start_bot(worker)
+    await h.send(worker, worker, "/tasks")
+    card = next(m for m in h.bot_posts(worker) if f"#{number}" in m.get("text", ""))
+    assert "🔔 督办（周红梅）：请处理" in card["text"] and "群众催办 1 次" in card["text"]
+    await h.press(worker, card, buttons(card)[PROGRESS])
+    await note(h, worker, "明天去现场")
+    assert "明天去现场" in h.last_text(cadre)
