@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sandbox.state import Chat, User
 from scheduler.deadlines import JOB_NAME
+from services.export import build_sheets
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.reporting import ACCEPT, events_of, file_report, note, press_on, status_of
 
@@ -274,6 +275,22 @@ async def test_supervising_clears_the_wanted_flag_when_reports_have_it(h: Harnes
     await h.send(cadre, cadre, f"/status {number}")
     await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
     assert (await status_of(h, number))["supervision_wanted"] == 0
+
+
+async def test_the_export_names_the_supervision_steps(h: Harness, town) -> None:
+    _, resident, chat = town
+    number = await accepted_report(h, town)
+    cadre = await h.staff("V1C", "周红梅")
+    await h.send(cadre, cadre, f"/status {number}")
+    await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
+    confirmation = next(m for m in h.bot_posts(chat) if URGE in buttons(m))
+    h.clock.advance(timedelta(hours=4, minutes=1))
+    await urge(h, resident, chat, confirmation)
+    async with h.db.transaction():
+        sheets = await build_sheets(h.db, h.rt.config, h.rt.lang("zh"), None, personal=True)
+    [history] = [s for s in sheets if s.name == "问题处理记录"]
+    cells = {str(v) for row in history.rows for v in row}
+    assert {"督办", "群众催办"} <= cells and "supervise" not in cells and "urge" not in cells
 
 
 async def test_a_worker_who_never_started_the_bot_is_mentioned_in_the_group(h: Harness) -> None:
