@@ -153,7 +153,8 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     kind = pending.kind
     if not (kind.startswith(ASK_INSTRUCTION) or kind == ASK_PROGRESS):
         return False
-    await questions.take(rt.db, rt.clock, message.chat.id, asked, user.id, Asker.NOTE)
+    if await questions.take(rt.db, rt.clock, message.chat.id, asked, user.id, Asker.NOTE) is None:
+        return True  # answered a moment ago by the same person's other reply
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     report_id, text = pending.subject_id, message.text or ""
