@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.storage import attachments, grid
 from bot.storage import board as store
-from bot.storage import grid
 from bot.storage.board import BoardRow
 from bot.storage.db import Database
+from models.attachments import Attachment
 from models.errors import Refusal
 from models.permissions import Action, Actor, may, sees_village
 from models.supervision import supervisable
@@ -34,6 +35,8 @@ class Board:
     at: datetime
     marks: dict[int, Marks] = field(default_factory=dict)  # supervision (督办), urge count
     supervisable: tuple[int, ...] = ()  # the reports this reader may supervise now
+    # The recordings and locations of the page's reports (shown as markers), by report.
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)
 
 
 async def _page(
@@ -63,6 +66,7 @@ async def _page(
         at=now,
         marks=marks,
         supervisable=can,
+        attachments=await attachments.of_reports(db, [r.id for r in rows]),
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
 from handlers.reports import filing, moves, supervise, views
+from handlers.reports.spoken import ATTACHED, attachment_of
 
 MENU: list[MenuCommand] = [
     anywhere("report"),
@@ -20,8 +21,15 @@ MENU: list[MenuCommand] = [
 async def on_reply(update: Update, context: GridContext) -> None:
     """A reply to one of the bot's questions: a report's description, a worker's note, a
     supervision's instruction or progress."""
+    message = update.effective_message
+    assert message is not None
     if await filing.answer_question(update, context):
+        if message.location is not None:
+            # Taken as part of a report: not a location for a /visit or /checkin too.
+            raise ApplicationHandlerStop
         return
+    if attachment_of(message) is not None:
+        return  # a note, an instruction or a progress is words
     if await supervise.answer_question(update, context):
         return
     await moves.answer_note(update, context)
@@ -33,5 +41,5 @@ def register(app: GridApp) -> None:
     moves.register(app)
     supervise.register(app)
     views.register(app)
-    replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
+    replies = filters.REPLY & (filters.TEXT | filters.PHOTO | ATTACHED) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.storage import grid, outbox
+from bot.storage import attachments, grid, outbox
 from bot.storage import reports as store
 from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
 from bot.storage.groups import group_of_micro_grid
 from bot.storage.households_link import household_of
+from models.attachments import Attachment
 from models.cases import Kind
 from models.errors import Refusal
 from models.outbox import Failed
@@ -37,6 +38,8 @@ class ReportView:
     failed: list[tuple[Failed, str]] = field(default_factory=list)
     marks: Marks | None = None  # its supervision and urge count
     supervisable: bool = False  # the reader may supervise it now (督办)
+    # Its recording and location (the recording first).
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
@@ -113,6 +116,7 @@ async def _view(
         events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
+        attachments=await attachments.of_report(db, report.id),
     )
 
 
