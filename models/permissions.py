@@ -54,6 +54,8 @@ class Action(StrEnum):
     ASSESS = "assess"
     HANDLE_PENSION = "handle_pension"
     SUPERVISE = "supervise"
+    ME_TOO = "me_too"  # 我也遇到 on another resident's report
+    RATE_REPORT = "rate_report"  # answer the satisfaction call-back
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -73,6 +75,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ASSESS: CADRES,
     Action.HANDLE_PENSION: STAFF,
     Action.SUPERVISE: CADRES,
+    # Residents speak for themselves; a worker records a household's answer through
+    # HANDLE_REPORT on the report's micro-grid.
+    Action.ME_TOO: frozenset({Role.RESIDENT}),
+    Action.RATE_REPORT: frozenset({Role.RESIDENT}),
 }
 
 

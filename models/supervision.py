@@ -14,10 +14,11 @@ URGE = "urge"
 ACTIONS = (SUPERVISE, ANSWER, LAPSED, URGE)
 
 
-def supervisable(status: Status) -> bool:
-    """Whether a report in this status can be supervised: only while the grid works on it
-    (a resolved report waits for the resident, not for a worker)."""
-    return status in IN_PROGRESS
+def supervisable(status: Status, wanted: bool = False) -> bool:
+    """Whether a report can be supervised: while the grid works on it (a resolved report
+    waits for the resident, not for a worker), or when it is flagged as wanting supervision
+    (待督办: the residents stayed dissatisfied, whatever its status)."""
+    return status in IN_PROGRESS or wanted
 
 
 def urge_not_before(opens_at: datetime, last_urge: datetime | None, every: timedelta) -> datetime:

@@ -54,7 +54,10 @@ async def _page(
     can = tuple(
         r.id
         for r in rows
-        if cadre and r.id in detailed and supervisable(r.status) and r.id not in waiting
+        if cadre
+        and r.id in detailed
+        and supervisable(r.status, r.supervision_wanted)
+        and r.id not in waiting
     )
     return Board(
         village=village,

@@ -50,6 +50,9 @@ class CaseKind(Generic[R]):
     # Refuses what the move lacks (a note, a visit time), fills in what it names.
     prepare: Callable[[Database, Config, R, Step], Awaitable[Step]]
     micro_grid_of: Callable[[R], int | None]
+    # What a move does beyond the case's state, in its transaction (a report marked
+    # duplicate carries its affected households over to the original).
+    aftermath: Callable[[Database, CaseChange], Awaitable[None]] | None = None
     second_due: SecondDue | None = None
 
 
@@ -92,6 +95,8 @@ class ConfigDeadlines:
             return self.config.reports.deadlines.at(level).accept_within
         if due is Due.RESOLVE:
             return self.config.reports.deadlines.at(level).resolve_within
+        if due is Due.CONFIRM:
+            return self.config.reports.confirm_within
         return self.config.flows.pension.visit_within.at(level)
 
 
@@ -161,6 +166,8 @@ async def _commit(
         step = replace(step, to=Place(route.level, route.unit.id))
     change = cases.apply(kind.rules, case, step, ConfigDeadlines(config))
     event_id = await store.save(db, change)
+    if kind.aftermath is not None:
+        await kind.aftermath(db, change)
     detail: dict[str, str] = {"unit": route.unit.code} if route is not None else {}
     await audit.record(
         db,
@@ -184,18 +191,24 @@ async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None
 
 
 async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -> list[Moved[R]]:
-    """Move every case of `kind` past its deadline one level up, once per breach; a case at
-    the town is only flagged overdue (idempotent: its deadline is cleared or starts again)."""
+    """Make the sweep's move on every case of `kind` past its deadline, once per breach: one
+    waiting for the grid climbs a level (at the town it is only flagged overdue), one waiting
+    for the resident is closed (idempotent: the deadline is cleared or starts again)."""
     moved: list[Moved[R]] = []
     async with db.transaction():
         now = clock.now()
         for case in cases.overdue(await store.past_due(db, kind.rules.kind, now), now):
             record = await kind.load(db, case.id)
+            move = kind.rules.sweep_move(case.status)
+            if not kind.rules.transition(move).effects.climbs:
+                step = Step(move, Mover.system(), now)
+                moved.append(await _commit(db, config, kind, (record, case), step, None, None))
+                continue
             route = await _route(db, kind, record, cases.climb_from(case))
             if route is None:
                 await store.save(db, cases.flag_overdue(case, now))
                 continue
-            step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
+            step = Step(move, Mover.system(), now, overdue=True)
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
         if kind.second_due is not None:
             climbed = {m.change.after.id for m in moved}
@@ -211,13 +224,15 @@ async def _sweep_second(
     now: datetime,
     climbed: set[int],
 ) -> list[Moved[R]]:
-    """Cases past their second due time climb one level (the sweep's move); one that cannot
-    (at the town, or it climbed in this sweep already) is flagged overdue."""
+    """Cases past their second due time climb one level (the sweep's climbing move for their
+    status); one that cannot (at the town, or it climbed in this sweep already) is flagged
+    overdue; one whose status has no climbing move (waiting for the resident) is left."""
     moved: list[Moved[R]] = []
     for case_id, token in await second.past_due(db, now):
         await second.lapse(db, token, now)
         case = await store.case(db, kind.rules.kind, case_id)
-        if case is None or case.status not in kind.rules.transition(kind.rules.sweep_move).sources:
+        move = kind.rules.sweep_moves.get(case.status) if case is not None else None
+        if case is None or move is None or not kind.rules.transition(move).effects.climbs:
             continue
         record = await kind.load(db, case_id)
         start = None if case_id in climbed else cases.climb_from(case)
@@ -225,7 +240,7 @@ async def _sweep_second(
         if route is None:
             await store.save(db, cases.flag(case, now, second.action))
             continue
-        step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True, action=second.action)
+        step = Step(move, Mover.system(), now, overdue=True, action=second.action)
         moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
 

@@ -18,7 +18,9 @@ from models.compliance import Compliance
 from models.digest import Span
 from models.reminders import FAMILY as REMINDERS
 from models.units import Unit
+from services import satisfaction
 from services.compliance import compliance
+from services.satisfaction import SatisfactionFigures
 from services.survey import current_round
 
 # Overdue open reports the digest names by number (one more than shown: "…" when there are).
@@ -53,6 +55,7 @@ class Extras:
     failed_notices: list[int] = field(default_factory=list)  # report numbers
     survey: SurveyFigures | None = None
     supervision: Figures | None = None  # open reports supervised (督办) and urged (催办)
+    satisfaction: SatisfactionFigures = field(default_factory=SatisfactionFigures)
 
 
 async def gather(db: Database, config: Config, unit: Unit, span: Span, now: datetime) -> Extras:
@@ -69,6 +72,7 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
     found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
     found.supervision = await supervision.figures(db, unit, OVERDUE_NAMED)
+    found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end)
     current = current_round(config, now)
     if current is not None:
         round_code = current.code

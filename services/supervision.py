@@ -71,7 +71,7 @@ async def may_supervise(db: Database, actor: Actor, report: Report) -> bool:
     return (
         micro_grid is not None
         and may(actor, Action.SUPERVISE, micro_grid)
-        and supervisable(report.status)
+        and supervisable(report.status, report.supervision_wanted)
     )
 
 
@@ -81,7 +81,7 @@ async def _check(db: Database, config: Config, actor: Actor, report: Report) -> 
     micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
     if micro_grid is None or not may(actor, Action.SUPERVISE, micro_grid):
         raise Refusal("reports.not_yours", number=report.number)
-    if not supervisable(report.status):
+    if not supervisable(report.status, report.supervision_wanted):
         raise Refusal(
             "supervise.not_open",
             number=report.number,

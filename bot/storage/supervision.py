@@ -64,11 +64,6 @@ def _supervision(row: sqlite3.Row) -> Supervision:
     )
 
 
-async def _has_column(db: Database, table: str, column: str) -> bool:
-    rows = await db.fetchall(f"PRAGMA table_info({table})")
-    return any(r["name"] == column for r in rows)
-
-
 async def add(
     db: Database, report_id: int, by_staff_id: int, instruction: str, at: datetime, due: datetime
 ) -> int:
@@ -78,8 +73,7 @@ async def add(
         "VALUES (?, ?, ?, ?, ?)",
         (report_id, by_staff_id, instruction, to_ts(at), to_ts(due)),
     )
-    if await _has_column(db, "reports", "supervision_wanted"):
-        await db.execute("UPDATE reports SET supervision_wanted = 0 WHERE id = ?", (report_id,))
+    await db.execute("UPDATE reports SET supervision_wanted = 0 WHERE id = ?", (report_id,))
     return found
 
 

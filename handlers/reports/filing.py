@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ForceReply, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import subject_of, tell_staff
-from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from handlers.reports.render import (
+    CATEGORY_PREFIX,
+    category_buttons,
+    category_label,
+    me_too_markup,
+)
 from handlers.reports.spoken import RECORDINGS, REPORT_CAPTION, said_of
 from handlers.reports.supervision_render import urge_markup
 from handlers.staff_notices import message, post
@@ -200,6 +205,13 @@ async def _filed(
         handler=names,
     )
     key = f"report:{report.id}:filed:confirmation"
+    # The reporter urges it (催一下) once its accept deadline has passed; other residents of a
+    # group say "me too" on it (a private chat has nobody else).
+    markup: InlineKeyboardMarkup | None = urge_markup(t, report.id)
+    if is_group(update):
+        markup = InlineKeyboardMarkup(
+            [*urge_markup(t, report.id).inline_keyboard, *me_too_markup(t, report).inline_keyboard]
+        )
     # A question left behind by a supergroup upgrade, or a photo, cannot be edited: reply.
     editable = question is not None and question.text and addressable(question.message_id)
     if question is not None and editable:
@@ -207,11 +219,8 @@ async def _filed(
             key,
             "editMessageText",
             question.chat.id,
-            {
-                "message_id": question.message_id,
-                "text": text,
-                "reply_markup": urge_markup(t, report.id).to_dict(),
-            },
+            {"message_id": question.message_id, "text": text}
+            | ({"reply_markup": markup.to_dict()} if markup is not None else {}),
             Recipient.RESIDENT,
             subject_of(report),
         )
@@ -222,7 +231,7 @@ async def _filed(
             text,
             Recipient.RESIDENT,
             subject_of(report),
-            urge_markup(t, report.id),
+            markup,
             reply_to=addressable(draft.message_id),
         )
     await post(context, [confirmation])

@@ -264,17 +264,28 @@ async def test_digest_counts_supervision_and_urging(h: Harness, town) -> None:
     assert not any(k.startswith("🔔") for k in buttons(h.last(grid_worker)))
 
 
-async def test_supervising_clears_the_wanted_flag_when_reports_have_it(h: Harness, town) -> None:
+async def test_a_closed_report_flagged_wanting_supervision_is_supervised_and_cleared(
+    h: Harness, town
+) -> None:
+    worker, _, _ = town
     number = await accepted_report(h, town)
     async with h.db.transaction():
         await h.db.execute(
-            "ALTER TABLE reports ADD COLUMN supervision_wanted INTEGER NOT NULL DEFAULT 0"
+            "UPDATE reports SET status = 'closed', supervision_wanted = 1 WHERE id = ?", (number,)
         )
-        await h.db.execute("UPDATE reports SET supervision_wanted = 1 WHERE id = ?", (number,))
     cadre = await h.staff("V1C", "周红梅")
     await h.send(cadre, cadre, f"/status {number}")
-    await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "请处理")
+    await supervise(h, cadre, h.last(cadre), number, ONE_DAY, "群众仍不满意，请回访")
     assert (await status_of(h, number))["supervision_wanted"] == 0
+    assert "群众仍不满意" in h.last_text(worker)
+    # Not worked on any more: past its due time it does not escalate.
+    h.clock.advance(timedelta(days=2))
+    await h.run_job(JOB_NAME)
+    report = await status_of(h, number)
+    assert report["status"] == "closed" and report["level"] == 4
+    # A closed report without the flag cannot be supervised.
+    await h.send(cadre, cadre, f"/status {number}")
+    assert supervise_label(number) not in buttons(h.last(cadre))
 
 
 async def test_the_export_names_the_supervision_steps(h: Harness, town) -> None:
