@@ -6,7 +6,8 @@ Bot API calls, so the transport is most of the bot's own cost. The wire format i
 stock one: form-encoded parameters (each value as PTB encodes it), multipart/form-data when
 a file is sent. Errors come out as PTB's: a timeout is `TimedOut`, any other failure to get
 an answer is `NetworkError`. Like httpx, the proxy settings of the environment
-(`HTTPS_PROXY`, `NO_PROXY` …) are followed.
+(`HTTPS_PROXY`, `NO_PROXY` …) are followed; they are looked up once per server, not on
+every call as aiohttp's own `trust_env` does (in a worker thread, each time).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -40,6 +43,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        # Per server ("scheme://host:port"): the proxy the environment names, if any.
+        self._proxies: dict[str, tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -53,7 +58,6 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -83,15 +87,34 @@ class AiohttpRequest(BaseRequest):
         elif request_data is not None and request_data.parameters:
             body = request_data.url_encoded_parameters().encode("ascii")
             headers = _FORM
+        proxy, proxy_auth = self._proxy(url)
         try:
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+    def _proxy(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        end = url.find("/", url.find("//") + 2)
+        server = url if end < 0 else url[:end]
+        found = self._proxies.get(server)
+        if found is None:
+            try:
+                found = get_env_proxy_for_url(URL(server))
+            except LookupError:
+                found = (None, None)
+            self._proxies[server] = found
+        return found
 
     def _timeout(self, read: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
         read = self._read_timeout if read is BaseRequest.DEFAULT_NONE else read

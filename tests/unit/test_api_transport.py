@@ -135,6 +135,20 @@ async def test_no_server_is_a_network_error() -> None:
         await request.shutdown()
 
 
+async def test_the_environments_proxy_is_used(
+    api: tuple[FakeApi, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, base_url = api
+    for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = base_url.removesuffix("/bot")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    # The proxy (here the fake API itself) is asked for a server that does not exist.
+    async with Bot(TOKEN, base_url="http://api.invalid/bot", request=AiohttpRequest()) as bot:
+        await bot.send_message(5, "through the proxy")
+    assert fake.seen[-1]["fields"]["text"] == "through the proxy"
+
+
 async def test_a_request_before_initialize_is_refused() -> None:
     request = AiohttpRequest()
     with pytest.raises(RuntimeError, match="not initialized"):
