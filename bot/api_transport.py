@@ -28,7 +28,10 @@ class AiohttpRequest(BaseRequest):
 
     Timeouts, in seconds (None: no limit), as PTB's `HTTPXRequest` has them: `connect` to
     open a connection, `pool` to wait for a free one, `read` between two reads of the
-    answer. aiohttp has no separate write timeout; a stalled upload ends with the read one.
+    answer. aiohttp has no separate write timeout, and its read timeout runs while a body
+    is still being sent: a call that uploads a file gets at least the write timeout
+    (`media_write_timeout` unless the call names one, 20 s as PTB's) as its read timeout,
+    so a slow upload is not cut short.
     """
 
     def __init__(
@@ -37,8 +40,10 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._media_write_timeout = media_write_timeout
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
@@ -79,14 +84,20 @@ class AiohttpRequest(BaseRequest):
         """Send one request; returns the answer's status and body."""
         if self._session is None:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
         body: bytes | aiohttp.FormData | None = None
         headers: dict[str, str] | None = None
+        if read_timeout is BaseRequest.DEFAULT_NONE:
+            read_timeout = self._read_timeout
         if request_data is not None and request_data.contains_files:
             body = _multipart(request_data)
+            if write_timeout is BaseRequest.DEFAULT_NONE:
+                write_timeout = self._media_write_timeout
+            if read_timeout is not None:
+                read_timeout = None if write_timeout is None else max(read_timeout, write_timeout)
         elif request_data is not None and request_data.parameters:
             body = request_data.url_encoded_parameters().encode("ascii")
             headers = _FORM
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
         proxy, proxy_auth = self._proxy(url)
         try:
             async with self._session.request(
@@ -116,8 +127,7 @@ class AiohttpRequest(BaseRequest):
             self._proxies[server] = found
         return found
 
-    def _timeout(self, read: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
-        read = self._read_timeout if read is BaseRequest.DEFAULT_NONE else read
+    def _timeout(self, read: float | None, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
         connect = self._connect_timeout if connect is BaseRequest.DEFAULT_NONE else connect
         pool = self._pool_timeout if pool is BaseRequest.DEFAULT_NONE else pool
         # aiohttp's `connect` covers waiting for a pooled connection and opening a new one.

@@ -26,6 +26,7 @@ class FakeApi:
         self.seen: list[dict[str, Any]] = []
         self.stall = asyncio.Event()
         self.release = asyncio.Event()
+        self.delay = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -48,6 +49,7 @@ class FakeApi:
         self.seen.append(seen)
         if self.stall.is_set():
             await self.release.wait()
+        await asyncio.sleep(self.delay)  # the server taking its time to answer
         if method == "sendMessage" and seen["fields"].get("text") == "refuse":
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": "Bad Request: no"}, status=400
@@ -121,6 +123,18 @@ async def test_a_slow_answer_is_timed_out(api: tuple[FakeApi, str]) -> None:
         fake.stall.set()
         with pytest.raises(TimedOut):
             await bot.send_message(5, "hello", read_timeout=0.05)
+
+
+async def test_an_upload_is_given_its_write_timeout(api: tuple[FakeApi, str]) -> None:
+    fake, base_url = api
+    async with Bot(TOKEN, base_url=base_url, request=AiohttpRequest(read_timeout=0.05)) as bot:
+        fake.delay = 0.2
+        upload = InputFile(b"data", filename="a.xlsx")
+        await bot.send_document(5, upload, write_timeout=2.0)
+        with pytest.raises(TimedOut):
+            await bot.send_document(5, upload, write_timeout=0.05)
+        with pytest.raises(TimedOut):
+            await bot.send_message(5, "no file: the read timeout alone")
 
 
 async def test_no_server_is_a_network_error() -> None:
