@@ -117,6 +117,16 @@ async def migrate(db: Database, old_chat_id: int, new_chat_id: int, at: int) -> 
     return old is not None or moved > 0
 
 
+async def note_member(db: Database, chat_id: int, tg_user_id: int, at: int, present: bool) -> None:
+    """Record that a user is (or is no longer) in a group."""
+    await db.execute(
+        "INSERT INTO group_members (chat_id, tg_user_id, present, seen_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(chat_id, tg_user_id) DO UPDATE SET present = excluded.present, "
+        "seen_at = excluded.seen_at",
+        (chat_id, tg_user_id, int(present), at),
+    )
+
+
 async def groups_of_member(db: Database, tg_user_id: int) -> list[Group]:
     """Active bound groups this user is known to be in."""
     rows = await db.fetchall(

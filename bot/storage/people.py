@@ -15,8 +15,8 @@ async def note_person(
     username: str | None,
     language: str | None,
     at: int,
-    *,
     started: bool = False,
+    *,
     in_group: int | None = None,
     left_group: int | None = None,
 ) -> None:
