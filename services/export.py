@@ -9,14 +9,17 @@ from typing import Any
 
 from bot.clock import from_ts
 from bot.config import Config
-from bot.storage import contacts, pension, survey
+from bot.storage import attachments, contacts, pension, survey
 from bot.storage import export as store
 from bot.storage.db import Database
 from bot.texts import Lang
+from models.attachments import Attachment, location_of
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.permissions import Action, Actor, Role, may
+from models.satisfaction import Tally
 from models.units import Unit
+from services.reports.attachments import markers
 from services.sheets import Sheet
 
 FOREVER = 2**62
@@ -57,6 +60,13 @@ class _Builder:
         return None if value is None else self.t("export.yes" if value else "export.no")
 
 
+def _coordinates(found: list[Attachment]) -> dict[str, float | None]:
+    location = location_of(found)
+    if location is None:
+        return {"latitude": None, "longitude": None}
+    return {"latitude": location.latitude, "longitude": location.longitude}
+
+
 def _label(t: Lang, prefix: str, value: str | None) -> str:
     if not value:
         return ""
@@ -73,6 +83,9 @@ async def build_sheets(
     role = {level: t(f"common.role_l{level}") for level in range(1, 5)}
     scope = [unit] if unit is not None else None
     names = await store.unit_names(db, unit)
+    reports = await store.reports(db, unit)
+    # A report's recording as a marker (never a link to the file), its location as numbers.
+    attached = await attachments.of_reports(db, [r["id"] for r in reports])
     sheets = [
         b.sheet(
             "reports",
@@ -88,6 +101,9 @@ async def build_sheets(
                 ("reporter", "text", True),
                 ("household", "text", False),
                 ("description", "text", False),
+                ("attachments", "text", False),
+                ("latitude", "float", False),
+                ("longitude", "float", False),
                 ("owner", "text", False),
                 ("escalations", "int", False),
                 ("reopened", "int", False),
@@ -97,9 +113,14 @@ async def build_sheets(
                 ("accepted", "datetime", False),
                 ("resolved", "datetime", False),
                 ("closed", "datetime", False),
+                ("affected", "int", False),
+                ("satisfaction", "text", False),
+                ("supervision", "text", False),
             ],
-            await store.reports(db, unit),
+            reports,
             lambda r: {
+                "attachments": markers(t, attached.get(r["id"], [])) or None,
+                **_coordinates(attached.get(r["id"], [])),
                 "number": r["id"],
                 "created": _ts(r["created_at"]),
                 "village": r["village"],
@@ -120,6 +141,9 @@ async def build_sheets(
                 "accepted": _ts(r["accepted_at"]),
                 "resolved": _ts(r["resolved_at"]),
                 "closed": _ts(r["closed_at"]),
+                "affected": r["affected"],
+                "satisfaction": _label(t, "satisfaction.rating_", r["reporter_rating"]),
+                "supervision": b.yes(r["supervision_wanted"]),
             },
         ),
         b.sheet(
@@ -152,6 +176,7 @@ async def build_sheets(
             },
         ),
     ]
+    sheets += await _satisfaction(db, b, unit)
     for kind in (LogKind.CONTACT, LogKind.VISIT):
         entries = await contacts.entries(db, scope, 0, FOREVER, kind)
         sheets.append(
@@ -269,6 +294,63 @@ async def build_sheets(
         ),
     ]
     return sheets
+
+
+async def _satisfaction(db: Database, b: _Builder, unit: Unit | None) -> list[Sheet]:
+    """The call-back's answers, one row each, and the satisfaction rate per worker."""
+    t = b.t
+
+    def rater(value: str) -> str:
+        return t("export.ratings_reporter" if value == "reporter" else "export.ratings_affected")
+
+    def per_worker(w: Any) -> dict[str, Any]:
+        tally = Tally(w["satisfied"] or 0, w["fair"] or 0, w["dissatisfied"] or 0)
+        return {
+            "code": w["code"],
+            "name": w["name"],
+            "answered": tally.answered,
+            "satisfied": tally.satisfied,
+            "fair": tally.fair,
+            "dissatisfied": tally.dissatisfied,
+            "rate": tally.rate,
+        }
+
+    return [
+        b.sheet(
+            "ratings",
+            [
+                ("number", "int", False),
+                ("rater", "text", False),
+                ("rating", "text", False),
+                ("comment", "text", False),
+                ("at", "datetime", False),
+                ("recorded_by", "text", False),
+            ],
+            await store.ratings(db, unit),
+            lambda q: {
+                "number": q["report_id"],
+                "rater": rater(q["rater"]),
+                "rating": _label(t, "satisfaction.rating_", q["rating"]),
+                "comment": q["comment"],
+                "at": _ts(q["answered_at"]),
+                "recorded_by": q["recorded_by"],
+            },
+        ),
+        b.sheet(
+            "satisfaction",
+            [
+                ("code", "text", False),
+                ("name", "text", False),
+                ("answered", "int", False),
+                ("satisfied", "int", False),
+                ("fair", "int", False),
+                ("dissatisfied", "int", False),
+                ("rate", "percent", False),
+            ],
+            await store.worker_ratings(db, unit),
+            per_worker,
+        ),
+    ]
 
 
 async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int, str]) -> Sheet:

@@ -18,7 +18,7 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, created_at, updated_at"
+    "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at"
 )
 
 
@@ -47,6 +47,8 @@ def report_from_row(row: sqlite3.Row) -> Report:
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
+        confirm_due_at=_ts(row["confirm_due_at"]),
+        supervision_wanted=bool(row["supervision_wanted"]),
     )
 
 
@@ -122,6 +124,20 @@ async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Dra
     row = await db.fetchone(
         f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE chat_id = ? AND question_message_id = ?",
         (chat_id, question_id),
+    )
+    return Draft(**dict(row)) if row else None
+
+
+async def waiting_description(
+    db: Database, chat_id: int, reporter_tg_id: int, since: int
+) -> Draft | None:
+    """This person's newest draft in this chat whose description question was asked (since
+    `since`) and is still unanswered."""
+    row = await db.fetchone(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE chat_id = ? AND reporter_tg_id = ? "
+        "AND report_id IS NULL AND question_message_id IS NOT NULL AND created_at >= ? "
+        "ORDER BY id DESC LIMIT 1",
+        (chat_id, reporter_tg_id, since),
     )
     return Draft(**dict(row)) if row else None
 
