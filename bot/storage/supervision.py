@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.clock import from_ts, to_ts
 from bot.storage.db import Database
 from models.reports import IN_PROGRESS, OPEN
-from models.units import Unit
+from models.units import Level, Unit
 
 _COLS = (
     "v.id, v.report_id, v.by_staff_id, s.name AS by_name, s.tg_user_id AS by_tg_user_id, "
@@ -169,7 +169,9 @@ class Figures:
     lapsed: int  # … past its due time unanswered
     urged: int  # open reports urged at least once
     urgings: int  # how many urgings of them
-    overdue: list[int]  # numbers of overdue open reports (the first few)
+    overdue: list[int]  # ids of overdue open reports (the first few)
+    # … and their numbers as people see them: #12 (DTY-12 for a county)
+    overdue_numbers: list[str]
 
 
 async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
@@ -198,7 +200,9 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
         (unit.id, *_OPEN),
     )
     late = await db.fetchall(
-        f"SELECT r.id {scope} AND r.overdue = 1 ORDER BY r.id LIMIT ?",
+        "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, "
+        f"(SELECT t.short FROM units t WHERE t.id = u.l1_id) AS short {scope} "
+        "AND r.overdue = 1 ORDER BY r.id LIMIT ?",
         (unit.id, *_OPEN, overdue_limit),
     )
     assert sup is not None and urged is not None
@@ -210,6 +214,12 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
         urged=urged["urged"] or 0,
         urgings=urged["urgings"] or 0,
         overdue=[r["id"] for r in late],
+        overdue_numbers=[
+            f"{r['short']}-{r['number']}"
+            if unit.level is Level.COUNTY and r["short"]
+            else f"#{r['number']}"
+            for r in late
+        ],
     )
 
 

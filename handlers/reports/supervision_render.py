@@ -39,10 +39,10 @@ def action_key(action: str) -> str:
     return f"reports.action_{action}"
 
 
-def supervise_button(t: Lang, report_id: int) -> InlineKeyboardButton:
-    """督办 #N."""
+def supervise_button(t: Lang, report_id: int, number: str | None = None) -> InlineKeyboardButton:
+    """督办 #N (`number` as people see it; the id stands in when not given)."""
     return InlineKeyboardButton(
-        t("supervise.button", number=f"#{report_id}"),
+        t("supervise.button", number=number or f"#{report_id}"),
         callback_data=pack(SUPERVISE_PREFIX, report_id),
     )
 
@@ -58,8 +58,11 @@ def supervise_rows(
     """督办 under the digest for its overdue open reports, for a cadre who may supervise."""
     if figures is None or not may(actor, Action.SUPERVISE):
         return []
-    shown = figures.overdue[:DIGEST_BUTTONS]
-    return [[supervise_button(t, n) for n in shown[i : i + 3]] for i in range(0, len(shown), 3)]
+    shown = list(zip(figures.overdue, figures.overdue_numbers, strict=True))[:DIGEST_BUTTONS]
+    return [
+        [supervise_button(t, report_id, number) for report_id, number in shown[i : i + 3]]
+        for i in range(0, len(shown), 3)
+    ]
 
 
 def span(t: Lang, within: timedelta) -> str:
@@ -176,7 +179,7 @@ def digest_lines(t: Lang, figures: Figures | None) -> list[str]:
     if figures.urged:
         lines.append(t("supervise.digest_urged", n=figures.urged, times=figures.urgings))
     if figures.overdue:
-        numbers = "、".join(f"#{n}" for n in figures.overdue[:DIGEST_OVERDUE])
+        numbers = "、".join(figures.overdue_numbers[:DIGEST_OVERDUE])
         more = "…" if len(figures.overdue) > DIGEST_OVERDUE else ""
         lines.append(t("supervise.digest_overdue", numbers=numbers + more))
     return lines
