@@ -53,6 +53,7 @@ class Action(StrEnum):
     EXPORT = "export"
     ASSESS = "assess"
     HANDLE_PENSION = "handle_pension"
+    FOR_HOUSEHOLD = "for_household"  # 代报 / 代填: file or answer for a household
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -71,6 +72,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT: frozenset({Role.L1}),
     Action.ASSESS: CADRES,
     Action.HANDLE_PENSION: STAFF,
+    # The household's own workers (L4, and L3 above it), like visits: cadres do not.
+    Action.FOR_HOUSEHOLD: WORKERS,
 }
 
 

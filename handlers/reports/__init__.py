@@ -7,7 +7,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
-from handlers.reports import filing, moves, views
+from handlers.reports import filing, moves, onbehalf, views
 
 MENU: list[MenuCommand] = [
     anywhere("report"),
@@ -28,6 +28,7 @@ def register(app: GridApp) -> None:
     """Add the report loop's handlers."""
     filing.register(app)
     moves.register(app)
+    onbehalf.register(app)
     views.register(app)
     replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

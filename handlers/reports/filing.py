@@ -9,13 +9,23 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
-from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
+from handlers.common import (
+    answer_quietly,
+    current_actor,
+    display_name,
+    edit_pressed,
+    is_group,
+    refuse,
+    texts_for,
+)
+from handlers.reports import onbehalf
 from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from handlers.staff_notices import message, post
 from models.chats import addressable
 from models.errors import Refusal
 from models.outbox import Notice, Recipient
+from models.permissions import Action, may
 from services.reports import filing
 from services.reports.filing import Progress, Step
 
@@ -36,6 +46,10 @@ async def report(update: Update, context: GridContext) -> None:
     rt, message, user = context.rt, update.effective_message, update.effective_user
     assert message is not None and user is not None
     t = texts_for(context, update)
+    if not is_group(update) and may(await current_actor(context, update), Action.FOR_HOUSEHOLD):
+        # A grid worker's /report in private files for one of their households (代报).
+        await onbehalf.open_picker(update, context, _text_after_command(message))
+        return
     photo = message.photo[-1].file_id if message.photo else None
     try:
         async with rt.db.transaction():
@@ -147,9 +161,14 @@ async def _continue(
         )
         return
     if progress.step is Step.ASK_DESCRIPTION:
+        asking = (
+            t("onbehalf.ask_description", household=draft.reporter_name)
+            if draft.recorded_by_staff_id is not None
+            else t("reports.ask_description", name=draft.reporter_name)
+        )
         question = await context.bot.send_message(
             chat_id,
-            t("reports.ask_description", name=draft.reporter_name),
+            asking,
             reply_to_message_id=addressable(draft.message_id),
             allow_sending_without_reply=True,
             reply_markup=ForceReply(
@@ -210,7 +229,8 @@ async def _filed(
             subject_of(report),
             reply_to=addressable(draft.message_id),
         )
-    await post(context, [confirmation])
+    household = await onbehalf.household_notices(context, report) if report.for_household else []
+    await post(context, [confirmation, *household])
     await tell_staff(context, report, route.staff)
 
 

@@ -10,7 +10,13 @@ from bot.texts import Lang
 from handlers import case_notices
 from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
-from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
+from handlers.reports.render import (
+    household_word_buttons,
+    level_label,
+    resident_buttons,
+    staff_buttons,
+    staff_card,
+)
 from handlers.staff_notices import Card, Render, message
 from models.cases import Kind
 from models.chats import addressable
@@ -18,7 +24,7 @@ from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.units import Staff
 from services import cases, people
-from services.reports import views
+from services.reports import onbehalf, views
 from services.reports.moves import Moved
 
 
@@ -87,36 +93,90 @@ def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMar
     return resident_buttons(context.rt.lang(None), report)
 
 
+# Moves by which the household (or the resident) answers a resolution.
+ANSWERS = frozenset({Move.CONFIRM, Move.REOPEN, Move.HOUSEHOLD_CONFIRM, Move.HOUSEHOLD_REOPEN})
+
+
 async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
     """What the resident (and, when they confirm or reopen, the owner) is told of a move."""
+    if moved.after.for_household:
+        return await _household_told(context, key, moved)
     t = context.rt.lang(None)
-    report, move = moved.after, Move(moved.move)
-    by = moved.by.name if moved.by else ""
-    n = report.number
+    report = moved.after
     notices: list[Notice | None] = []
 
     def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         notices.append(resident_notice(key, report, text, markup))
 
-    if move is Move.ACCEPT:
-        resident(t("reports.told_accepted", number=n, name=by))
-    elif move is Move.RESOLVE:
-        resident(
-            t("reports.told_resolved", number=n, name=by, note=moved.note),
-            resolution_markup(context, report),
-        )
-    elif move is Move.ESCALATE:
-        told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
-        resident(t(told, number=n, level=level_label(t, report.level)))
-    elif move is Move.REJECT:
-        resident(t("reports.told_rejected", number=n, note=moved.note))
-    elif move is Move.DUPLICATE:
-        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
-    elif move in (Move.CONFIRM, Move.REOPEN):
-        reopened = move is Move.REOPEN
-        resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
+    said = _said(context, t, moved)
+    if said is not None:
+        resident(*said)
+    if Move(moved.move) in ANSWERS:
         notices += await _owner_notices(context, key, moved)
     return notices
+
+
+async def _household_told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
+    """A report filed for a household: its linked resident is told privately what a reporter
+    would be; without one, the worker who recorded it is asked to check with the household."""
+    rt, report, move = context.rt, moved.after, Move(moved.move)
+    if move in ANSWERS:
+        return list(await _owner_notices(context, key, moved))
+    async with rt.db.reading():
+        who = await onbehalf.answerer(rt.db, report)
+    if who.tg_user_id is None:
+        return []
+    t = await language_for(context, who.tg_user_id)
+    if who.resident:
+        said = _said(context, t, moved)
+        if said is None:
+            return []
+        text, markup = said
+        subject = subject_of(report)
+        return [
+            message(f"{key}:household", who.tg_user_id, text, Recipient.RESIDENT, subject, markup)
+        ]
+    if move is not Move.RESOLVE:
+        return []
+    by = moved.by.name if moved.by else ""
+    text = t("onbehalf.ask_household", number=report.number, name=by, note=moved.note)
+    staff_id = who.staff.id if who.staff is not None else None
+    return [
+        message(
+            f"{key}:household",
+            who.tg_user_id,
+            text,
+            Recipient.STAFF,
+            subject_of(report),
+            household_word_buttons(t, report),
+            staff_id=staff_id,
+        )
+    ]
+
+
+def _said(
+    context: GridContext, t: Lang, moved: Moved
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """What the reporter is told of a move, with the buttons that come with it."""
+    report, move = moved.after, Move(moved.move)
+    by = moved.by.name if moved.by else ""
+    n = report.number
+    if move is Move.ACCEPT:
+        return t("reports.told_accepted", number=n, name=by), None
+    if move is Move.RESOLVE:
+        text = t("reports.told_resolved", number=n, name=by, note=moved.note)
+        return text, resident_buttons(t, report)
+    if move is Move.ESCALATE:
+        told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
+        return t(told, number=n, level=level_label(t, report.level)), None
+    if move is Move.REJECT:
+        return t("reports.told_rejected", number=n, note=moved.note), None
+    if move is Move.DUPLICATE:
+        return t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"), None
+    if move in (Move.CONFIRM, Move.REOPEN):
+        reopened = move is Move.REOPEN
+        return t("reports.told_reopened" if reopened else "reports.told_closed", number=n), None
+    return None
 
 
 async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[Notice]:
@@ -126,7 +186,7 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
     owner = await people.staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
         return []
-    if moved.move == Move.REOPEN:
+    if moved.move in (Move.REOPEN, Move.HOUSEHOLD_REOPEN):
         return await case_notices.staff_notices_for(context, RENDERER, key, report, [owner])
     t = await language_for(context, owner.tg_user_id)
     text = t("reports.owner_confirmed", number=report.number)

@@ -253,23 +253,28 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
     assert micro_grid is not None
     route = await route_from(db, micro_grid, Level.MICRO_GRID)
     now = clock.now()
-    household = await households_link.household_of(db, draft.reporter_tg_id)
-    household_id = (
-        household.id if household is not None and household.micro_grid_id == micro_grid.id else None
-    )
+    mover, action = Mover(f"tg:{draft.reporter_tg_id}"), "report.file"
+    if draft.recorded_by_staff_id is not None:
+        # Filed for a household by its worker (代报): the household is the reporter.
+        household_id = draft.household_id
+        staff = await grid.staff_by_id(db, draft.recorded_by_staff_id)
+        assert staff is not None
+        mover, action = Mover(f"staff:{staff.code}", staff.id, staff.level), "report.file_for"
+    else:
+        household = await households_link.household_of(db, draft.reporter_tg_id)
+        in_this = household is not None and household.micro_grid_id == micro_grid.id
+        household_id = household.id if household is not None and in_this else None
     due = now + config.reports.deadlines.at(route.level).accept_within
     report = await store.add_report(
         db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
     )
-    filed = CaseEvent(
-        "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now
-    )
+    filed = CaseEvent("filed", None, Status.NEW, route.level, mover, now)
     await cases.add_event(db, Kind.REPORT, report.id, filed)
     await audit.record(
         db,
         to_ts(now),
-        f"tg:{draft.reporter_tg_id}",
-        "report.file",
+        mover.label,
+        action,
         "report",
         report.id,
         level=int(route.level),

@@ -1,0 +1,133 @@
+"""Reports a grid worker files for a household (代报) end to end: from a logged visit, from
+/tasks and from /report in private; what the household is told; who confirms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.state import Chat, User
+from tests.e2e.flowsteps import link_household
+from tests.e2e.harness import Harness, buttons
+from tests.e2e.households_steps import MET, NOT_HOME, log_entry, press_like
+from tests.e2e.reporting import (
+    ACCEPT,
+    CONFIRM,
+    INFRA,
+    RESOLVE,
+    card_of,
+    events_of,
+    note,
+    press_on,
+    status_of,
+)
+
+FILE_FOR = "📝 为该户代报问题"
+PICK = "📝 代住户反映问题"
+HH_CONFIRM, HH_REOPEN = "👍 住户确认已解决", "↩️ 住户说未解决"
+# What identifies the household M1-H2 (roster: head, address, phone).
+PERSONAL = ("M1户主2", "M1组2号", "13800000102")
+
+
+async def describe(h: Harness, worker: User, text: str, category: str = INFRA) -> int:
+    """Answer the category and description questions of a report being filed for a
+    household; returns its number."""
+    await press_like(h, worker, category)
+    await h.send(worker, worker, text, reply_to=h.last(worker)["message_id"])
+    number = await h.db.scalar("SELECT MAX(id) FROM reports")
+    assert number is not None and f"#{number}" in h.last_text(worker), h.bot_texts(worker)
+    return int(number)
+
+
+async def from_visit(h: Harness, worker: User, text: str = "门前排水沟堵了") -> int:
+    """Log a visit to M1户主2 (met), then file the problem the household raised."""
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    await press_like(h, worker, FILE_FOR)
+    assert "为 M1户主2" in h.last(worker)["reply_to_message"]["text"]
+    return await describe(h, worker, text)
+
+
+def group_posts(h: Harness, chat: Chat) -> list[dict[str, Any]]:
+    return [m for m in h.bot_posts(chat) if "代为登记" in (m.get("text") or "")]
+
+
+async def test_filed_from_a_visit_routes_and_tells_the_group_without_personal_data(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, resident, chat = town
+    number = await from_visit(h, worker)
+    row = await status_of(h, number)
+    household = await h.db.scalar("SELECT id FROM households WHERE code = 'M1-H2'")
+    staff = await h.db.scalar("SELECT id FROM staff WHERE code = 'L4A'")
+    assert (row["household_id"], row["recorded_by_staff_id"], row["collected_on"]) == (
+        household,
+        staff,
+        "visit",
+    )
+    assert (row["reporter_tg_id"], row["reporter_name"]) == (0, "M1户主2")
+    assert (row["status"], row["level"], row["description"]) == ("new", 4, "门前排水沟堵了")
+    assert [e[0] for e in await events_of(h, number)] == ["filed"]
+    assert (await events_of(h, number))[0][3] == "staff:L4A"
+    # Routing as for any report: the micro-grid's worker gets the card with its buttons.
+    card = card_of(h, worker, number)
+    assert "M1户主2" in card["text"] and "代报：由 张秀兰 登记（走访时收集）" in card["text"]
+    assert "13800000102" in card["text"] and ACCEPT in buttons(card)
+    # The group: the number and the category, and nothing that identifies the household.
+    [told] = group_posts(h, chat)
+    assert f"#{number}" in told["text"] and INFRA in told["text"]
+    for private in (*PERSONAL, "排水沟"):
+        assert private not in told["text"]
+    assert h.bot_posts(resident) == []
+
+
+async def test_without_a_linked_resident_the_worker_records_the_households_word(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, chat = town
+    number = await from_visit(h, worker)
+    await press_on(h, worker, number, ACCEPT)
+    await press_on(h, worker, number, RESOLVE)
+    await note(h, worker, "已疏通")
+    asked = h.last(worker)
+    assert "请向住户核实" in asked["text"] and set(buttons(asked)) == {HH_CONFIRM, HH_REOPEN}
+    await h.press(worker, asked, buttons(asked)[HH_REOPEN])
+    assert (await status_of(h, number))["status"] == "accepted"
+    await press_on(h, worker, number, RESOLVE)
+    await note(h, worker, "已再次疏通")
+    asked = h.last(worker)
+    await h.press(worker, asked, buttons(asked)[HH_CONFIRM])
+    row = await status_of(h, number)
+    assert row["status"] == "closed" and row["reopen_count"] == 1
+    actions = [(e[0], e[3]) for e in await events_of(h, number)]
+    assert actions[-3:] == [
+        ("household_reopen", "staff:L4A"),
+        ("resolve", "staff:L4A"),
+        ("household_confirm", "staff:L4A"),
+    ]
+    # Nothing of it reached the group besides the notice that it was recorded.
+    assert len(group_posts(h, chat)) == 1
+    assert not any("已疏通" in (m.get("text") or "") for m in h.bot_posts(chat))
+
+
+async def test_a_linked_resident_is_told_privately_and_confirms(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, resident, chat = town
+    await link_household(h, resident, "M1-H2")
+    h.sb.start_bot(resident)
+    number = await from_visit(h, worker)
+    told = h.last(resident)
+    assert f"#{number}" in told["text"] and "您家的问题" in told["text"]
+    assert group_posts(h, chat) == []
+    await press_on(h, worker, number, RESOLVE)
+    await note(h, worker, "已疏通")
+    resolved = h.last(resident)
+    assert "已疏通" in resolved["text"] and CONFIRM in buttons(resolved)
+    # The worker is not offered the household's word: the resident answers.
+    assert not any(HH_CONFIRM in buttons(m) for m in h.bot_posts(worker))
+    await h.press(resident, resolved, buttons(resolved)[CONFIRM])
+    assert (await status_of(h, number))["status"] == "closed"
+    assert (await events_of(h, number))[-1][0] == "confirm"
+    assert "群众已确认" in h.last_text(worker)
+    # The resident sees the household's report in /my.
+    await h.send(resident, resident, "/my")
+    assert f"#{number}" in h.last_text(resident)
