@@ -34,7 +34,8 @@ from services.logbook_state import REPORT_PICK
 # Typed answers and locations are read in their own handler group, after every feature's
 # handlers in group 0; which feature a text belongs to is decided by handlers.private_text.
 FLOW_GROUP = 40
-OWN_COMMANDS = ("visit", "contact", "checkin", "cancel")
+# /report in private starts picking a household for a worker (代报): it is a logbook flow too.
+OWN_COMMANDS = ("visit", "contact", "checkin", "cancel", "report")
 
 
 async def visit(update: Update, context: GridContext) -> None:

@@ -40,9 +40,7 @@ async def households_due(update: Update, context: GridContext, actor: Actor) -> 
         if due.visit:
             lines.append(render.household_lines(t, due.visit))
         markup = (
-            onbehalf.with_pick_button(
-                t, render.start_buttons(t, (LogKind.CONTACT, LogKind.VISIT))
-            )
+            onbehalf.with_pick_button(t, render.start_buttons(t, (LogKind.CONTACT, LogKind.VISIT)))
             if actor.role in WORKERS
             else None
         )

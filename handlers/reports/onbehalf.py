@@ -65,8 +65,9 @@ async def offer(update: Update, context: GridContext, household: Household, kind
     )
 
 
-async def open_picker(update: Update, context: GridContext, text: str = "") -> None:
-    """The worker's household list (paged, searchable: the logbook's); picking one files."""
+async def open_picker(update: Update, context: GridContext, text: str = "") -> bool:
+    """The worker's household list (paged, searchable: the logbook's); picking one files.
+    False when refused (and told why)."""
     rt, chat = context.rt, update.effective_chat
     assert chat is not None
     t = texts_for(context, update)
@@ -75,11 +76,12 @@ async def open_picker(update: Update, context: GridContext, text: str = "") -> N
         flow = await logbook.begin_report_pick(rt.db, rt.clock, rt.config, actor, text)
     except Refusal as refusal:
         await refuse(update, t, refusal)
-        return
+        return False
     assert flow.draft is not None and flow.page is not None
     await asked(update, context, Owner.LOGBOOK, subject_id=flow.draft.id)
     title, markup = household_render.picker(t, PICK_TITLE, flow.draft.id, flow.page)
     await context.bot.send_message(chat.id, title, reply_markup=markup)
+    return True
 
 
 async def picked(update: Update, context: GridContext, household: Household, text: str) -> None:
@@ -102,8 +104,8 @@ async def press(update: Update, context: GridContext) -> None:
     try:
         code, *args = unpack_any(query.data, PREFIX, 1, 3)
         if code == "p" and not args:
-            await answer_quietly(query)
-            await open_picker(update, context)
+            if await open_picker(update, context):
+                await answer_quietly(query)
             return
         if code != "s" or len(args) != 2 or args[1] not in COLLECTED:
             raise BadCallbackData(query.data)

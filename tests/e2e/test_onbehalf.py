@@ -131,3 +131,70 @@ async def test_a_linked_resident_is_told_privately_and_confirms(
     # The resident sees the household's report in /my.
     await h.send(resident, resident, "/my")
     assert f"#{number}" in h.last_text(resident)
+
+
+async def test_from_tasks_with_the_household_list_and_search(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, chat = town
+    await h.send(worker, worker, "/tasks")
+    due = next(m for m in h.bot_posts(worker) if PICK in buttons(m))
+    await h.press(worker, due, buttons(due)[PICK])
+    picker = h.last(worker)
+    assert "代报问题" in picker["text"] and "共 4 户" in picker["text"]
+    await h.send(worker, worker, "户主3")  # the logbook's search, as it is
+    searched = h.last(worker)
+    assert [label for label in buttons(searched) if "户主" in label] == ["⏳ M1户主3 · M1组3号"]
+    await press_like(h, worker, "M1户主3")
+    assert "已选择住户：M1户主3" in h.sb.message(worker, searched["message_id"])["text"]
+    number = await describe(h, worker, "院墙裂缝")
+    row = await status_of(h, number)
+    assert (row["reporter_name"], row["collected_on"], row["description"]) == (
+        "M1户主3",
+        None,
+        "院墙裂缝",
+    )
+    assert f"#{number}" in group_posts(h, chat)[-1]["text"]
+    assert await h.db.scalar("SELECT COUNT(*) FROM household_drafts") == 0
+
+
+async def test_from_report_in_private_with_the_text_given(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, _ = town
+    await h.send(worker, worker, "/report 路口积水")
+    assert "代报问题" in h.last_text(worker)
+    await press_like(h, worker, "M1户主4")
+    await press_like(h, worker, INFRA)
+    number = await h.db.scalar("SELECT MAX(id) FROM reports")
+    assert number is not None and f"#{number}" in h.last_text(worker)
+    row = await status_of(h, int(number))
+    assert (row["reporter_name"], row["description"], row["category"]) == (
+        "M1户主4",
+        "路口积水",
+        "infrastructure",
+    )
+
+
+async def test_a_visit_with_nobody_at_home_offers_no_report(h: Harness) -> None:
+    worker = await h.staff("L4A", "张秀兰")
+    await log_entry(h, worker, "/visit", "M1户主1", NOT_HOME)
+    assert not any(FILE_FOR in buttons(m) for m in h.bot_posts(worker))
+    await log_entry(h, worker, "/contact", "M1户主1", "📞 电话")
+    assert FILE_FOR in buttons(h.last(worker))
+
+
+async def test_a_contact_marks_the_report_collected_on_a_contact(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, _ = town
+    await log_entry(h, worker, "/contact", "M1户主1", "📞 电话")
+    await press_like(h, worker, FILE_FOR)
+    number = await describe(h, worker, "想咨询低保政策")
+    assert (await status_of(h, number))["collected_on"] == "contact"
+    # One visit or contact may give several reports: the button opens a new one each time.
+    await press_like(
+        h, worker, FILE_FOR, next(m for m in h.bot_posts(worker) if FILE_FOR in buttons(m))
+    )
+    second = await describe(h, worker, "路灯不亮")
+    assert second == number + 1

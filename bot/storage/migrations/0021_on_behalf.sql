@@ -7,3 +7,22 @@ ALTER TABLE report_drafts ADD COLUMN household_id INTEGER REFERENCES households(
 ALTER TABLE report_drafts ADD COLUMN recorded_by_staff_id INTEGER REFERENCES staff(id);
 ALTER TABLE report_drafts ADD COLUMN collected_on TEXT;
 CREATE INDEX reports_household ON reports(household_id, created_at);
+
+-- Picking the household a report is filed for uses the logbook's household list: its draft
+-- kind 'report' joins the others (SQLite changes a CHECK only by copying the table).
+CREATE TABLE household_drafts_new (
+    id              INTEGER PRIMARY KEY,
+    tg_user_id      INTEGER NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL CHECK (kind IN ('contact', 'visit', 'checkin', 'report')),
+    step            TEXT    NOT NULL,
+    household_id    INTEGER REFERENCES households(id),
+    outcome         TEXT,
+    happened_on     TEXT,
+    note            TEXT,
+    query           TEXT    NOT NULL DEFAULT '',
+    page            INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL
+);
+INSERT INTO household_drafts_new SELECT * FROM household_drafts;
+DROP TABLE household_drafts;
+ALTER TABLE household_drafts_new RENAME TO household_drafts;
