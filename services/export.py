@@ -57,6 +57,13 @@ class _Builder:
         return None if value is None else self.t("export.yes" if value else "export.no")
 
 
+def _collected(t: Lang, recorder: int | None, collected_on: str | None) -> str | None:
+    """Where a report filed for a household was collected; None for a resident's own."""
+    if recorder is None:
+        return None
+    return t(f"onbehalf.collected_{collected_on or 'none'}")
+
+
 def _label(t: Lang, prefix: str, value: str | None) -> str:
     if not value:
         return ""
@@ -88,6 +95,8 @@ async def build_sheets(
                 ("reporter", "text", True),
                 ("household", "text", False),
                 ("description", "text", False),
+                ("recorder", "text", False),
+                ("collected_on", "text", False),
                 ("owner", "text", False),
                 ("escalations", "int", False),
                 ("reopened", "int", False),
@@ -111,6 +120,8 @@ async def build_sheets(
                 "reporter": r["reporter_name"],
                 "household": r["household_code"],
                 "description": r["description"],
+                "recorder": r["recorder"],
+                "collected_on": _collected(t, r["recorded_by_staff_id"], r["collected_on"]),
                 "owner": r["owner"],
                 "escalations": r["escalations"],
                 "reopened": r["reopen_count"],
