@@ -86,6 +86,7 @@ class OnBehalf(BaseModel):
     """A draft filed for a household by its worker."""
 
     household_id: int
+    micro_grid_id: int
     staff_id: int
     collected_on: str | None
 

@@ -18,7 +18,7 @@ from handlers.common import (
     refuse,
     texts_for,
 )
-from handlers.reports import onbehalf
+from handlers.reports import for_household, onbehalf
 from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
 from handlers.staff_notices import message, post
@@ -229,7 +229,9 @@ async def _filed(
             subject_of(report),
             reply_to=addressable(draft.message_id),
         )
-    household = await onbehalf.household_notices(context, report) if report.for_household else []
+    household = (
+        await for_household.household_notices(context, report) if report.for_household else []
+    )
     await post(context, [confirmation, *household])
     await tell_staff(context, report, route.staff)
 

@@ -16,30 +16,20 @@ from handlers.callback_data import BadCallbackData, number, pack, pattern, unpac
 from handlers.common import answer_quietly, current_actor, refuse, texts_for
 from handlers.households import render as household_render
 from handlers.private_text import Owner, asked
-from handlers.reports.render import category_buttons, category_label
-from handlers.staff_notices import message
+from handlers.reports.for_household import (
+    PREFIX,
+    for_household_buttons,
+    parse_collected,
+)
+from handlers.reports.render import category_buttons
 from models.chats import addressable
 from models.contacts import Household, LogKind
 from models.errors import Refusal
-from models.outbox import Notice, Recipient
-from models.reports import Report
 from services import logbook
 from services.reports import onbehalf
 from services.reports.filing import Step
 
-PREFIX = "ob"
 PICK_TITLE = "onbehalf.pick_title"
-# Where the problem was collected, in callback data.
-COLLECTED = {"v": LogKind.VISIT.value, "c": LogKind.CONTACT.value, "n": None}
-_CODE = {value: code for code, value in COLLECTED.items()}
-
-
-def start_button(t: Lang, household_id: int, collected_on: str | None) -> InlineKeyboardButton:
-    """File a report for this household (collected on a visit or contact, or not)."""
-    return InlineKeyboardButton(
-        t("onbehalf.button_file"),
-        callback_data=pack(PREFIX, "s", household_id, _CODE[collected_on]),
-    )
 
 
 def pick_button(t: Lang) -> InlineKeyboardButton:
@@ -61,7 +51,7 @@ async def offer(update: Update, context: GridContext, household: Household, kind
     await context.bot.send_message(
         chat.id,
         t("onbehalf.offer", household=household_render.household_label(household)),
-        reply_markup=InlineKeyboardMarkup([[start_button(t, household.id, kind.value)]]),
+        reply_markup=for_household_buttons(t, household.id, kind.value),
     )
 
 
@@ -85,15 +75,18 @@ async def open_picker(update: Update, context: GridContext, text: str = "") -> b
 
 
 async def picked(update: Update, context: GridContext, household: Household, text: str) -> None:
-    """A household picked from the list: open its report (the text given with /report as
-    its description)."""
+    """A household picked from the list: with the text given with /report, open its report
+    at once; otherwise offer a report or the questionnaire for it."""
     query = update.callback_query
+    t = texts_for(context, update)
+    label = t("onbehalf.picked", household=household_render.household_label(household))
+    markup = None if text else for_household_buttons(t, household.id, None)
     if query is not None and isinstance(query.message, Message):
-        t = texts_for(context, update)
-        await query.message.edit_text(
-            t("onbehalf.picked", household=household_render.household_label(household))
-        )
-    await _open(update, context, household, None, text)
+        await query.message.edit_text(label, reply_markup=markup)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, label, reply_markup=markup)
+    if text:
+        await _open(update, context, household, None, text)
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -107,9 +100,9 @@ async def press(update: Update, context: GridContext) -> None:
             if await open_picker(update, context):
                 await answer_quietly(query)
             return
-        if code != "s" or len(args) != 2 or args[1] not in COLLECTED:
+        if code != "s" or len(args) != 2:
             raise BadCallbackData(query.data)
-        household_id, collected_on = number(args[0]), COLLECTED[args[1]]
+        household_id, collected_on = number(args[0]), parse_collected(args[1])
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -163,28 +156,6 @@ async def _open(
             reply_markup=category_buttons(rt.config, t, progress.draft.id),
             allow_sending_without_reply=True,
         )
-
-
-async def household_notices(context: GridContext, report: Report) -> list[Notice]:
-    """What the household is told of a report filed for it: privately to its linked resident,
-    else in its micro-grid's group — the number and the category only, no personal data."""
-    rt = context.rt
-    where = await onbehalf.household_chat(rt.db, report)
-    if where.chat_id is None:
-        return []
-    t = rt.lang(None)
-    category = category_label(rt.config, t, report.category)
-    key = "onbehalf.told_private" if where.private else "onbehalf.told_group"
-    recipient = Recipient.RESIDENT if where.private else Recipient.GROUP
-    return [
-        message(
-            f"report:{report.id}:filed:household",
-            where.chat_id,
-            t(key, number=report.number, category=category),
-            recipient,
-            f"report:{report.id}",
-        )
-    ]
 
 
 def register(app: GridApp) -> None:

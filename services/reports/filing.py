@@ -11,7 +11,7 @@ from bot.storage import audit, cases, grid, households_link
 from bot.storage import groups as group_store
 from bot.storage import reports as store
 from bot.storage.db import Database
-from bot.storage.reports import Draft
+from bot.storage.reports import Draft, OnBehalf
 from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
@@ -197,20 +197,35 @@ async def file_complete(
     category: str,
     description: str,
     private: bool,
+    for_household: OnBehalf | None = None,
 ) -> Filed | None:
     """File a report whose category and description are known (from a questionnaire or a
-    policy question) at once; None when this message was filed already."""
+    policy question) at once; None when this message was filed already. `for_household`:
+    a worker files it for the household (代填), `name` being the household head's."""
     async with db.transaction():
         text = clean_description(config, description)
         if text is None:
             raise Refusal("reports.empty")
         if config.category(category) is None:
             raise Refusal("reports.draft_gone")
-        micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
-        if not private and not await group_store.is_member(db, chat_id, tg_user_id):
-            raise Refusal("reports.not_member")
+        if for_household is not None:
+            micro_grid_id = for_household.micro_grid_id
+        else:
+            micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
+            if not private and not await group_store.is_member(db, chat_id, tg_user_id):
+                raise Refusal("reports.not_member")
+            micro_grid_id = micro_grid.id
         draft = await store.add_draft(
-            db, chat_id, message_id, tg_user_id, name, micro_grid.id, text, None, to_ts(clock.now())
+            db,
+            chat_id,
+            message_id,
+            tg_user_id,
+            name,
+            micro_grid_id,
+            text,
+            None,
+            to_ts(clock.now()),
+            for_household,
         )
         if draft is None:
             return None

@@ -88,6 +88,19 @@ async def may_file_for(db: Database, actor: Actor, household_id: int) -> Househo
     return household
 
 
+def for_household(actor: Actor, household: Household, collected_on: str | None) -> OnBehalf:
+    """What a draft filed by this worker for the household carries."""
+    assert actor.staff is not None
+    if collected_on is not None and collected_on not in COLLECTED_ON:
+        raise Refusal("onbehalf.not_allowed")
+    return OnBehalf(
+        household_id=household.id,
+        micro_grid_id=household.micro_grid_id,
+        staff_id=actor.staff.id,
+        collected_on=collected_on,
+    )
+
+
 async def choose(
     db: Database, clock: Clock, actor: Actor, household_id: int, press_id: str | None
 ) -> Household | None:
@@ -115,12 +128,9 @@ async def begin(
     """Start the draft of a report for the household, keyed by the bot's message that opens
     it (`message_id`), with the worker's `text` as its description if given; the category
     is asked next."""
-    if collected_on is not None and collected_on not in COLLECTED_ON:
-        raise Refusal("onbehalf.not_allowed")
     async with db.transaction():
         description = clean_description(config, text)
         household = await may_file_for(db, actor, household_id)
-        assert actor.staff is not None
         draft = await store.add_draft(
             db,
             chat_id,
@@ -131,7 +141,7 @@ async def begin(
             description,
             None,
             to_ts(clock.now()),
-            OnBehalf(household_id=household.id, staff_id=actor.staff.id, collected_on=collected_on),
+            for_household(actor, household, collected_on),
         )
         if draft is None:
             return Progress(Step.ALREADY_SEEN)

@@ -146,7 +146,9 @@ async def test_from_tasks_with_the_household_list_and_search(
     searched = h.last(worker)
     assert [label for label in buttons(searched) if "户主" in label] == ["⏳ M1户主3 · M1组3号"]
     await press_like(h, worker, "M1户主3")
-    assert "已选择住户：M1户主3" in h.sb.message(worker, searched["message_id"])["text"]
+    chosen = h.sb.message(worker, searched["message_id"])
+    assert "已选择住户：M1户主3" in chosen["text"]
+    await press_like(h, worker, FILE_FOR, chosen)
     number = await describe(h, worker, "院墙裂缝")
     row = await status_of(h, number)
     assert (row["reporter_name"], row["collected_on"], row["description"]) == (

@@ -13,6 +13,7 @@ from models.reports import (
     Move,
     Report,
     Status,
+    household_word_may,
     resident_may,
     staff_may,
     target,
@@ -67,6 +68,9 @@ EXPECTED = {
     (Status.ACCEPTED, Move.REJECT): Status.REJECTED,
     (Status.RESOLVED, Move.CONFIRM): Status.CLOSED,
     (Status.RESOLVED, Move.REOPEN): Status.ACCEPTED,
+    # A report filed for a household: its worker records the household's word.
+    (Status.RESOLVED, Move.HOUSEHOLD_CONFIRM): Status.CLOSED,
+    (Status.RESOLVED, Move.HOUSEHOLD_REOPEN): Status.ACCEPTED,
 }
 
 
@@ -117,3 +121,21 @@ def test_only_the_reporter_confirms_or_reopens() -> None:
     assert resident_may(done, Move.CONFIRM, 500) and resident_may(done, Move.REOPEN, 500)
     assert not resident_may(done, Move.CONFIRM, 501)
     assert not resident_may(done, Move.ACCEPT, 500)
+
+
+def test_a_report_filed_for_a_household_is_answered_by_its_resident_or_its_worker() -> None:
+    done = report(Status.RESOLVED).model_copy(
+        update={"reporter_tg_id": 0, "household_id": 3, "recorded_by_staff_id": 9}
+    )
+    # The linked resident answers; nobody does when there is none (then the worker does).
+    assert resident_may(done, Move.CONFIRM, 600, household_resident=600)
+    assert not resident_may(done, Move.CONFIRM, 601, household_resident=600)
+    assert not resident_may(done, Move.REOPEN, 0, household_resident=None)
+    worker = Handler(9, Level.MICRO_GRID, covers=True)
+    assert household_word_may(done, Move.HOUSEHOLD_CONFIRM, worker, answers=False)
+    assert not household_word_may(done, Move.HOUSEHOLD_CONFIRM, worker, answers=True)
+    elsewhere = Handler(8, Level.MICRO_GRID, covers=False)
+    assert not household_word_may(done, Move.HOUSEHOLD_REOPEN, elsewhere, answers=False)
+    # Never on a resident's own report, and never a staff move.
+    assert not household_word_may(report(Status.RESOLVED), Move.HOUSEHOLD_CONFIRM, worker, False)
+    assert not staff_may(done, Move.HOUSEHOLD_CONFIRM, worker)

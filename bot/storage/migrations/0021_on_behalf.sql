@@ -8,6 +8,10 @@ ALTER TABLE report_drafts ADD COLUMN recorded_by_staff_id INTEGER REFERENCES sta
 ALTER TABLE report_drafts ADD COLUMN collected_on TEXT;
 CREATE INDEX reports_household ON reports(household_id, created_at);
 
+-- A questionnaire a worker entered for a household (代填): still one per household per round
+-- (the first stands); tg_user_id is then the worker's.
+ALTER TABLE survey_responses ADD COLUMN entered_by_staff_id INTEGER REFERENCES staff(id);
+
 -- Picking the household a report is filed for uses the logbook's household list: its draft
 -- kind 'report' joins the others (SQLite changes a CHECK only by copying the table).
 CREATE TABLE household_drafts_new (
