@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import from_ts
 from bot.config import Config
-from bot.storage import contacts, pension, survey
+from bot.storage import contacts, grid, pension, survey
 from bot.storage import export as store
 from bot.storage.db import Database
 from bot.texts import Lang
@@ -286,6 +286,10 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
     responses = await survey.responses(db, unit)
     answers = await survey.answers_of(db, [r.id for r in responses])
     codes = await store.household_codes(db, [r.household_id for r in responses])
+    workers: dict[int, str] = {}
+    for staff_id in {r.entered_by_staff_id for r in responses if r.entered_by_staff_id}:
+        found = await grid.staff_by_id(db, staff_id)
+        workers[staff_id] = found.name if found is not None else ""
     questions: list[str] = []
     by_response: dict[int, dict[str, Any]] = {}
     for answer in answers:
@@ -304,6 +308,7 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
             ("micro_grid", "text", False),
             ("submitted", "datetime", False),
             ("report", "int", False),
+            ("entered_by", "text", False),
         ],
         responses,
         lambda r: {
@@ -313,6 +318,8 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
             "micro_grid": names.get(r.micro_grid_id, ""),
             "submitted": r.submitted_at,
             "report": r.report_id,
+            # 代填: the worker who entered it for the household; empty when it answered itself.
+            "entered_by": workers.get(r.entered_by_staff_id or 0),
         },
     )
     # One column per question, after the fixed ones (numbers stay numbers).

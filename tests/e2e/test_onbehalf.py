@@ -128,9 +128,17 @@ async def test_a_linked_resident_is_told_privately_and_confirms(
     assert (await status_of(h, number))["status"] == "closed"
     assert (await events_of(h, number))[-1][0] == "confirm"
     assert "群众已确认" in h.last_text(worker)
-    # The resident sees the household's report in /my.
+    # The resident sees the household's report in /my and /status (without the phone).
     await h.send(resident, resident, "/my")
     assert f"#{number}" in h.last_text(resident)
+    await h.send(resident, resident, f"/status {number}")
+    shown = h.last_text(resident)
+    assert "门前排水沟堵了" in shown and "13800000102" not in shown
+    # Another resident sees nothing of it.
+    stranger = h.user("路人")
+    h.sb.start_bot(stranger)
+    await h.send(stranger, stranger, f"/status {number}")
+    assert "找不到问题" in h.last_text(stranger)
 
 
 async def test_from_tasks_with_the_household_list_and_search(

@@ -4,6 +4,10 @@ household."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+
 from sandbox.state import Chat, User
 from tests.e2e.flowsteps import link_household, tap
 from tests.e2e.harness import Harness, buttons
@@ -11,6 +15,7 @@ from tests.e2e.households_steps import MET, forge, household_id, log_entry, pres
 from tests.e2e.reporting import card_of, status_of
 
 SURVEY = "📋 代填本轮问卷"
+SHEET = "问卷答复"
 
 
 async def _answer(h: Harness, worker: User, problem: str | None) -> None:
@@ -121,3 +126,30 @@ async def test_only_the_households_own_workers_enter_it(h: Harness) -> None:
             answer = h.answer(pressed)
             assert answer is not None and "只有该户所在微网格的网格员" in answer["text"], role
     assert await h.db.scalar("SELECT COUNT(*) FROM survey_responses") == 0
+
+
+async def test_the_export_names_the_worker_who_entered_it(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, resident, _ = town
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    await press_like(h, worker, SURVEY)
+    await _answer(h, worker, None)
+    await link_household(h, resident, "M1-H1")  # a household that answered itself
+    h.sb.start_bot(resident)
+    await h.send(resident, resident, "/survey")
+    for score in ("3", "3", "3", "3"):
+        await tap(h, resident, resident, score)
+    await tap(h, resident, resident, "否")
+    await tap(h, resident, resident, "跳过")
+    town_cadre = await h.staff("C1")
+    await h.send(town_cadre, town_cadre, "/export")
+    offer = h.last(town_cadre)
+    await h.press(town_cadre, offer, buttons(offer)["Excel 表格（.xlsx）"])
+    book = openpyxl.load_workbook(io.BytesIO(h.sb.document(h.last(town_cadre))))
+    rows = [[c.value for c in r] for r in book[SHEET].iter_rows()]
+    household, entered = rows[0].index("户编号"), rows[0].index("代填网格员")
+    assert sorted((r[household], r[entered]) for r in rows[1:]) == [
+        ("M1-H1", None),
+        ("M1-H2", "张秀兰"),
+    ]
