@@ -107,6 +107,9 @@ async def opening_for(
     household's own workers, once per household per round."""
     async with db.transaction():
         household = await onbehalf.may_file_for(db, entered_by.actor, entered_by.household_id)
+        await onbehalf.check_collected(
+            db, clock, entered_by.actor, household, entered_by.collected_on
+        )
         found = current_round(config, clock.now())
         if found is None:
             raise Refusal("survey.no_round")

@@ -108,7 +108,9 @@ async def press(update: Update, context: GridContext) -> None:
         return
     actor = await current_actor(context, update)
     try:
-        household = await onbehalf.choose(rt.db, rt.clock, actor, household_id, query.id)
+        household = await onbehalf.choose(
+            rt.db, rt.clock, actor, household_id, collected_on, query.id
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return

@@ -9,10 +9,12 @@ worker as the recorder, and 'visit' / 'contact' when it was collected on one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import cases as case_store
+from bot.storage import contacts as contact_store
 from bot.storage import grid, households_link
 from bot.storage import households as household_store
 from bot.storage import reports as store
@@ -27,6 +29,8 @@ from models.units import Staff
 from services.reports.filing import Progress, Step, clean_description
 
 COLLECTED_ON = frozenset(k.value for k in LogKind)
+# A report or questionnaire counts as collected on a visit or contact logged this long ago.
+COLLECTED_WITHIN = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,23 @@ async def may_file_for(db: Database, actor: Actor, household_id: int) -> Househo
     return household
 
 
+async def check_collected(
+    db: Database, clock: Clock, actor: Actor, household: Household, collected_on: str | None
+) -> None:
+    """Refuse 'collected on a visit / contact' unless this worker logged one with the
+    household met in the last COLLECTED_WITHIN (the digests count these apart)."""
+    if collected_on is None:
+        return
+    if actor.staff is None or collected_on not in COLLECTED_ON:
+        raise Refusal("onbehalf.not_allowed")
+    since = to_ts(clock.now() - COLLECTED_WITHIN)
+    if not await contact_store.met_since(db, household.id, actor.staff.id, collected_on, since):
+        raise Refusal(f"onbehalf.no_{collected_on}")
+
+
 def for_household(actor: Actor, household: Household, collected_on: str | None) -> OnBehalf:
     """What a draft filed by this worker for the household carries."""
     assert actor.staff is not None
-    if collected_on is not None and collected_on not in COLLECTED_ON:
-        raise Refusal("onbehalf.not_allowed")
     return OnBehalf(
         household_id=household.id,
         micro_grid_id=household.micro_grid_id,
@@ -102,12 +118,18 @@ def for_household(actor: Actor, household: Household, collected_on: str | None) 
 
 
 async def choose(
-    db: Database, clock: Clock, actor: Actor, household_id: int, press_id: str | None
+    db: Database,
+    clock: Clock,
+    actor: Actor,
+    household_id: int,
+    collected_on: str | None,
+    press_id: str | None,
 ) -> Household | None:
     """The worker chose to file for this household (a button); None when the same press
     arrives again."""
     async with db.transaction():
         household = await may_file_for(db, actor, household_id)
+        await check_collected(db, clock, actor, household, collected_on)
         if press_id is not None and not await case_store.claim_press(db, press_id, clock.now()):
             return None
         return household
@@ -131,6 +153,7 @@ async def begin(
     async with db.transaction():
         description = clean_description(config, text)
         household = await may_file_for(db, actor, household_id)
+        await check_collected(db, clock, actor, household, collected_on)
         draft = await store.add_draft(
             db,
             chat_id,

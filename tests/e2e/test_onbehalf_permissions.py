@@ -3,12 +3,14 @@ tried by residents, other micro-grids' workers, the grid's worker and cadres."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from sandbox.state import Chat, User
 from tests.e2e.flowsteps import link_household
 from tests.e2e.harness import Harness, buttons
-from tests.e2e.households_steps import forge, household_id
+from tests.e2e.households_steps import MET, NOT_HOME, forge, household_id, log_entry
 from tests.e2e.reporting import RESOLVE, note, press_on, status_of
 from tests.e2e.test_onbehalf import HH_CONFIRM, from_visit
 
@@ -116,3 +118,27 @@ async def test_with_a_linked_resident_the_worker_may_not_answer_for_the_househol
     assert "不能处理" in (h.answer(pressed) or {}).get("text", "")
     assert (await status_of(h, number))["status"] == "resolved"
     assert HH_CONFIRM not in str([buttons(m) for m in h.bot_posts(worker)])
+
+
+async def test_collected_on_a_visit_needs_a_recent_visit_with_the_household_met(
+    h: Harness,
+) -> None:
+    worker = await h.staff("L4A", "张秀兰")
+    h2, h3 = await household_id(h, "M1-H2"), await household_id(h, "M1-H3")
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    await log_entry(h, worker, "/visit", "M1户主3", NOT_HOME)
+    refusals = {
+        f"ob:s:{h3}:v": "没有找到您最近对该户的走访记录",  # nobody was at home
+        f"sq:{h3}:v": "没有找到您最近对该户的走访记录",
+        f"ob:s:{h2}:c": "没有找到您最近与该户的联系记录",  # a visit is not a contact log
+    }
+    for data, says in refusals.items():
+        pressed = await forge(h, worker, h.last(worker), data)
+        assert says in (h.answer(pressed) or {}).get("text", ""), data
+    assert await h.db.scalar("SELECT COUNT(*) FROM report_drafts") == 0
+    # A day later the visit no longer marks what is filed as collected on it.
+    h.clock.advance(timedelta(hours=25))
+    pressed = await forge(h, worker, h.last(worker), f"ob:s:{h2}:v")
+    assert "没有找到您最近对该户的走访记录" in (h.answer(pressed) or {}).get("text", "")
+    await forge(h, worker, h.last(worker), f"ob:s:{h2}:n")  # not as collected: allowed
+    assert await h.db.scalar("SELECT COUNT(*) FROM report_drafts") == 1
