@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import audit, households_link
+from bot.storage import cases as case_store
 from bot.storage import survey as store
 from bot.storage.db import Database
 from models.contacts import Household as ListedHousehold
@@ -101,11 +102,13 @@ class WorkerOpening:
 
 
 async def opening_for(
-    db: Database, clock: Clock, config: Config, entered_by: EnteredBy
-) -> WorkerOpening:
+    db: Database, clock: Clock, config: Config, entered_by: EnteredBy, press_id: str | None = None
+) -> WorkerOpening | None:
     """The household and round a worker enters the questionnaire for, or why not: only the
-    household's own workers, once per household per round."""
+    household's own workers, once per household per round. None: the same press again."""
     async with db.transaction():
+        if press_id is not None and not await case_store.claim_press(db, press_id, clock.now()):
+            return None
         household = await onbehalf.may_file_for(db, entered_by.actor, entered_by.household_id)
         await onbehalf.check_collected(
             db, clock, entered_by.actor, household, entered_by.collected_on

@@ -118,11 +118,13 @@ async def start_for_household(update: Update, context: GridContext) -> object:
         return END
     entered_by = survey.EnteredBy(await current_actor(context, update), household_id, collected_on)
     try:
-        opening = await survey.opening_for(rt.db, rt.clock, rt.config, entered_by)
+        opening = await survey.opening_for(rt.db, rt.clock, rt.config, entered_by, query.id)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return END
     await query.answer()
+    if opening is None:  # the same press delivered again: the flow goes on where it is
+        return None
     questionnaire = _questionnaire(context)
     first = next_index(questionnaire, {}, -1)
     assert first is not None

@@ -208,3 +208,18 @@ async def test_a_contact_marks_the_report_collected_on_a_contact(
     )
     second = await describe(h, worker, "路灯不亮")
     assert second == number + 1
+
+
+async def test_the_file_for_button_delivered_twice_opens_one_report(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, _ = town
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    offer = h.last(worker)
+    press = h.sb.press(worker, offer, buttons(offer)[FILE_FOR])
+    await h.settle(press)
+    # Telegram delivers the very same press again (e.g. after a restart).
+    assert h.sb.world.updates.push("callback_query", press.update["callback_query"]) is not None
+    await h.settle_all()
+    assert len([t for t in h.bot_texts(worker) if "为 M1户主2" in t]) == 1
+    assert await h.db.scalar("SELECT COUNT(*) FROM report_drafts") == 1

@@ -153,3 +153,18 @@ async def test_the_export_names_the_worker_who_entered_it(
         ("M1-H1", None),
         ("M1-H2", "张秀兰"),
     ]
+
+
+async def test_the_survey_button_delivered_twice_starts_once(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, _ = town
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    offer = h.last(worker)
+    press = h.sb.press(worker, offer, buttons(offer)[SURVEY])
+    await h.settle(press)
+    await tap(h, worker, worker, "4")  # the first question answered
+    assert h.sb.world.updates.push("callback_query", press.update["callback_query"]) is not None
+    await h.settle_all()
+    assert len([t for t in h.bot_texts(worker) if "代填（走访时收集）" in t]) == 1
+    assert "第 2/8 题" in h.last_text(worker)
