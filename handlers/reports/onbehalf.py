@@ -44,7 +44,8 @@ def with_pick_button(t: Lang, markup: InlineKeyboardMarkup | None) -> InlineKeyb
 
 
 async def offer(update: Update, context: GridContext, household: Household, kind: LogKind) -> None:
-    """After a visit or contact was stored: a button for a problem the household raised."""
+    """After a visit or contact was stored: buttons to report a problem for the household or
+    enter its questionnaire."""
     chat = update.effective_chat
     assert chat is not None
     t = texts_for(context, update)
