@@ -92,6 +92,16 @@ async def may_file_for(db: Database, actor: Actor, household_id: int) -> Househo
     return household
 
 
+async def reports_for_households(db: Database, actor: Actor) -> bool:
+    """Whether /report in this person's private chat files for one of their households: a
+    grid worker's does, unless the worker is linked to a household of their own (then it is
+    their own report, as for any linked resident; the visit and /tasks buttons remain)."""
+    if not may(actor, Action.FOR_HOUSEHOLD):
+        return False
+    async with db.reading():
+        return await households_link.household_of(db, actor.tg_user_id) is None
+
+
 async def check_collected(
     db: Database, clock: Clock, actor: Actor, household: Household, collected_on: str | None
 ) -> None:

@@ -152,7 +152,7 @@ async def test_from_tasks_with_the_household_list_and_search(
     assert "代报问题" in picker["text"] and "共 4 户" in picker["text"]
     await h.send(worker, worker, "户主3")  # the logbook's search, as it is
     searched = h.last(worker)
-    assert [label for label in buttons(searched) if "户主" in label] == ["⏳ M1户主3 · M1组3号"]
+    assert [label for label in buttons(searched) if "户主" in label] == ["⏳ M1户主3 · M1组3号 📵"]
     await press_like(h, worker, "M1户主3")
     chosen = h.sb.message(worker, searched["message_id"])
     assert "已选择住户：M1户主3" in chosen["text"]
@@ -223,3 +223,32 @@ async def test_the_file_for_button_delivered_twice_opens_one_report(
     await h.settle_all()
     assert len([t for t in h.bot_texts(worker) if "为 M1户主2" in t]) == 1
     assert await h.db.scalar("SELECT COUNT(*) FROM report_drafts") == 1
+
+
+async def test_the_households_words_may_be_a_voice_and_stay_out_of_the_group(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, chat = town
+    await log_entry(h, worker, "/visit", "M1户主2", MET)
+    await press_like(h, worker, FILE_FOR)
+    await press_like(h, worker, INFRA)
+    question = h.last(worker)
+    assert "写下 M1户主2 反映的问题" in question["text"]
+    await h.settle(h.sb.send_media(worker, worker, "voice", 20, reply_to=question["message_id"]))
+    number = await h.db.scalar("SELECT MAX(id) FROM reports")
+    assert number is not None
+    row = await status_of(h, int(number))
+    assert (row["description"], row["reporter_name"], row["collected_on"]) == (
+        "（语音反映）",
+        "M1户主2",
+        "visit",
+    )
+    kinds = await h.db.fetchall(
+        "SELECT kind FROM report_attachments WHERE report_id = ?", (int(number),)
+    )
+    assert [k["kind"] for k in kinds] == ["voice"]
+    assert "🎤 语音 0:20" in card_of(h, worker, int(number))["text"]
+    # The group is told the number and the category only: no recording goes there.
+    assert not any("voice" in m for m in h.bot_posts(chat))
+    [told] = group_posts(h, chat)
+    assert f"#{number}" in told["text"] and "语音" not in told["text"]

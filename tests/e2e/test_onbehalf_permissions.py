@@ -142,3 +142,12 @@ async def test_collected_on_a_visit_needs_a_recent_visit_with_the_household_met(
     assert "没有找到您最近对该户的走访记录" in (h.answer(pressed) or {}).get("text", "")
     await forge(h, worker, h.last(worker), f"ob:s:{h2}:n")  # not as collected: allowed
     assert await h.db.scalar("SELECT COUNT(*) FROM report_drafts") == 1
+
+
+async def test_a_worker_linked_to_a_household_reports_their_own_in_private(h: Harness) -> None:
+    worker = await h.staff("L4A", "张秀兰")
+    await link_household(h, worker, "M1-H1")
+    await h.send(worker, worker, "/report 自家门口路灯坏了")
+    assert "请选择问题类别" in h.last_text(worker) and "代报问题" not in h.last_text(worker)
+    await h.send(worker, worker, "/tasks")  # the household list stays one button away
+    assert any("📝 代住户反映问题" in buttons(m) for m in h.bot_posts(worker))
