@@ -3,6 +3,8 @@
     new → accepted → resolved → closed
     new/accepted --escalate--> new (one level up: L4 → L3 → L2 → L1)
     resolved --reopen--> accepted (same owner, counted)
+    resolved --close--> closed (the sweep, when the resident does not answer in time)
+    closed --dissatisfied--> accepted (the call-back's 不满意: a reopen, counted)
     new/accepted --duplicate--> duplicate ; --reject--> rejected
 A worker may resolve a new report directly (taking it and solving it in one go).
 """
@@ -54,6 +56,8 @@ class Move(StrEnum):
     REOPEN = "reopen"
     DUPLICATE = "duplicate"
     REJECT = "reject"
+    CLOSE = "close"  # only the deadline sweep
+    DISSATISFIED = "dissatisfied"  # only the satisfaction call-back
     # A report filed for a household without a linked resident: the worker records what
     # the household said (confirmed on the household's word / says it is not solved).
     HOUSEHOLD_CONFIRM = "household_confirm"
@@ -68,7 +72,9 @@ NEEDS_NOTE = frozenset({Move.RESOLVE, Move.REJECT, Move.DUPLICATE})
 
 _TAKEN = frozenset({Status.NEW, Status.ACCEPTED})
 _CLOSES = Effects(due=Due.CLEAR, stamp=frozenset({Stamp.CLOSED}))
-_REOPENS = Effects(due=Due.RESOLVE, unstamp=frozenset({Stamp.RESOLVED}), counts_reopen=True)
+_REOPENS = Effects(
+    due=Due.RESOLVE, unstamp=frozenset({Stamp.RESOLVED, Stamp.CLOSED}), counts_reopen=True
+)
 
 RULES = KindRules(
     kind=Kind.REPORT,
@@ -84,7 +90,7 @@ RULES = KindRules(
             Status.RESOLVED,
             Effects(
                 owner=Owner.CLAIM,
-                due=Due.CLEAR,
+                due=Due.CONFIRM,
                 stamp=frozenset({Stamp.RESOLVED}),
                 judges_in_time=True,
                 judges_on_the_spot=True,
@@ -93,18 +99,22 @@ RULES = KindRules(
         Move.ESCALATE: Transition(
             _TAKEN, Status.NEW, Effects(owner=Owner.RELEASE, due=Due.ACCEPT, climbs=True)
         ),
-        Move.CONFIRM: Transition(
-            frozenset({Status.RESOLVED}), Status.CLOSED, Effects(stamp=frozenset({Stamp.CLOSED}))
-        ),
+        Move.CONFIRM: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
         Move.REOPEN: Transition(frozenset({Status.RESOLVED}), Status.ACCEPTED, _REOPENS),
-        Move.HOUSEHOLD_CONFIRM: Transition(
-            frozenset({Status.RESOLVED}), Status.CLOSED, Effects(stamp=frozenset({Stamp.CLOSED}))
-        ),
+        # A report filed for a household: its worker records the household's word.
+        Move.HOUSEHOLD_CONFIRM: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
         Move.HOUSEHOLD_REOPEN: Transition(frozenset({Status.RESOLVED}), Status.ACCEPTED, _REOPENS),
         Move.DUPLICATE: Transition(_TAKEN, Status.DUPLICATE, replace(_CLOSES, links=True)),
         Move.REJECT: Transition(_TAKEN, Status.REJECTED, _CLOSES),
+        Move.CLOSE: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
+        Move.DISSATISFIED: Transition(frozenset({Status.CLOSED}), Status.ACCEPTED, _REOPENS),
     },
-    sweep_move=Move.ESCALATE,
+    # Waiting for the grid, a late report climbs; waiting for the resident, it is closed.
+    sweep_moves={
+        Status.NEW: Move.ESCALATE,
+        Status.ACCEPTED: Move.ESCALATE,
+        Status.RESOLVED: Move.CLOSE,
+    },
 )
 
 
@@ -128,6 +138,8 @@ class Report(CaseRecord):
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
+    confirm_due_at: datetime | None = None
+    supervision_wanted: bool = False
     # 代报: filed for the household by this worker (reporter_tg_id is then 0), and where the
     # problem was collected ('visit', 'contact' or None).
     recorded_by_staff_id: int | None = None

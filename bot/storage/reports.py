@@ -18,7 +18,8 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, created_at, updated_at, recorded_by_staff_id, collected_on"
+    "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at, "
+    "recorded_by_staff_id, collected_on"
 )
 # A report filed for a household by its worker has no Telegram reporter.
 NO_TELEGRAM_REPORTER = 0
@@ -49,6 +50,8 @@ def report_from_row(row: sqlite3.Row) -> Report:
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
+        confirm_due_at=_ts(row["confirm_due_at"]),
+        supervision_wanted=bool(row["supervision_wanted"]),
         recorded_by_staff_id=row["recorded_by_staff_id"],
         collected_on=row["collected_on"],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.texts import Html, Lang
+from handlers.cadre import satisfaction_render
 from models.compliance import Compliance, Rate
 from services.digest import Digest
 
@@ -92,6 +93,7 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
     """Lines for every extra figure the digest carries."""
     extras = digest.extras
     lines: list[str] = []
+    lines += satisfaction_render.digest_lines(t, digest)
     if extras.compliance is not None:
         lines += _compliance(t, extras.compliance, extras.unit_names)
     if extras.pension is not None and extras.pension.open:

@@ -30,6 +30,9 @@ PREFIXES = (
     "hh",
     "hj",
     "hl",
+    "rm",
+    "rs",
+    "rw",
     "ob",
     "sq",
 )

@@ -252,3 +252,22 @@ async def test_the_households_words_may_be_a_voice_and_stay_out_of_the_group(
     assert not any("voice" in m for m in h.bot_posts(chat))
     [told] = group_posts(h, chat)
     assert f"#{number}" in told["text"] and "语音" not in told["text"]
+
+
+async def test_after_closure_the_worker_records_the_households_rating(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, chat = town
+    number = await from_visit(h, worker)
+    await press_on(h, worker, number, RESOLVE)
+    await note(h, worker, "已疏通")
+    asked = h.last(worker)
+    await h.press(worker, asked, buttons(asked)[HH_CONFIRM])
+    closed = next(m for m in reversed(h.bot_posts(worker)) if "代记：满意" in buttons(m))
+    assert f"{number}" in closed["text"]
+    # Nobody is sent the call-back question: the household has no chat of its own here.
+    assert not any("您对处理结果满意吗" in t for t in h.bot_texts(worker) + h.bot_texts(chat))
+    await h.press(worker, closed, buttons(closed)["代记：不满意"])
+    row = await status_of(h, number)
+    assert row["status"] == "accepted" and row["reopen_count"] == 1
+    assert (await events_of(h, number))[-1][0] == "dissatisfied"

@@ -68,6 +68,8 @@ EXPECTED = {
     (Status.ACCEPTED, Move.REJECT): Status.REJECTED,
     (Status.RESOLVED, Move.CONFIRM): Status.CLOSED,
     (Status.RESOLVED, Move.REOPEN): Status.ACCEPTED,
+    (Status.RESOLVED, Move.CLOSE): Status.CLOSED,
+    (Status.CLOSED, Move.DISSATISFIED): Status.ACCEPTED,
     # A report filed for a household: its worker records the household's word.
     (Status.RESOLVED, Move.HOUSEHOLD_CONFIRM): Status.CLOSED,
     (Status.RESOLVED, Move.HOUSEHOLD_REOPEN): Status.ACCEPTED,
@@ -121,6 +123,10 @@ def test_only_the_reporter_confirms_or_reopens() -> None:
     assert resident_may(done, Move.CONFIRM, 500) and resident_may(done, Move.REOPEN, 500)
     assert not resident_may(done, Move.CONFIRM, 501)
     assert not resident_may(done, Move.ACCEPT, 500)
+    # The system closes; the call-back reopens: neither is a resident's button.
+    assert not resident_may(done, Move.CLOSE, 500)
+    assert not resident_may(report(Status.CLOSED), Move.DISSATISFIED, 500)
+    assert not staff_may(done, Move.CLOSE, Handler(1, Level.MICRO_GRID, covers=True))
 
 
 def test_a_report_filed_for_a_household_is_answered_by_its_resident_or_its_worker() -> None:
