@@ -170,9 +170,12 @@ async def _household_told(context: GridContext, key: str, moved: Moved) -> list[
     would be; without one, the worker who recorded it is asked to check with the household."""
     rt, report, move = context.rt, moved.after, Move(moved.move)
     if move in ANSWERS:
-        # The household's rating after closure is recorded by the owner on its word (the
-        # owner's notice carries the buttons): nobody else is asked for it.
-        return list(await _owner_notices(context, key, moved))
+        # After closure the household's linked resident is asked the call-back; without one,
+        # the owner's notice carries the buttons to record the household's rating on its word.
+        notices: list[Notice | None] = list(await _owner_notices(context, key, moved))
+        if move in (Move.CONFIRM, Move.CLOSE, Move.HOUSEHOLD_CONFIRM):
+            notices += await _callback_notices(context, key, report)
+        return notices
     async with rt.db.reading():
         who = await onbehalf.answerer(rt.db, report)
     if who.tg_user_id is None:

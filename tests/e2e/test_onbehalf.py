@@ -8,7 +8,7 @@ from typing import Any
 from sandbox.state import Chat, User
 from tests.e2e.flowsteps import link_household
 from tests.e2e.harness import Harness, buttons
-from tests.e2e.households_steps import MET, NOT_HOME, log_entry, press_like
+from tests.e2e.households_steps import MET, NOT_HOME, forge, log_entry, press_like
 from tests.e2e.reporting import (
     ACCEPT,
     CONFIRM,
@@ -127,7 +127,27 @@ async def test_a_linked_resident_is_told_privately_and_confirms(
     await h.press(resident, resolved, buttons(resolved)[CONFIRM])
     assert (await status_of(h, number))["status"] == "closed"
     assert (await events_of(h, number))[-1][0] == "confirm"
-    assert "群众已确认" in h.last_text(worker)
+    assert any("群众已确认" in t for t in h.bot_texts(worker))
+    # The satisfaction call-back goes to the linked resident, privately; they answer it.
+    callback = next(m for m in reversed(h.bot_posts(resident)) if "满意" in buttons(m))
+    assert "您对处理结果满意吗" in callback["text"]
+    await h.press(resident, callback, buttons(callback)["满意"])
+    rating = await h.db.fetchone("SELECT * FROM report_ratings WHERE report_id = ?", (number,))
+    assert rating is not None and (rating["rating"], rating["tg_user_id"]) == (
+        "satisfied",
+        resident.id,
+    )
+    assert rating["by_staff_id"] is None
+    # Another resident may not answer it in the household's place.
+    stranger = h.user("旁人")
+    h.sb.start_bot(stranger)
+    await h.send(stranger, stranger, "/start")
+    rate = buttons(callback)["不满意"]
+    pressed = await forge(h, stranger, h.last(stranger), rate)
+    assert "satisfied" == (
+        await h.db.scalar("SELECT rating FROM report_ratings WHERE report_id = ?", (number,))
+    )
+    assert (h.answer(pressed) or {}).get("show_alert")
     # The resident sees the household's report in /my and /status (without the phone).
     await h.send(resident, resident, "/my")
     assert f"#{number}" in h.last_text(resident)
