@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Config
 from bot.texts import Html, Lang
 from handlers.cadre import satisfaction_render
+from handlers.reports.supervision_render import digest_lines
 from models.compliance import Compliance, Rate
 from services.digest import Digest
 
@@ -108,6 +109,7 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
         shown = t("digest.s_item_sep").join(numbers[:FAILED_NAMES])
         more = "…" if len(numbers) > FAILED_NAMES else ""
         lines.append(t("digest.failed_notices", n=len(numbers), numbers=shown + more))
+    lines += digest_lines(t, extras.supervision)
     if extras.survey is not None and extras.survey.responses:
         items = t("digest.item_sep").join(
             t("digest.survey_item", label=survey_label(t, qid), score=f"{avg:.1f}")

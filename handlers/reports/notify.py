@@ -18,6 +18,7 @@ from handlers.reports.render import (
     staff_buttons,
     staff_card,
 )
+from handlers.reports.supervise import lapsed_notices
 from handlers.staff_notices import Card, Render, message
 from models.attachments import send_params
 from models.cases import Kind
@@ -25,6 +26,7 @@ from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.satisfaction import REPORTER
+from models.supervision import LAPSED
 from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 from services import cases, people, satisfaction
@@ -148,20 +150,22 @@ ANSWERS = frozenset(
 
 async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
     """What the resident (and, when they confirm or reopen, the owner) is told of a move."""
-    if moved.after.for_household:
-        return await _household_told(context, key, moved)
-    t = context.rt.lang(None)
     report, move = moved.after, Move(moved.move)
     notices: list[Notice | None] = []
-    said = _said(context, t, moved)
-    if said is not None:
-        notices.append(resident_notice(key, report, *said))
-    if move is Move.RESOLVE:
-        notices += await _affected_told(context, key, report, moved.note)
-    if move in ANSWERS:
-        notices += await _owner_notices(context, key, moved)
-    if move in (Move.CONFIRM, Move.CLOSE):
-        notices += await _callback_notices(context, key, report)
+    if report.for_household:
+        notices += await _household_told(context, key, moved)
+    else:
+        said = _said(context, context.rt.lang(None), moved)
+        if said is not None:
+            notices.append(resident_notice(key, report, *said))
+        if move is Move.RESOLVE:
+            notices += await _affected_told(context, key, report, moved.note)
+        if move in ANSWERS:
+            notices += await _owner_notices(context, key, moved)
+        if move in (Move.CONFIRM, Move.CLOSE):
+            notices += await _callback_notices(context, key, report)
+    if move is Move.ESCALATE and moved.change.action == LAPSED:
+        notices += await lapsed_notices(context, key, moved)
     return notices
 
 

@@ -65,6 +65,13 @@ async def test_filed_from_a_visit_routes_and_tells_the_group_without_personal_da
     )
     assert (row["reporter_tg_id"], row["reporter_name"]) == (0, "M1户主2")
     assert (row["status"], row["level"], row["description"]) == ("new", 4, "门前排水沟堵了")
+    # The worker's confirmation carries no reporter's buttons (urging, me too).
+    confirmation = next(
+        m
+        for m in h.bot_posts(worker)
+        if f"已登记问题 <b>#{number}" in m["text"] or f"已登记问题 #{number}" in m["text"]
+    )
+    assert buttons(confirmation) == {}
     assert [e[0] for e in await events_of(h, number)] == ["filed"]
     assert (await events_of(h, number))[0][3] == "staff:L4A"
     # Routing as for any report: the micro-grid's worker gets the card with its buttons.
