@@ -17,6 +17,7 @@ from models.errors import Refusal
 from models.outbox import Failed
 from models.permissions import Actor
 from models.reports import Report
+from models.supervision import STAFF_ONLY_NOTES
 from models.units import Staff, Unit
 from services import supervision
 from services.supervision import Marks
@@ -123,13 +124,22 @@ async def _view(
             person = await grid.staff_by_id(db, notice.staff_id) if notice.staff_id else None
             failed.append((notice, person.name if person else ""))
     marks = (await supervision.marks(db, [report.id]))[report.id]
+    events = await history(db, Kind.REPORT, [report.id]) if with_history else []
+    if actor.staff is None:
+        events = [
+            e.model_copy(update={"note": ""}) if e.action in STAFF_ONLY_NOTES else e for e in events
+        ]
+        if marks.supervision is not None:
+            marks = replace(
+                marks, supervision=replace(marks.supervision, instruction="", answer="")
+            )
     return ReportView(
         marks=marks,
         failed=failed,
         report=report,
         micro_grid=micro_grid,
         owner=owner,
-        events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
+        events=events,
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
         recorder=recorder,
