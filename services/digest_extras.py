@@ -16,7 +16,7 @@ from bot.storage.db import Database
 from models.compliance import Compliance
 from models.digest import Span
 from models.reminders import FAMILY as REMINDERS
-from models.units import Unit
+from models.units import Level, Unit
 from services.compliance import compliance
 from services.survey import current_round
 
@@ -48,6 +48,8 @@ class Extras:
     failed_sends: list[dict[str, Any]] = field(default_factory=list)
     failed_notices: list[int] = field(default_factory=list)  # report numbers
     survey: SurveyFigures | None = None
+    # Reminder runs of the period (town level and above): when each ran, how long it took.
+    runs: list[ledger.Run] = field(default_factory=list)
 
 
 async def gather(db: Database, config: Config, unit: Unit, span: Span, now: datetime) -> Extras:
@@ -63,6 +65,8 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
     )
     found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
+    if unit.level <= Level.TOWN:
+        found.runs = await ledger.runs(db, REMINDERS, to_ts(span.start), to_ts(span.end))
     current = current_round(config, now)
     if current is not None:
         round_code = current.code
