@@ -46,25 +46,20 @@ async def run_reminders(context: GridContext) -> int:
             log.warning("%d reminder sends were interrupted by a stop; not resent", unknown)
     for kind, occurrence, count in await reminders.plan_due(rt.db, rt.clock, rt.config, kinds):
         log.info("reminder run %s %s: %d recipients", kind.value, occurrence, count)
-    sent = 0
-    # A second's worth at a time, claimed in the fair order (each town's next recipient in
-    # turn), so a run of 32 000 never sits in memory and a stop leaves at most a batch
-    # 'unknown'.
-    batch_size = rt.config.telegram.rate_limit.overall_per_second
-    gate = asyncio.Semaphore(rt.config.reminders.parallel_sends)
 
-    async def one(send: Entry) -> Outcome:
-        # The gate lets them start in the claimed order; the rate limiter spaces them.
-        async with gate:
-            return await _deliver(context, send)
+    # Each of a few senders takes the next message in the fair order (each town's next
+    # recipient in turn), sends it and records how it went: a run of 32 000 never sits in
+    # memory, and a stop leaves at most the messages in flight 'unknown'.
+    async def sender() -> int:
+        sent = 0
+        while claimed := await reminders.claim(rt.db, rt.clock, rt.config, kinds, process, 1):
+            outcome = await _deliver(context, claimed[0])
+            await reminders.finish(rt.db, rt.clock, [outcome])
+            sent += outcome.status == "sent"
+        return sent
 
-    while True:
-        batch = await reminders.claim(rt.db, rt.clock, rt.config, kinds, process, batch_size)
-        if not batch:
-            return sent
-        outcomes = list(await asyncio.gather(*(one(send) for send in batch)))
-        await reminders.finish(rt.db, rt.clock, outcomes)
-        sent += sum(1 for outcome in outcomes if outcome.status == "sent")
+    senders = rt.config.reminders.parallel_sends
+    return sum(await asyncio.gather(*(sender() for _ in range(senders))))
 
 
 async def _deliver(context: GridContext, send: Entry) -> Outcome:

@@ -21,7 +21,9 @@ def towns_roster(sizes: list[int], households: int = 2) -> Roster:
         for m in range(size):
             code = f"T{t}M{m}"
             units.append(
-                UnitRow(code=code, name=f"第{t}镇{m}组", level=Level.MICRO_GRID, parent_code=f"T{t}G")
+                UnitRow(
+                    code=code, name=f"第{t}镇{m}组", level=Level.MICRO_GRID, parent_code=f"T{t}G"
+                )
             )
             staff.append(
                 StaffRow(

@@ -15,7 +15,8 @@ from models.units import Unit
 
 _COLS = (
     "id, kind, period_key, recipient, chat_id, staff_id, household_id, unit_id, language, "
-    "payload, status, error, attempts, created_at, expires_at, done_at, message_id, town_id, fair_rank"
+    "payload, status, error, attempts, created_at, expires_at, done_at, message_id, town_id, "
+    "fair_rank"
 )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.config import Config
-from bot.storage.ledger import Run
 from bot.texts import Html, Lang
 from models.compliance import Compliance, Rate
 from services.digest import Digest
+from services.ledger import Run
 
 BEHIND_UNITS = 5
 BEHIND_WORKERS = 10
