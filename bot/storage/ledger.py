@@ -160,13 +160,17 @@ async def claim(
     started."""
     if not kinds:
         return []
-    marks = ",".join("?" * len(kinds))
     period = "" if period_key is None else "AND period_key = ? "
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind IN ({marks}) "
-        f"{period}ORDER BY fair_rank, id LIMIT ?",
-        [*kinds, *([] if period_key is None else [period_key]), -1 if limit is None else limit],
-    )
+    rows: list[Any] = []
+    # One indexed walk per kind (ledger_fair), merged here: never a sort of a whole run.
+    for kind in sorted(set(kinds)):
+        rows += await db.fetchall(
+            f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind = ? "
+            f"{period}ORDER BY fair_rank, id LIMIT ?",
+            [kind, *([] if period_key is None else [period_key]), -1 if limit is None else limit],
+        )
+    rows.sort(key=lambda r: (r["fair_rank"], r["id"]))
+    rows = rows if limit is None else rows[:limit]
     if rows:
         ids = [r["id"] for r in rows]
         await db.execute(

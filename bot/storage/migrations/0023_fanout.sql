@@ -7,9 +7,9 @@
 -- never waits behind another's whole run.
 ALTER TABLE ledger ADD COLUMN town_id INTEGER REFERENCES units(id);
 ALTER TABLE ledger ADD COLUMN fair_rank INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX ledger_fair ON ledger(fair_rank, id) WHERE status = 'pending';
+CREATE INDEX ledger_fair ON ledger(kind, fair_rank, id) WHERE status = 'pending';
 -- Expiring pending rows before each claim looks only at pending rows with an end.
-CREATE INDEX ledger_expiring ON ledger(expires_at) WHERE status = 'pending';
+CREATE INDEX ledger_expiring ON ledger(status, expires_at);
 -- The rows of one run (kind and period) by town, for the ranks and a run's progress.
 CREATE INDEX ledger_run ON ledger(kind, period_key, town_id, id);
 -- Whether a run still has messages to send (to close it when its last one is done).
