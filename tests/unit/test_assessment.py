@@ -19,6 +19,7 @@ from models.contacts import LogKind, Outcome
 from models.digest import SpanKind, previous_span
 from services.assessment import build_assessment
 from tests import town
+from tests.builders import put_event, put_report
 
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 MAY = datetime(2026, 5, 12, 2, 0, tzinfo=UTC)
@@ -67,62 +68,54 @@ async def _staff(db, code):
     return await db.scalar("SELECT id FROM staff WHERE code = ?", (code,))
 
 
-async def _report(db, number, micro_grid, *, in_time=None, on_spot=0, reopen=0, status="closed"):
-    unit = await grid.unit_by_code(db, micro_grid)
-    await db.execute(
-        "INSERT INTO reports (id, micro_grid_id, category, description, reporter_tg_id, "
-        "reporter_name, source_chat_id, source_message_id, status, level, unit_id, "
-        "solved_on_spot, reopen_count, accepted_in_time, created_at, updated_at) "
-        "VALUES (?, ?, 'other', 'x', 1, 'r', -1, ?, ?, 4, ?, ?, ?, ?, ?, ?)",
-        (
-            number,
-            unit.id,
-            number,
-            status,
-            unit.id,
-            on_spot,
-            reopen,
-            in_time,
-            to_ts(MAY),
-            to_ts(MAY),
-        ),
-    )
-
-
-async def _event(db, number, action, before, level, code, when=MAY):
-    staff = await _staff(db, code) if code else None
-    actor = f"staff:{code}" if code else "tg:1"
-    await db.execute(
-        "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, level, "
-        "actor, staff_id) VALUES ('report', ?, ?, ?, ?, 'x', ?, ?, ?)",
-        (number, to_ts(when), action, before, level, actor, staff),
-    )
-
-
 async def test_figures_of_each_worker_for_last_month(db):
     async with db.transaction():
         # L4A, M1: three reports in May.
-        await _report(db, 1, "M1", in_time=1, on_spot=1)  # in time, on the spot
-        await _event(db, 1, "accept", "new", 4, "L4A")
-        await _event(db, 1, "resolve", "accepted", 4, "L4A")
-        await _event(db, 1, "confirm", "resolved", 4, None)  # the resident confirms
-        await _report(db, 2, "M1", in_time=0, reopen=1, status="accepted")  # late, reopened
-        await _event(db, 2, "accept", "new", 4, "L4A")
-        await _event(db, 2, "resolve", "accepted", 4, "L4A")
-        await _event(db, 2, "reopen", "resolved", 4, None)
-        await _report(db, 3, "M1", in_time=1, on_spot=1, status="resolved")  # resolved at once
-        await _event(db, 3, "resolve", "new", 4, "L4A")
+        await put_report(
+            db, number=1, micro_grid="M1", status="closed", created=MAY, in_time=True, on_spot=True
+        )  # in time, on the spot
+        await put_event(db, 1, "accept", before="new", level=4, by="L4A", at=MAY)
+        await put_event(db, 1, "resolve", before="accepted", level=4, by="L4A", at=MAY)
+        await put_event(
+            db, 1, "confirm", before="resolved", level=4, at=MAY
+        )  # the resident confirms
+        await put_report(
+            db, number=2, micro_grid="M1", status="accepted", created=MAY, in_time=False, reopens=1
+        )  # late, reopened
+        await put_event(db, 2, "accept", before="new", level=4, by="L4A", at=MAY)
+        await put_event(db, 2, "resolve", before="accepted", level=4, by="L4A", at=MAY)
+        await put_event(db, 2, "reopen", before="resolved", level=4, at=MAY)
+        await put_report(
+            db,
+            number=3,
+            micro_grid="M1",
+            status="resolved",
+            created=MAY,
+            in_time=True,
+            on_spot=True,
+        )  # resolved at once
+        await put_event(db, 3, "resolve", before="new", level=4, by="L4A", at=MAY)
         # L4B, M2: one report.
-        await _report(db, 4, "M2", in_time=1, on_spot=1, status="resolved")
-        await _event(db, 4, "accept", "new", 4, "L4B")
-        await _event(db, 4, "resolve", "accepted", 4, "L4B")
+        await put_report(
+            db,
+            number=4,
+            micro_grid="M2",
+            status="resolved",
+            created=MAY,
+            in_time=True,
+            on_spot=True,
+        )
+        await put_event(db, 4, "accept", before="new", level=4, by="L4B", at=MAY)
+        await put_event(db, 4, "resolve", before="accepted", level=4, by="L4B", at=MAY)
         # L3A takes an escalated report at the grid level and resolves it.
-        await _report(db, 5, "M2", status="resolved")
-        await _event(db, 5, "accept", "new", 3, "L3A")
-        await _event(db, 5, "resolve", "accepted", 3, "L3A")
+        await put_report(db, number=5, micro_grid="M2", status="resolved", created=MAY)
+        await put_event(db, 5, "accept", before="new", level=3, by="L3A", at=MAY)
+        await put_event(db, 5, "resolve", before="accepted", level=3, by="L3A", at=MAY)
         # June's work does not count for May.
-        await _report(db, 6, "M1", in_time=1, on_spot=1)
-        await _event(db, 6, "accept", "new", 4, "L4A", when=NOW)
+        await put_report(
+            db, number=6, micro_grid="M1", status="closed", created=MAY, in_time=True, on_spot=True
+        )
+        await put_event(db, 6, "accept", before="new", level=4, by="L4A", at=NOW)
         # One household of M1 (of four) visited and met in May.
         household = await db.scalar("SELECT id FROM households WHERE code = 'M1-H1'")
         await contacts.add_entry(

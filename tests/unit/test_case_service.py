@@ -25,6 +25,7 @@ from services.actors import actor_for
 from services.reports.filing import file_complete
 from services.reports.moves import REPORTS, Moved
 from tests import town
+from tests.builders import link_staff, put_group
 
 T0 = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 RESIDENT = 601
@@ -36,14 +37,8 @@ CONFIG = config_from_dict({})
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "x.sqlite3")
     await apply_roster(database, town.test_town(), T0)
-    async with database.transaction():
-        await database.execute(
-            "INSERT INTO groups (chat_id, title, micro_grid_id, active, added_at, updated_at) "
-            "VALUES (-1, 'g', (SELECT id FROM units WHERE code = 'M1'), 1, 0, 0)"
-        )
-        await database.execute("INSERT INTO group_members VALUES (-1, ?, 1, 0)", (RESIDENT,))
-        for code, tg in STAFF.items():
-            await database.execute("UPDATE staff SET tg_user_id = ? WHERE code = ?", (tg, code))
+    await put_group(database, -1, "M1", members=(RESIDENT,))
+    await link_staff(database, STAFF)
     yield database
     await database.close()
 

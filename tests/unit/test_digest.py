@@ -15,7 +15,6 @@ from bot.storage.roster import apply_roster
 from bot.texts import Texts
 from handlers.cadre.digest_render import render_digest, town_sentence
 from models.digest import (
-    ReportCount,
     SpanKind,
     State,
     previous_span,
@@ -27,6 +26,7 @@ from models.digest import (
 from models.reports import Status
 from services.digest import build_digest
 from tests import town
+from tests.builders import count, put_report
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
@@ -45,14 +45,14 @@ def zh():
 def test_town_sentence_178_160_18():
     # 160 solved on the spot (spread over categories), 18 in progress: 12 + 1 + 3 + 2.
     rows = [
-        ReportCount(1, "infrastructure", Status.CLOSED, True, False, 100, 0),
-        ReportCount(1, "policy", Status.RESOLVED, True, False, 40, 0),
-        ReportCount(2, "other", Status.CLOSED, True, False, 20, 0),
-        ReportCount(1, "infrastructure", Status.ACCEPTED, False, False, 7, 0),
-        ReportCount(2, "infrastructure", Status.NEW, False, False, 5, 0),
-        ReportCount(2, "policy", Status.NEW, False, False, 1, 0),
-        ReportCount(1, "dispute", Status.ACCEPTED, False, True, 3, 0),
-        ReportCount(2, "other", Status.ACCEPTED, False, False, 2, 0),
+        count(1, "infrastructure", Status.CLOSED, on_spot=True, total=100),
+        count(1, "policy", Status.RESOLVED, on_spot=True, total=40),
+        count(2, "other", Status.CLOSED, on_spot=True, total=20),
+        count(1, "infrastructure", Status.ACCEPTED, total=7),
+        count(2, "infrastructure", Status.NEW, total=5),
+        count(2, "policy", Status.NEW, total=1),
+        count(1, "dispute", Status.ACCEPTED, overdue=True, total=3),
+        count(2, "other", Status.ACCEPTED, total=2),
     ]
     tally = report_figures(rows).total
     assert (tally.collected, tally.on_spot, tally.in_progress) == (178, 160, 18)
@@ -64,9 +64,9 @@ def test_town_sentence_178_160_18():
 
 def test_sentence_names_escalated_and_withdrawn_only_when_there_are_some():
     rows = [
-        ReportCount(1, "policy", Status.CLOSED, False, False, 2, 2),
-        ReportCount(1, "policy", Status.REJECTED, False, False, 1, 1),
-        ReportCount(1, "other", Status.CLOSED, True, False, 3, 3),
+        count(1, "policy", Status.CLOSED, total=2, in_period=2),
+        count(1, "policy", Status.REJECTED, total=1, in_period=1),
+        count(1, "other", Status.CLOSED, on_spot=True, total=3, in_period=3),
     ]
     tally = report_figures(rows).total
     assert town_sentence(zh(), tally, TOWN_LABELS) == (
@@ -90,10 +90,12 @@ def test_states():
 
 def test_figures_by_sub_unit_and_period():
     rows = [
-        ReportCount(10, "policy", Status.ACCEPTED, False, True, 4, 1),  # 1 of 4 this period
-        ReportCount(10, "policy", Status.CLOSED, True, False, 2, 2),
-        ReportCount(11, "dispute", Status.RESOLVED, False, False, 5, 0),
-        ReportCount(11, "dispute", Status.NEW, False, False, 1, 1),
+        count(
+            10, "policy", Status.ACCEPTED, overdue=True, total=4, in_period=1
+        ),  # 1 of 4 this period
+        count(10, "policy", Status.CLOSED, on_spot=True, total=2, in_period=2),
+        count(11, "dispute", Status.RESOLVED, total=5),
+        count(11, "dispute", Status.NEW, total=1, in_period=1),
     ]
     f = report_figures(rows, [10, 11, 12])
     assert (f.total.collected, f.period.collected) == (12, 4)
@@ -127,40 +129,31 @@ async def db(tmp_path):
     await database.close()
 
 
-NUMBERS = iter(range(1, 10_000))
-
-
-async def _report(db, micro_grid, category, status, created, on_spot=0, overdue=0):
-    number = next(NUMBERS)
-    unit = await grid.unit_by_code(db, micro_grid)
-    await db.execute(
-        "INSERT INTO reports (micro_grid_id, category, description, reporter_tg_id, "
-        "reporter_name, source_chat_id, source_message_id, status, level, unit_id, "
-        "solved_on_spot, overdue, created_at, updated_at) VALUES (?, ?, 'x', 1, 'r', -1, ?, ?, "
-        "4, ?, ?, ?, ?, ?)",
-        (
-            unit.id,
-            category,
-            number,
-            status,
-            unit.id,
-            on_spot,
-            overdue,
-            to_ts(created),
-            to_ts(created),
-        ),
-    )
-
-
 async def test_digest_of_a_village_from_the_database(db):
     week_ago, today = NOW - timedelta(days=9), NOW - timedelta(hours=1)
     # V1: M1, M2 in G1; M3 in G2. V2: M4 (must not count for V1).
-    await _report(db, "M1", "infrastructure", "closed", week_ago, on_spot=1)
-    await _report(db, "M1", "infrastructure", "accepted", today, overdue=1)
-    await _report(db, "M2", "policy", "resolved", today)  # after escalation
-    await _report(db, "M3", "dispute", "new", week_ago)
-    await _report(db, "M3", "other", "duplicate", today)
-    await _report(db, "M4", "other", "new", today)
+    await put_report(
+        db,
+        micro_grid="M1",
+        category="infrastructure",
+        status="closed",
+        created=week_ago,
+        on_spot=True,
+    )
+    await put_report(
+        db,
+        micro_grid="M1",
+        category="infrastructure",
+        status="accepted",
+        created=today,
+        overdue=True,
+    )
+    await put_report(
+        db, micro_grid="M2", category="policy", status="resolved", created=today
+    )  # after escalation
+    await put_report(db, micro_grid="M3", category="dispute", status="new", created=week_ago)
+    await put_report(db, micro_grid="M3", category="other", status="duplicate", created=today)
+    await put_report(db, micro_grid="M4", category="other", status="new", created=today)
     config = Config()
     village = await grid.unit_by_code(db, "V1")
     span = span_containing(SpanKind.DAY, NOW, TZ)

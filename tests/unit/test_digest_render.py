@@ -11,11 +11,12 @@ from bot.config import Config
 from bot.texts import Texts
 from handlers.cadre.chart import chinese_font, draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest
-from models.digest import ReportCount, SpanKind, report_figures, span_containing
+from models.digest import SpanKind, report_figures, span_containing
 from models.reports import Status
 from models.text_limits import MAX_TEXT, split_html, utf16_len
 from models.units import Level, Unit
 from services.digest import Digest
+from tests.builders import count
 
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 CONFIG = Config()
@@ -42,7 +43,15 @@ def _digest(subs: int) -> Digest:
         for i in range(subs)
     ]
     rows = [
-        ReportCount(u.id, code, status, on_spot, i % 3 == 0, 5 + i % 7, i % 4)
+        count(
+            u.id,
+            code,
+            status,
+            on_spot=on_spot,
+            overdue=i % 3 == 0,
+            total=5 + i % 7,
+            in_period=i % 4,
+        )
         for i, u in enumerate(units)
         for code in ("infrastructure", "policy")
         for status, on_spot in ((Status.CLOSED, True), (Status.ACCEPTED, False))

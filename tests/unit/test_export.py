@@ -25,6 +25,7 @@ from services.actors import actor_for
 from services.export import build_sheets, export_for
 from services.sheets import write_csv_dir, write_xlsx
 from tests import town
+from tests.builders import put_event, put_report
 
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 CONFIG = Config()
@@ -45,24 +46,36 @@ async def _records(db: Database) -> None:
     h1 = await db.scalar("SELECT id FROM households WHERE code = 'M1-H1'")
     at = to_ts(NOW)
     async with db.transaction():
-        await db.execute(
-            "INSERT INTO reports (id, micro_grid_id, category, description, reporter_tg_id, "
-            "reporter_name, household_id, source_chat_id, source_message_id, status, level, "
-            "unit_id, owner_staff_id, solved_on_spot, accepted_in_time, created_at, updated_at, "
-            "accepted_at, resolved_at) VALUES (7, ?, 'infrastructure', '路灯坏了', 555, '王秀英', "
-            "?, -1, 1, 'resolved', 4, ?, ?, 1, 1, ?, ?, ?, ?)",
-            (m1.id, h1, m1.id, l4a, at - 7200, at, at - 3600, at),
+        await put_report(
+            db,
+            number=7,
+            micro_grid="M1",
+            category="infrastructure",
+            description="路灯坏了",
+            status="resolved",
+            owner="L4A",
+            reporter_tg_id=555,
+            reporter_name="王秀英",
+            household="M1-H1",
+            on_spot=True,
+            in_time=True,
+            created=NOW - timedelta(hours=2),
+            accepted=NOW - timedelta(hours=1),
+            resolved=NOW,
         )
-        for action, before, after, actor, staff, when in (
-            ("accept", "new", "accepted", "staff:L4A", l4a, at - 3600),
-            ("resolve", "accepted", "resolved", "staff:L4A", l4a, at),
-        ):
-            await db.execute(
-                "INSERT INTO case_events (kind, case_id, at, action, from_status, to_status, "
-                "level, actor, staff_id, note) "
-                "VALUES ('report', 7, ?, ?, ?, ?, 4, ?, ?, '换了灯泡')",
-                (when, action, before, after, actor, staff),
-            )
+        await put_event(
+            db,
+            7,
+            "accept",
+            before="new",
+            after="accepted",
+            by="L4A",
+            at=NOW - timedelta(hours=1),
+            note="换了灯泡",
+        )
+        await put_event(
+            db, 7, "resolve", before="accepted", after="resolved", by="L4A", at=NOW, note="换了灯泡"
+        )
         await contacts.add_entry(
             db,
             household_id=h1,

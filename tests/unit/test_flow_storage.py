@@ -25,6 +25,7 @@ from services import cases, pension, pension_visits, survey
 from services.actors import actor_for
 from services.town_files import load_town_files
 from tests import town
+from tests.builders import link_staff, put_group
 
 T0 = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -172,15 +173,8 @@ async def test_one_response_per_household_per_round_and_averages(db: Database) -
 async def test_home_visit_deadlines_climb_once_per_breach(db: Database) -> None:
     config = config_from_dict({})
     clock = FakeClock(T0)
-    async with db.transaction():
-        await db.execute(
-            "INSERT INTO groups (chat_id, title, micro_grid_id, active, added_at, "
-            "updated_at) VALUES (-1, 'g', (SELECT id FROM units WHERE code = 'M1'), "
-            "1, 0, 0)"
-        )
-        await db.execute("INSERT INTO group_members VALUES (-1, 601, 1, 0)")
-        for code, tg in (("L4A", 701), ("L3A", 702), ("V1C", 703)):
-            await db.execute("UPDATE staff SET tg_user_id = ? WHERE code = ?", (tg, code))
+    await put_group(db, -1, "M1", members=(601,))
+    await link_staff(db, {"L4A": 701, "L3A": 702, "V1C": 703})
     details = pension.Details(
         for_self=False, person_name="李桂英", id_last4="1234", phone="13800001111"
     )
