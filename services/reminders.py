@@ -143,8 +143,13 @@ async def _recipients(
     workers = await contact_store.staff_units(db, units, Level.MICRO_GRID, to_ts(week.start), ts)
     if kind is ReminderKind.PENSION:
         return await _pension_sends(db, now, workers, config)
-    facts = await household_store.facts(db, units, ts)
-    figures = workers_due(facts, workers, now, month_of(now, tz), quarter_of(now, tz))
+    month, quarter = month_of(now, tz), quarter_of(now, tz)
+    # Only the households this kind may list (at county scale most are done already).
+    if kind is ReminderKind.MONTHLY_CONTACT:
+        facts = await household_store.facts(db, units, ts, contact_due_since=to_ts(month.start))
+    else:
+        facts = await household_store.facts(db, units, ts, visit_due_since=to_ts(quarter.start))
+    figures = workers_due(facts, workers, now, month, quarter)
     first = {w.staff_id: w for w in workers}
     sends = []
     for figure in figures:
