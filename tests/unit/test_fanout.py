@@ -12,6 +12,7 @@ import pytest
 
 from bot.clock import FakeClock, to_ts
 from bot.config import Config
+from bot.storage import households
 from bot.storage import ledger as store
 from bot.storage.db import Database
 from bot.storage.ledger import Planned, Run
@@ -234,3 +235,34 @@ def test_the_digest_says_how_long_each_run_took() -> None:
     assert "Monthly contact, began 06-20 10:00: took 17 min 45 s, 31950 sent" in en
     t = Texts().lang("en")
     assert (took(t, 38), took(t, 3900)) == ("38 s", "1 h 5 min")
+
+
+async def test_a_reminder_run_reads_only_households_it_may_list(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "due.sqlite3")
+    try:
+        await apply_roster(database, towns_roster([1], households=3), NOW - timedelta(days=40))
+        homes = {
+            r["code"]: r["id"] for r in await database.fetchall("SELECT id, code FROM households")
+        }
+        at = to_ts(NOW)
+        month_start = at - 19 * 86400
+        async with database.transaction():
+            # H0-0-0 contacted this month, H0-0-1 last month; H0-0-2 visited, not contacted.
+            await database.executemany(
+                "INSERT INTO contacts (household_id, staff_id, kind, outcome, counts_contact, "
+                "counts_visit, happened_on, happened_at, logged_at) "
+                "VALUES (?, 1, 'visit', 'met', ?, 1, '2026-06-01', ?, ?)",
+                [
+                    (homes["H0-0-0"], 1, at - 3600, at - 3600),
+                    (homes["H0-0-1"], 1, month_start - 3600, month_start - 3600),
+                    (homes["H0-0-2"], 0, at - 3600, at - 3600),
+                ],
+            )
+        every = await households.facts(database, None, at)
+        due = await households.facts(database, None, at, contact_due_since=month_start)
+        unvisited = await households.facts(database, None, at, visit_due_since=month_start)
+        assert [f.household.code for f in every] == ["H0-0-0", "H0-0-1", "H0-0-2"]
+        assert [f.household.code for f in due] == ["H0-0-1", "H0-0-2"]
+        assert [f.household.code for f in unvisited] == ["H0-0-1"]
+    finally:
+        await database.close()
