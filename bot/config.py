@@ -165,6 +165,9 @@ class ReportSection(Section):
     # Longest note a worker may write (resolve, reject, duplicate; a visit's failure reason):
     # the note travels in the resident's notice, which must stay within Telegram's limit.
     max_note_length: int = Field(500, ge=20, le=1000)
+    # A voice, audio or video note sent as (part of) a description: longest and largest.
+    voice_max_seconds: int = Field(180, ge=5, le=3600)
+    voice_max_bytes: int = Field(20 * 1024 * 1024, ge=10_000, le=2_000_000_000)
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
     deadlines: ReportDeadlines = ReportDeadlines()

@@ -30,6 +30,9 @@ class Card:
     text: str
     markup: InlineKeyboardMarkup | None = None
     photo_file_id: str | None = None
+    # Bot API calls (method, parameters without the chat) sent right after the card: the
+    # report's recording and location, re-sent by file_id and coordinates.
+    follow: tuple[tuple[str, dict[str, object]], ...] = ()
 
 
 Render = Callable[[Staff, Lang], Awaitable[Card]]
@@ -105,6 +108,18 @@ async def staff_notices(
                 f"{key}:staff:{person.id}", person.tg_user_id, card, subject, person.id, mention
             )
         )
+        # After the card in the same chat: the outbox keeps a chat's order.
+        for n, (method, params) in enumerate(card.follow):
+            notices.append(
+                Notice(
+                    f"{key}:staff:{person.id}:with{n}",
+                    method,
+                    person.tg_user_id,
+                    params,
+                    Recipient.STAFF,
+                    subject,
+                )
+            )
     return notices
 
 

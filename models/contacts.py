@@ -58,6 +58,9 @@ class Household(BaseModel):
     address: str
     micro_grid_id: int
     micro_grid_name: str = ""
+    # Whether anyone of it has linked a Telegram account; without one ("no phone") the worker
+    # collects in person: nothing reaches the household through the bot.
+    linked: bool = True
 
 
 _EARTH_RADIUS_M = 6_371_000.0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.entities import detect
-from sandbox.messages import document_object, photo_sizes
+from sandbox.messages import MEDIA, document_object, media_object, photo_sizes
 from sandbox.state import CallbackRecord, Chat, User, World
 
 ChatRef = Chat | User | int
@@ -181,11 +181,39 @@ class UserActions:
         return self._post(user, chat, content, None)
 
     def send_location(
-        self, user: User, chat: ChatRef | None, latitude: float, longitude: float
+        self,
+        user: User,
+        chat: ChatRef | None,
+        latitude: float,
+        longitude: float,
+        reply_to: int | None = None,
     ) -> Injected:
         """A user shares a location."""
         location = {"latitude": float(latitude), "longitude": float(longitude)}
-        return self._post(user, chat, {"location": location}, None)
+        return self._post(user, chat, {"location": location}, reply_to)
+
+    def send_media(
+        self,
+        user: User,
+        chat: ChatRef | None,
+        kind: str,
+        duration: int,
+        size: int = 24_000,
+        caption: str | None = None,
+        reply_to: int | None = None,
+        mime_type: str | None = None,
+    ) -> Injected:
+        """A user sends a recording: `kind` voice, audio or video_note (no caption), of
+        `duration` seconds and a declared `size` in bytes."""
+        if kind not in MEDIA:
+            raise ValueError(f"unknown recording kind {kind!r}")
+        content: dict[str, Any] = {kind: media_object(self.world, kind, duration, size, mime_type)}
+        if caption and kind != "video_note":
+            content["caption"] = caption
+            entities = detect(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return self._post(user, chat, content, reply_to)
 
     def send_contact(
         self, user: User, chat: ChatRef | None, phone_number: str, own: bool = True

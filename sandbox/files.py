@@ -31,19 +31,43 @@ class StoredFile:
     data: bytes = field(repr=False)
     file_name: str | None = None
     mime_type: str | None = None
+    # What the file's own object says besides its ids (a voice's duration, a video note's
+    # length); a message re-sending it by file_id carries the same.
+    attributes: dict[str, object] = field(default_factory=dict)
+    # The size the sender's client declared, when the bytes kept are a stand-in.
+    declared_size: int | None = None
+
+    @property
+    def size(self) -> int:
+        """The file's size as Telegram reports it."""
+        return len(self.data) if self.declared_size is None else self.declared_size
 
     def to_api(self) -> dict[str, object]:
         """Return the File object answered by getFile."""
         return {
             "file_id": self.file_id,
             "file_unique_id": self.file_unique_id,
-            "file_size": len(self.data),
+            "file_size": self.size,
             "file_path": self.file_path,
         }
 
 
-_PREFIX = {"photo": "AgACAgIAAxkBAAI", "document": "BQACAgIAAxkBAAI", "other": "CAACAgIAAxkBAAI"}
-_FOLDER = {"photo": "photos", "document": "documents", "other": "files"}
+_PREFIX = {
+    "photo": "AgACAgIAAxkBAAI",
+    "document": "BQACAgIAAxkBAAI",
+    "voice": "AwACAgIAAxkBAAI",
+    "audio": "CQACAgIAAxkBAAI",
+    "video_note": "DQACAgIAAxkBAAI",
+    "other": "CAACAgIAAxkBAAI",
+}
+_FOLDER = {
+    "photo": "photos",
+    "document": "documents",
+    "voice": "voice",
+    "audio": "music",
+    "video_note": "video_notes",
+    "other": "files",
+}
 
 
 class FileStore:

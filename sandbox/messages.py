@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.checks import (
@@ -16,7 +17,7 @@ from sandbox.checks import (
 )
 from sandbox.entities import format_text
 from sandbox.errors import bad_request
-from sandbox.files import UploadedFile, fit, image_size
+from sandbox.files import StoredFile, UploadedFile, fit, image_size
 from sandbox.state import Chat, StoredMessage, World
 
 CHAT_ACTIONS = {
@@ -146,6 +147,70 @@ def send_document(world: World, params: dict[str, Any]) -> dict[str, Any]:
     content = {**_caption(world, params)}
     content["document"] = document_object(world, data, name, mime)
     return _send(world, chat, content, params)
+
+
+# Media a user records and the bot re-sends by file_id: the message field, its MIME type.
+MEDIA = {"voice": "audio/ogg", "audio": "audio/mpeg", "video_note": "video/mp4"}
+
+
+def media_object(
+    world: World,
+    kind: str,
+    duration: int,
+    size: int,
+    mime_type: str | None = None,
+) -> dict[str, Any]:
+    """Store a recorded voice, audio or video note and return its object. The bytes kept are
+    a short stand-in; `file_size` says the size the client declared."""
+    mime = mime_type or MEDIA[kind]
+    attributes: dict[str, object] = {"duration": duration}
+    if kind == "video_note":
+        attributes["length"] = 240
+    stored = world.files.add(
+        b"\0" * min(size, 64), kind, mime_type=None if kind == "video_note" else mime
+    )
+    stored.attributes.update(attributes)
+    stored.declared_size = size
+    return _media_api(kind, stored)
+
+
+def _media_api(kind: str, stored: StoredFile) -> dict[str, Any]:
+    media: dict[str, Any] = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        **stored.attributes,
+        "file_size": stored.size,
+    }
+    if stored.mime_type and kind != "video_note":
+        media["mime_type"] = stored.mime_type
+    return media
+
+
+def _send_media(kind: str) -> Callable[[World, dict[str, Any]], dict[str, Any]]:
+    def send(world: World, params: dict[str, Any]) -> dict[str, Any]:
+        chat = resolve_chat(world, params["chat_id"])
+        value = params[kind]
+        if isinstance(value, UploadedFile):
+            stored = world.files.add(value.data, kind, value.filename, value.content_type)
+            stored.attributes["duration"] = int(params.get("duration") or 0)
+            if kind == "video_note":
+                stored.attributes["length"] = int(params.get("length") or 240)
+        else:
+            found = world.files.get(value) if isinstance(value, str) else None
+            if found is None:
+                raise bad_request("wrong file identifier/HTTP URL specified")
+            stored = found
+        content = {} if kind == "video_note" else {**_caption(world, params)}
+        content[kind] = _media_api(kind, stored)
+        return _send(world, chat, content, params)
+
+    send.__doc__ = f"send{''.join(w.title() for w in kind.split('_'))}."
+    return send
+
+
+send_voice = _send_media("voice")
+send_audio = _send_media("audio")
+send_video_note = _send_media("video_note")
 
 
 def send_location(world: World, params: dict[str, Any]) -> dict[str, Any]:

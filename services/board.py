@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.storage import attachments, grid
 from bot.storage import board as store
-from bot.storage import grid
 from bot.storage.board import BoardRow
 from bot.storage.db import Database
+from models.attachments import Attachment
 from models.errors import Refusal
 from models.permissions import Action, Actor, may, sees_village
 from models.units import Level, Unit
@@ -29,6 +30,8 @@ class Board:
     pages: int
     detailed: frozenset[int]
     at: datetime
+    # The recordings and locations of the page's reports (shown as markers), by report.
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)
 
 
 async def _page(
@@ -41,7 +44,14 @@ async def _page(
     held = {u.id for u in detailed_for.units} if detailed_for is not None else set()
     detailed = frozenset(r.id for r in rows if held.intersection(r.lineage))
     return Board(
-        village=village, rows=rows, total=total, page=page, pages=pages, detailed=detailed, at=now
+        village=village,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        detailed=detailed,
+        at=now,
+        attachments=await attachments.of_reports(db, [r.id for r in rows]),
     )
 
 

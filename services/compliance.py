@@ -53,6 +53,7 @@ class Due:
     total: int
     contact: list[Household]
     visit: list[Household]
+    unlinked: int = 0  # households with no linked account ("no phone"): collected in person
 
 
 async def due_for(db: Database, clock: Clock, tz: ZoneInfo, actor: Actor) -> Due:
@@ -70,4 +71,5 @@ async def due_for(db: Database, clock: Clock, tz: ZoneInfo, actor: Actor) -> Due
         total=len(facts),
         contact=[f.household for f in facts if not f.contacted(month)],
         visit=[f.household for f in facts if not f.visited(quarter)],
+        unlinked=sum(1 for f in facts if not f.household.linked),
     )

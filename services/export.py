@@ -9,14 +9,16 @@ from typing import Any
 
 from bot.clock import from_ts
 from bot.config import Config
-from bot.storage import contacts, pension, survey
+from bot.storage import attachments, contacts, pension, survey
 from bot.storage import export as store
 from bot.storage.db import Database
 from bot.texts import Lang
+from models.attachments import Attachment, location_of
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.permissions import Action, Actor, Role, may
 from models.units import Unit
+from services.reports.attachments import markers
 from services.sheets import Sheet
 
 FOREVER = 2**62
@@ -57,6 +59,13 @@ class _Builder:
         return None if value is None else self.t("export.yes" if value else "export.no")
 
 
+def _coordinates(found: list[Attachment]) -> dict[str, float | None]:
+    location = location_of(found)
+    if location is None:
+        return {"latitude": None, "longitude": None}
+    return {"latitude": location.latitude, "longitude": location.longitude}
+
+
 def _label(t: Lang, prefix: str, value: str | None) -> str:
     if not value:
         return ""
@@ -73,6 +82,9 @@ async def build_sheets(
     role = {level: t(f"common.role_l{level}") for level in range(1, 5)}
     scope = [unit] if unit is not None else None
     names = await store.unit_names(db, unit)
+    reports = await store.reports(db, unit)
+    # A report's recording as a marker (never a link to the file), its location as numbers.
+    attached = await attachments.of_reports(db, [r["id"] for r in reports])
     sheets = [
         b.sheet(
             "reports",
@@ -88,6 +100,9 @@ async def build_sheets(
                 ("reporter", "text", True),
                 ("household", "text", False),
                 ("description", "text", False),
+                ("attachments", "text", False),
+                ("latitude", "float", False),
+                ("longitude", "float", False),
                 ("owner", "text", False),
                 ("escalations", "int", False),
                 ("reopened", "int", False),
@@ -98,8 +113,10 @@ async def build_sheets(
                 ("resolved", "datetime", False),
                 ("closed", "datetime", False),
             ],
-            await store.reports(db, unit),
+            reports,
             lambda r: {
+                "attachments": markers(t, attached.get(r["id"], [])) or None,
+                **_coordinates(attached.get(r["id"], [])),
                 "number": r["id"],
                 "created": _ts(r["created_at"]),
                 "village": r["village"],

@@ -102,7 +102,12 @@ def _listed(households: tuple[Household, ...] | list[Household]) -> dict[str, An
     return {
         "count": len(households),
         "households": [
-            {"name": h.head_name, "address": h.address, "micro_grid": h.micro_grid_name}
+            {
+                "name": h.head_name,
+                "address": h.address,
+                "micro_grid": h.micro_grid_name,
+                "no_phone": not h.linked,
+            }
             for h in households[:MAX_LISTED]
         ],
     }

@@ -11,7 +11,10 @@ from models.compliance import HouseholdFacts
 from models.contacts import Household
 from models.units import Unit
 
-_COLS = "h.id, h.code, h.head_name, h.address, h.micro_grid_id, u.name AS micro_grid_name"
+_COLS = (
+    "h.id, h.code, h.head_name, h.address, h.micro_grid_id, u.name AS micro_grid_name, "
+    "EXISTS (SELECT 1 FROM people lp WHERE lp.household_id = h.id) AS linked"
+)
 
 
 def household_from_row(row: sqlite3.Row) -> Household:
@@ -23,6 +26,7 @@ def household_from_row(row: sqlite3.Row) -> Household:
         address=row["address"],
         micro_grid_id=row["micro_grid_id"],
         micro_grid_name=row["micro_grid_name"],
+        linked=bool(row["linked"]),
     )
 
 

@@ -126,6 +126,20 @@ async def draft_by_question(db: Database, chat_id: int, question_id: int) -> Dra
     return Draft(**dict(row)) if row else None
 
 
+async def waiting_description(
+    db: Database, chat_id: int, reporter_tg_id: int, since: int
+) -> Draft | None:
+    """This person's newest draft in this chat whose description question was asked (since
+    `since`) and is still unanswered."""
+    row = await db.fetchone(
+        f"SELECT {_DRAFT_COLS} FROM report_drafts WHERE chat_id = ? AND reporter_tg_id = ? "
+        "AND report_id IS NULL AND question_message_id IS NOT NULL AND created_at >= ? "
+        "ORDER BY id DESC LIMIT 1",
+        (chat_id, reporter_tg_id, since),
+    )
+    return Draft(**dict(row)) if row else None
+
+
 async def unfinished_drafts(db: Database, chat_id: int, since: int) -> list[Draft]:
     """Drafts of this chat started since `since` and not filed yet, oldest first."""
     rows = await db.fetchall(

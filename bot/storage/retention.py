@@ -21,6 +21,8 @@ class Window(StrEnum):
 # table → (its window, the time after which a row no longer matters)
 SCRATCH: dict[str, tuple[Window, str]] = {
     "report_drafts": (Window.DRAFTS, "created_at"),
+    # A recording or location of a draft never filed (a filed report's rows never expire).
+    "report_attachments": (Window.DRAFTS, "CASE WHEN report_id IS NULL THEN created_at END"),
     "household_drafts": (Window.DRAFTS, "updated_at"),
     "applied_presses": (Window.PRESSES, "at"),
     # Decided (approved, declined, withdrawn) or, when nobody decided, asked.

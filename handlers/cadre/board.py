@@ -16,6 +16,7 @@ from models.text_limits import shorten
 from models.units import Unit
 from services import board as service
 from services.board import Board
+from services.reports.attachments import markers
 
 PREFIX = "bd"
 
@@ -38,6 +39,8 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         days = (board.at - row.created_at).days
         age = t("board.age_days", n=days) if days > 0 else t("board.age_today")
         late = t("board.overdue") if row.overdue else ""
+        marks = markers(t, board.attachments.get(row.id, []))
+        late += f" {marks}" if marks else ""
         lines.append(
             t(
                 "board.line",

@@ -17,10 +17,12 @@ from services.ledger import Entry
 
 def _lines(t: Lang, payload: dict[str, Any]) -> str:
     listed = payload.get("households", [])
-    lines = [
-        t("households.list_line", n=i, household=f"{h['name']} · {h['address'] or h['micro_grid']}")
-        for i, h in enumerate(listed, start=1)
-    ]
+    lines = []
+    for i, h in enumerate(listed, start=1):
+        label = f"{h['name']} · {h['address'] or h['micro_grid']}"
+        if h.get("no_phone"):
+            label += f" · {render.NO_PHONE} {t('voice.no_phone')}"
+        lines.append(t("households.list_line", n=i, household=label))
     more = int(payload.get("count", len(listed))) - len(listed)
     if more > 0:
         lines.append(t("households.list_more", count=more))

@@ -23,6 +23,8 @@ from services.logbook_state import Flow, Page
 LOG_PREFIX = "hh"
 JOIN_PREFIX = "hj"
 LINK_PREFIX = "hl"
+# Marks a household nobody of which uses the bot ("no phone": collect in person).
+NO_PHONE = "📵"
 # Lists in messages stop here (a micro-grid has 10-15 households; grids have more).
 LIST_LIMIT = 15
 
@@ -32,12 +34,18 @@ def household_label(household: Household) -> str:
     return f"{household.head_name} · {household.address or household.micro_grid_name}"
 
 
+def listed_label(t: Lang, household: Household) -> str:
+    """A household in a worker's lists, marked when nobody of it uses the bot."""
+    label = household_label(household)
+    return label if household.linked else f"{label} · {NO_PHONE} {t('voice.no_phone')}"
+
+
 def household_lines(
     t: Lang, households: list[Household] | tuple[Household, ...], limit: int = LIST_LIMIT
 ) -> str:
     """Numbered lines of households, with "and N more" past the limit."""
     lines = [
-        t("households.list_line", n=i, household=household_label(h))
+        t("households.list_line", n=i, household=listed_label(t, h))
         for i, h in enumerate(households[:limit], start=1)
     ]
     if len(households) > limit:
@@ -62,13 +70,16 @@ def picker(t: Lang, kind: LogKind, draft_id: int, page: Page) -> tuple[str, Inli
     if not page.households:
         title += "\n" + t("households.pick_none")
     title += "\n" + t("households.pick_hint")
+    if not all(h.linked for h in page.households):
+        title += "\n" + t("voice.no_phone_legend", mark=NO_PHONE)
     rows = []
     for household in page.households:
         mark = "⏳ " if household.id in page.due else "✔️ "
+        phone = "" if household.linked else " " + NO_PHONE
         rows.append(
             [
                 InlineKeyboardButton(
-                    mark + shorten(household_label(household), 60),
+                    mark + shorten(household_label(household), 58) + phone,
                     callback_data=pack(LOG_PREFIX, "h", draft_id, household.id),
                 )
             ]

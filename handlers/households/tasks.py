@@ -38,6 +38,8 @@ async def households_due(update: Update, context: GridContext, actor: Actor) -> 
         )
         if due.visit:
             lines.append(render.household_lines(t, due.visit))
+        if due.unlinked:
+            lines.append(t("voice.no_phone_count", count=due.unlinked, total=due.total))
         markup = (
             render.start_buttons(t, (LogKind.CONTACT, LogKind.VISIT))
             if actor.role in WORKERS

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
 from handlers.reports import filing, moves, views
+from handlers.reports.spoken import ATTACHED, attachment_of
 
 MENU: list[MenuCommand] = [
     anywhere("report"),
@@ -19,9 +20,15 @@ MENU: list[MenuCommand] = [
 
 async def on_reply(update: Update, context: GridContext) -> None:
     """A reply to one of the bot's questions: a report's description or a worker's note."""
+    message = update.effective_message
+    assert message is not None
     if await filing.answer_question(update, context):
+        if message.location is not None:
+            # Taken as part of a report: not a location for a /visit or /checkin too.
+            raise ApplicationHandlerStop
         return
-    await moves.answer_note(update, context)
+    if attachment_of(message) is None:  # a note is words
+        await moves.answer_note(update, context)
 
 
 def register(app: GridApp) -> None:
@@ -29,5 +36,5 @@ def register(app: GridApp) -> None:
     filing.register(app)
     moves.register(app)
     views.register(app)
-    replies = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
+    replies = filters.REPLY & (filters.TEXT | filters.PHOTO | ATTACHED) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

@@ -12,15 +12,13 @@ from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from handlers.reports.spoken import RECORDINGS, REPORT_CAPTION, said_of
 from handlers.staff_notices import message, post
 from models.chats import addressable
 from models.errors import Refusal
 from models.outbox import Notice, Recipient
 from services.reports import filing
 from services.reports.filing import Progress, Step
-
-# A photo whose caption is a /report command (CommandHandler only reads message text).
-REPORT_CAPTION = filters.PHOTO & filters.CaptionRegex(r"^/report(@\w+)?(\s|$)")
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +30,12 @@ def _text_after_command(message: Message) -> str:
 
 
 async def report(update: Update, context: GridContext) -> None:
-    """Start filing a report from /report [text] (or a photo captioned /report …)."""
+    """Start filing a report from /report [text] (or a photo or recording captioned
+    /report …)."""
     rt, message, user = context.rt, update.effective_message, update.effective_user
     assert message is not None and user is not None
     t = texts_for(context, update)
-    photo = message.photo[-1].file_id if message.photo else None
+    said = said_of(message, _text_after_command(message))
     try:
         async with rt.db.transaction():
             progress = await filing.start(
@@ -47,10 +46,12 @@ async def report(update: Update, context: GridContext) -> None:
                 message_id=message.message_id,
                 tg_user_id=user.id,
                 name=display_name(user),
-                text=_text_after_command(message),
-                photo_file_id=photo,
+                text=said.text,
+                photo_file_id=said.photo_file_id,
                 private=not is_group(update),
                 again=rt.inbox.handled_again(update.update_id),
+                said=said,
+                placeholder=t("voice.placeholder"),
             )
             await _filed(context, update, progress, None)
     except Refusal as refusal:
@@ -93,10 +94,13 @@ async def pick_category(update: Update, context: GridContext) -> None:
 
 
 async def answer_question(update: Update, context: GridContext) -> bool:
-    """A reply to the bot's description question; False when it was not one."""
+    """A reply to the bot's description question (or a recording sent while it waits);
+    False when it was not one."""
     rt, message, user = context.rt, update.effective_message, update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
+    assert message is not None and user is not None
     t = texts_for(context, update)
+    replied = message.reply_to_message
+    said = said_of(message, message.text or message.caption)
     try:
         async with rt.db.transaction():
             progress = await filing.describe(
@@ -104,10 +108,12 @@ async def answer_question(update: Update, context: GridContext) -> bool:
                 rt.clock,
                 rt.config,
                 chat_id=message.chat.id,
-                question_id=message.reply_to_message.message_id,
+                question_id=replied.message_id if replied is not None else None,
                 tg_user_id=user.id,
-                text=message.text or message.caption,
-                photo_file_id=message.photo[-1].file_id if message.photo else None,
+                text=said.text,
+                photo_file_id=said.photo_file_id,
+                said=said,
+                placeholder=t("voice.placeholder"),
             )
             if progress is not None:
                 await _filed(context, update, progress, None)
@@ -146,10 +152,13 @@ async def _continue(
             allow_sending_without_reply=True,
         )
         return
-    if progress.step is Step.ASK_DESCRIPTION:
+    if progress.step in (Step.ASK_DESCRIPTION, Step.LOCATION_NOTED):
+        asking = "reports.ask_description"
+        if progress.step is Step.LOCATION_NOTED:
+            asking = "voice.location_noted"
         question = await context.bot.send_message(
             chat_id,
-            t("reports.ask_description", name=draft.reporter_name),
+            t(asking, name=draft.reporter_name),
             reply_to_message_id=addressable(draft.message_id),
             allow_sending_without_reply=True,
             reply_markup=ForceReply(
@@ -214,8 +223,14 @@ async def _filed(
     await tell_staff(context, report, route.staff)
 
 
+async def recorded(update: Update, context: GridContext) -> None:
+    """A recording sent, not as a reply, while this person's description question waits."""
+    await answer_question(update, context)
+
+
 def register(app: GridApp) -> None:
     """Add the filing handlers."""
     app.add_handler(CommandHandler("report", report))
     app.add_handler(MessageHandler(REPORT_CAPTION, report))
     app.add_handler(CallbackQueryHandler(pick_category, pattern=pattern(CATEGORY_PREFIX)))
+    app.add_handler(MessageHandler(RECORDINGS & ~filters.REPLY, recorded))

@@ -12,6 +12,7 @@ from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
 from handlers.staff_notices import Card, Render, message
+from models.attachments import send_params
 from models.cases import Kind
 from models.chats import addressable
 from models.outbox import Notice, Recipient
@@ -32,8 +33,10 @@ async def cards(context: GridContext, report: Report) -> Render:
     rt = context.rt
 
     async def render(person: Staff, t: Lang) -> Card:
-        text = staff_card(rt, t, await views.staff_view(rt.db, report, person))
-        return Card(text, staff_buttons(t, report), report.photo_file_id)
+        view = await views.staff_view(rt.db, report, person)
+        caption = t("voice.recording_caption", number=report.number)
+        follow = tuple(send_params(a, caption) for a in view.attachments)
+        return Card(staff_card(rt, t, view), staff_buttons(t, report), report.photo_file_id, follow)
 
     return render
 

@@ -12,6 +12,7 @@ from handlers.format import local_time, role_name
 from models.reports import Move, Report, Status
 from models.text_limits import shorten
 from models.units import Level, Unit
+from services.reports.attachments import markers
 from services.reports.views import ReportView
 
 MOVE_CODES = {
@@ -98,6 +99,8 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
     if view.household_phone:
         lines.append(t("reports.card_phone", phone=view.household_phone))
     lines.append(t("reports.card_text", text=report.description))
+    if view.attachments:
+        lines.append(markers(t, view.attachments, with_coordinates=True))
     lines.append(
         t(
             "reports.card_status",
@@ -135,13 +138,17 @@ def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) ->
             category=category_label(rt.config, t, report.category),
         ),
         t("reports.card_text", text=report.description),
+    ]
+    if view.attachments:
+        lines.append(markers(t, view.attachments))
+    lines.append(
         t(
             "reports.card_status",
             status=status_label(t, report.status),
             level=level_label(t, report.level),
             filed=local_time(rt, report.created_at),
-        ),
-    ]
+        )
+    )
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
     for event in view.events:

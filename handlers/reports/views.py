@@ -9,6 +9,7 @@ from bot.runtime import GridApp, GridContext
 from handlers.callback_data import whole_number
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
+from models.attachments import send_params
 from models.errors import Refusal
 from models.permissions import Action, may
 from models.text_limits import split_html
@@ -43,12 +44,20 @@ async def tasks(update: Update, context: GridContext) -> None:
         await refuse(update, t, Refusal("common.not_allowed"))
         return
     found = await views.tasks(rt.db, actor)
+    chat = update.effective_chat
+    assert chat is not None
     await reply(
         update, t("reports.tasks_title", count=len(found)) if found else t("reports.tasks_none")
     )
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
         await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))
+        # The recording and the location after the card, as its notice had them (a worker
+        # the notice could not reach finds the report here).
+        caption = t("voice.recording_caption", number=report.number)
+        for attachment in view.attachments:
+            method, params = send_params(attachment, caption)
+            await rt.outbox.send(method, chat.id, params)
     for section in rt.features.task_sections:
         await section(update, context, actor)
 

@@ -89,6 +89,9 @@ def message_json(sb: Sandbox, stored: StoredMessage) -> dict[str, Any]:
         out["document"] = {"file_id": doc["file_id"], "name": doc.get("file_name") or "file"}
     if "location" in data:
         out["location"] = data["location"]
+    for kind in ("voice", "audio", "video_note"):
+        if kind in data:  # shown as a mark with its length (the page plays nothing)
+            out["recording"] = {"kind": kind, "duration": data[kind].get("duration", 0)}
     reply = data.get("reply_to_message")
     if reply:
         out["reply_to"] = {

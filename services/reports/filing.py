@@ -16,6 +16,8 @@ from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
 from models.units import Level, Unit
+from services.reports import attachments
+from services.reports.attachments import Said
 from services.reports.routing import Route, route_from
 
 
@@ -24,6 +26,7 @@ class Step(StrEnum):
 
     ASK_CATEGORY = "ask_category"
     ASK_DESCRIPTION = "ask_description"
+    LOCATION_NOTED = "location_noted"  # a location came: the description is asked again
     FILED = "filed"
     ALREADY_SEEN = "already_seen"  # the same Telegram message arrived again
     ALREADY_FILED = "already_filed"  # a press handled again after its report was filed
@@ -93,12 +96,16 @@ async def start(
     photo_file_id: str | None,
     private: bool,
     again: bool = False,
+    said: Said | None = None,
+    placeholder: str = "",
 ) -> Progress:
-    """Begin filing from a /report message (with or without text or photo). `again`: the
-    message is handled again after a restart, so a question its first handling may never
-    have sent is asked now."""
+    """Begin filing from a /report message (with or without text, photo or a recording
+    captioned /report; `said` then carries it, `placeholder` describes a recording alone).
+    `again`: the message is handled again after a restart, so a question its first handling
+    may never have sent is asked now."""
+    said = said or Said(text, photo_file_id)
     async with db.transaction():
-        description = clean_description(config, text)
+        description = attachments.description(config, said, placeholder)
         micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
         if not private and not await group_store.is_member(db, chat_id, tg_user_id):
             raise Refusal("reports.not_member")
@@ -113,7 +120,9 @@ async def start(
             photo_file_id,
             to_ts(clock.now()),
         )
-        if draft is None:
+        if draft is not None:
+            await attachments.keep(db, draft.id, said, to_ts(clock.now()))
+        else:
             # The same message again: after a crash between storing the draft and asking its
             # question, the question is asked (again); otherwise there is nothing to do.
             if not again:
@@ -153,23 +162,36 @@ async def describe(
     config: Config,
     *,
     chat_id: int,
-    question_id: int,
+    question_id: int | None,
     tg_user_id: int,
     text: str | None,
     photo_file_id: str | None,
+    said: Said | None = None,
+    placeholder: str = "",
 ) -> Progress | None:
-    """A reply to the bot's description question; None when it answers no question of ours."""
+    """A reply to the bot's description question (or, `question_id` None, a recording sent
+    while this person's description question waits in this chat); None when it answers no
+    question of ours. A location alone is kept and the description asked for again."""
+    said = said or Said(text, photo_file_id)
     async with db.transaction():
-        draft = await store.draft_by_question(db, chat_id, question_id)
+        if question_id is None:
+            since = to_ts(clock.now() - config.flows.timeout)
+            draft = await store.waiting_description(db, chat_id, tg_user_id, since)
+        else:
+            draft = await store.draft_by_question(db, chat_id, question_id)
         if draft is None:
             return None
         if draft.reporter_tg_id != tg_user_id:
             raise Refusal("reports.not_your_draft")
         if draft.report_id is not None:
             return Progress(Step.ALREADY_SEEN, draft)
-        description = clean_description(config, text)
+        description = attachments.description(config, said, placeholder)
+        await attachments.keep(db, draft.id, said, to_ts(clock.now()))
         if description is None:
+            if said.location is not None:
+                return Progress(Step.LOCATION_NOTED, draft)
             raise Refusal("reports.empty")
+        photo_file_id = said.photo_file_id
         await store.update_draft(
             db,
             draft.id,
@@ -264,6 +286,7 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
     filed = CaseEvent(
         "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now
     )
+    await attachments.filed_as(db, draft.id, report.id)
     await cases.add_event(db, Kind.REPORT, report.id, filed)
     await audit.record(
         db,

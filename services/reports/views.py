@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.storage import grid, outbox
+from bot.storage import attachments, grid, outbox
 from bot.storage import reports as store
 from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
 from bot.storage.groups import group_of_micro_grid
 from bot.storage.households_link import household_of
+from models.attachments import Attachment
 from models.cases import Kind
 from models.errors import Refusal
 from models.outbox import Failed
@@ -33,6 +34,8 @@ class ReportView:
     group_title: str  # the micro-grid's group, "" when it has none
     # Notices about it that failed for good, with the staff member's name (staff only).
     failed: list[tuple[Failed, str]] = field(default_factory=list)
+    # Its recording and location (the recording first).
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
@@ -105,6 +108,7 @@ async def _view(
         events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
+        attachments=await attachments.of_report(db, report.id),
     )
 
 

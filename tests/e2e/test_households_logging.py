@@ -32,10 +32,10 @@ async def test_visit_with_every_step(h: Harness) -> None:
     labels = list(buttons(picker))
     assert "登记走访" in picker["text"] and "共 4 户" in picker["text"]
     assert [label for label in labels if "户主" in label] == [
-        "⏳ M1户主1 · M1组1号",
-        "⏳ M1户主2 · M1组2号",
-        "⏳ M1户主3 · M1组3号",
-        "⏳ M1户主4 · M1组4号",
+        "⏳ M1户主1 · M1组1号 📵",
+        "⏳ M1户主2 · M1组2号 📵",
+        "⏳ M1户主3 · M1组3号 📵",
+        "⏳ M1户主4 · M1组4号 📵",
     ]
     await press_like(h, worker, "M1户主2")
     question = h.last(worker)
@@ -88,7 +88,7 @@ async def test_due_households_marked_and_listed_first(h: Harness) -> None:
     await log_entry(h, worker, "/contact", "M1户主1", PHONE)
     await h.send(worker, worker, "/contact")
     labels = [label for label in buttons(h.last(worker)) if "户主" in label]
-    assert labels[0].startswith("⏳ M1户主2") and labels[-1] == "✔️ M1户主1 · M1组1号"
+    assert labels[0].startswith("⏳ M1户主2") and labels[-1] == "✔️ M1户主1 · M1组1号 📵"
 
 
 async def test_dates_yesterday_picked_and_typed(h: Harness) -> None:
@@ -149,10 +149,10 @@ async def test_search_by_name_or_address_substring(h: Harness) -> None:
     assert "共 7 户" in h.last_text(worker)
     await h.send(worker, worker, "户主3")
     labels = [label for label in buttons(h.last(worker)) if "户主" in label]
-    assert labels == ["⏳ M1户主3 · M1组3号", "⏳ M2户主3 · M2组3号"]
+    assert labels == ["⏳ M1户主3 · M1组3号 📵", "⏳ M2户主3 · M2组3号 📵"]
     await h.send(worker, worker, "M2组 3号")
     labels = [label for label in buttons(h.last(worker)) if "户主" in label]
-    assert labels == ["⏳ M2户主3 · M2组3号"]
+    assert labels == ["⏳ M2户主3 · M2组3号 📵"]
     await h.send(worker, worker, "没有这个人")
     assert "没有找到" in h.last_text(worker)
 
@@ -166,7 +166,7 @@ async def test_pages(tmp_path) -> None:
         await press_like(h, worker, "▶️")
         page = h.last(worker)
         assert "第 2/3 页" in page["text"]
-        assert next(label for label in buttons(page) if "户主" in label).endswith("M1组4号")
+        assert next(label for label in buttons(page) if "户主" in label).endswith("M1组4号 📵")
         await press_like(h, worker, "▶️")
         await press_like(h, worker, "M2户主3")
         assert "走访情况" in h.last_text(worker)

@@ -12,6 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import Defaults, ExtBot
 
 from sandbox import Sandbox
+from sandbox.web.views import message_json
 from tests.sandbox.conftest import TOKEN
 
 PARSE = "Bad Request: can't parse entities: "
@@ -276,6 +277,28 @@ async def test_media_and_files(sb: Sandbox, bot: telegram.Bot, user) -> None:
     assert again.photo[-1].width == got.message["photo"][-1]["width"]
 
 
+async def test_recordings_are_resent_by_file_id(sb: Sandbox, bot: telegram.Bot, user) -> None:
+    said = sb.send_media(user, None, "voice", 35, size=5_000_000, caption="/report 声音")
+    voice = said.message["voice"]
+    assert (voice["duration"], voice["file_size"], voice["mime_type"]) == (
+        35,
+        5_000_000,
+        "audio/ogg",
+    )
+    assert said.update["message"]["caption_entities"][0]["type"] == "bot_command"
+    again = await bot.send_voice(user.id, voice["file_id"], caption="#1")
+    assert again.voice.file_id == voice["file_id"] and again.caption == "#1"
+    assert again.voice.to_dict()["duration"] == 35
+    note = sb.send_media(user, None, "video_note", 12).message["video_note"]
+    assert "mime_type" not in note and note["length"] == 240
+    resent = await bot.send_video_note(user.id, note["file_id"])
+    assert resent.video_note.file_unique_id == note["file_unique_id"]
+    with rejected(sb, BadRequest, "Bad Request: wrong file identifier/HTTP URL specified"):
+        await bot.send_audio(user.id, "AwACAgIAAxkBAAInope")
+    with pytest.raises(ValueError, match="unknown recording kind"):
+        sb.send_media(user, None, "sticker", 1)
+
+
 async def test_ptb_defaults_extras_are_ignored(sb: Sandbox, user) -> None:
     defaults = Defaults(parse_mode="HTML", disable_notification=True, protect_content=True)
     async with ExtBot(TOKEN, base_url=sb.base_url, defaults=defaults) as bot:
@@ -298,3 +321,9 @@ async def test_a_user_edits_a_message(sb: Sandbox, bot: telegram.Bot, user) -> N
     other = sb.add_user("李明")
     with pytest.raises(ValueError, match="did not send"):
         sb.edit_text(other, user, said.message_id, "x")
+
+
+async def test_the_playground_shows_a_recording_as_a_mark(sb: Sandbox, user) -> None:
+    said = sb.send_media(user, None, "video_note", 75)
+    stored = sb.world.private_chat(user).messages[said.message_id]
+    assert message_json(sb, stored)["recording"] == {"kind": "video_note", "duration": 75}

@@ -180,7 +180,9 @@ async def test_l1_export_read_back_cell_by_cell(db, tmp_path):
     assert (row["就地解决"], row["按时受理"], row["上报次数"]) == ("是", "是", 0)
     assert row["解决时间"] == datetime(2026, 6, 10, 10, 0)
     ws = book["问题"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:T2"
+    # No recording and no location: the marker and coordinate columns stay empty.
+    assert (row["附件"], row["纬度"], row["经度"]) == (None, None, None)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:W2"
     assert ws["B2"].number_format == "yyyy-mm-dd hh:mm"
     history = _sheet(book, "问题处理记录")
     assert [r[2] for r in history[1:]] == ["受理", "解决"] or len(history) == 3

@@ -81,6 +81,13 @@ async def _scratch(db: Database) -> None:
                 "?, ?)",
                 (len(message) + age, m1.id, filed, message, now - age * DAY),
             )
+            # Each draft's voice: an unfiled old one goes; a filed report's stays.
+            await db.execute(
+                "INSERT INTO report_attachments (draft_id, report_id, slot, kind, file_id, "
+                "created_at) VALUES ((SELECT id FROM report_drafts WHERE description = ?), ?, "
+                "'recording', 'voice', ?, ?)",
+                (message, filed, f"voice-{message}", now - age * DAY),
+            )
         for user, age in ((501, 8), (502, 6)):
             await db.execute(
                 "INSERT INTO household_drafts (tg_user_id, kind, step, updated_at) "
@@ -151,6 +158,7 @@ async def test_old_scratch_goes_recent_scratch_and_records_stay(db):
     removed = await prune_scratch(db, FakeClock(NOW), config.retention, batch=2)
     assert removed == {
         "report_drafts": 2,
+        "report_attachments": 1,
         "household_drafts": 1,
         "applied_presses": 1,
         "household_link_requests": 3,
@@ -159,6 +167,10 @@ async def test_old_scratch_goes_recent_scratch_and_records_stay(db):
     }
     assert await _column(db, "SELECT update_id FROM inbox_updates") == [2, 3]
     assert await _column(db, "SELECT description FROM report_drafts") == ["recent"]
+    assert await _column(db, "SELECT file_id FROM report_attachments") == [
+        "voice-old-filed",
+        "voice-recent",
+    ]
     assert await _column(db, "SELECT tg_user_id FROM household_drafts") == [502]
     assert await _column(db, "SELECT query_id FROM applied_presses") == ["press-1h", "press-29d"]
     assert await _column(db, "SELECT tg_user_id FROM household_link_requests") == [602, 604]

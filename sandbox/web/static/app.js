@@ -85,6 +85,11 @@ function renderText(text, entities) {
 
 function initial(title) { return (title || "?").trim().charAt(0); }
 
+function recordingMark(r) {
+  const icon = { voice: "🎤", audio: "🎵", video_note: "📹" }[r.kind] || "🎤";
+  return `${icon} ${Math.floor(r.duration / 60)}:${String(r.duration % 60).padStart(2, "0")}`;
+}
+
 function preview(m) {
   if (!m) return "";
   if (m.service) return serviceText(m.service);
@@ -93,6 +98,7 @@ function preview(m) {
   if (m.photo) return `${who}[${t("photo")}]`;
   if (m.document) return `${who}${m.document.name}`;
   if (m.location) return `${who}[${t("location")}]`;
+  if (m.recording) return `${who}[${recordingMark(m.recording)}]`;
   return "";
 }
 
@@ -175,6 +181,7 @@ function renderMessage(m, me, isGroup) {
   if (m.location) {
     bubble.append(el("div", { class: "loc" }, `📍 ${m.location.latitude.toFixed(5)}, ${m.location.longitude.toFixed(5)}`));
   }
+  if (m.recording) bubble.append(el("div", { class: "loc" }, recordingMark(m.recording)));
   if (m.text) bubble.append(el("div", { class: "body" }, renderText(m.text, m.entities)));
   if (m.buttons.length) {
     bubble.append(el("div", { class: "keyboard" }, ...m.buttons.map((row) => el("div", { class: "row" },
