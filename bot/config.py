@@ -171,6 +171,11 @@ class ReportSection(Section):
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
     deadlines: ReportDeadlines = ReportDeadlines()
+    # A resolved report the resident neither confirms nor reopens within this is closed.
+    confirm_within: Duration = timedelta(days=3)
+    # A dissatisfied call-back reopens the report, unless it was reopened this often already:
+    # then it is flagged for supervision instead.
+    reopen_limit_for_supervision: int = Field(2, ge=0, le=100)
 
 
 class Category(Section):

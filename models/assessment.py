@@ -2,8 +2,10 @@
 
 The score is the plain average of the shares that can be computed for the worker: households
 contacted this month, households visited this quarter, reports accepted within the deadline,
-reports solved on the spot, reports NOT reopened, and residents' confirmations (the last
-four over the reports the worker resolved or accepted in the month). Workers who handled
+reports solved on the spot, reports NOT reopened, residents' confirmations (those four over
+the reports the worker resolved or accepted in the month), and residents' satisfaction at the
+call-back ((满意 + 基本满意) / answered, over the answers given in the month about the reports
+the worker owns). Workers who handled
 fewer reports than the minimum are listed as too few to judge instead of being ranked.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.digest import share
+from models.satisfaction import Tally
 
 
 @dataclass
@@ -34,6 +37,7 @@ class WorkerFigures:
     on_spot: int = 0
     reopened: int = 0
     confirmed: int = 0
+    satisfaction: Tally = field(default_factory=Tally)  # call-back answers in the month
 
     @property
     def in_time_share(self) -> float | None:
@@ -55,6 +59,11 @@ class WorkerFigures:
         """Share of resolved reports the resident confirmed."""
         return share(self.confirmed, self.resolved)
 
+    @property
+    def satisfaction_share(self) -> float | None:
+        """Share of call-back answers that were 满意 or 基本满意."""
+        return self.satisfaction.rate
+
 
 def score(worker: WorkerFigures, judge_reports: bool = True) -> float | None:
     """The average of the worker's computable shares (0-1); None when none is computable."""
@@ -65,6 +74,7 @@ def score(worker: WorkerFigures, judge_reports: bool = True) -> float | None:
             worker.on_spot_share,
             worker.kept_share,
             worker.confirmed_share,
+            worker.satisfaction_share,
         ]
     known = [p for p in parts if p is not None]
     return sum(known) / len(known) if known else None

@@ -36,6 +36,7 @@ class Due(StrEnum):
     CLEAR = "clear"
     ACCEPT = "accept"
     RESOLVE = "resolve"
+    CONFIRM = "confirm"  # the resident's confirmation of a resolution
     VISIT = "visit"
 
 
@@ -85,15 +86,21 @@ class Transition:
 
 @dataclass(frozen=True)
 class KindRules:
-    """A kind's transition table and the move its deadline sweep makes."""
+    """A kind's transition table and the move its deadline sweep makes in each status."""
 
     kind: Kind
     transitions: Mapping[str, Transition]
-    sweep_move: str  # the move made when a case is past due (it climbs)
+    # Per waiting status, the move made when a case is past due: a climbing move (waiting
+    # for the grid) or a closing one (waiting for the resident).
+    sweep_moves: Mapping[str, str]
 
     def transition(self, move: str) -> Transition:
         """The transition of `move` (KeyError for a move this kind does not know)."""
         return self.transitions[move]
+
+    def sweep_move(self, status: str) -> str:
+        """The move the deadline sweep makes on a case past due in `status`."""
+        return self.sweep_moves[status]
 
 
 class CaseRecord(BaseModel):

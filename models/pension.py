@@ -81,7 +81,7 @@ RULES = KindRules(
             Effects(owner=Owner.RELEASE, due=Due.VISIT, climbs=True, drops_visit=True),
         ),
     },
-    sweep_move=Move.ESCALATE,
+    sweep_moves={status: Move.ESCALATE for status in OPEN_STATUSES},
 )
 
 

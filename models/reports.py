@@ -3,6 +3,8 @@
     new → accepted → resolved → closed
     new/accepted --escalate--> new (one level up: L4 → L3 → L2 → L1)
     resolved --reopen--> accepted (same owner, counted)
+    resolved --close--> closed (the sweep, when the resident does not answer in time)
+    closed --dissatisfied--> accepted (the call-back's 不满意: a reopen, counted)
     new/accepted --duplicate--> duplicate ; --reject--> rejected
 A worker may resolve a new report directly (taking it and solving it in one go).
 """
@@ -54,6 +56,8 @@ class Move(StrEnum):
     REOPEN = "reopen"
     DUPLICATE = "duplicate"
     REJECT = "reject"
+    CLOSE = "close"  # only the deadline sweep
+    DISSATISFIED = "dissatisfied"  # only the satisfaction call-back
 
 
 STAFF_MOVES = frozenset({Move.ACCEPT, Move.RESOLVE, Move.ESCALATE, Move.DUPLICATE, Move.REJECT})
@@ -63,6 +67,9 @@ NEEDS_NOTE = frozenset({Move.RESOLVE, Move.REJECT, Move.DUPLICATE})
 
 _TAKEN = frozenset({Status.NEW, Status.ACCEPTED})
 _CLOSES = Effects(due=Due.CLEAR, stamp=frozenset({Stamp.CLOSED}))
+_REOPENS = Effects(
+    due=Due.RESOLVE, unstamp=frozenset({Stamp.RESOLVED, Stamp.CLOSED}), counts_reopen=True
+)
 
 RULES = KindRules(
     kind=Kind.REPORT,
@@ -78,7 +85,7 @@ RULES = KindRules(
             Status.RESOLVED,
             Effects(
                 owner=Owner.CLAIM,
-                due=Due.CLEAR,
+                due=Due.CONFIRM,
                 stamp=frozenset({Stamp.RESOLVED}),
                 judges_in_time=True,
                 judges_on_the_spot=True,
@@ -87,18 +94,19 @@ RULES = KindRules(
         Move.ESCALATE: Transition(
             _TAKEN, Status.NEW, Effects(owner=Owner.RELEASE, due=Due.ACCEPT, climbs=True)
         ),
-        Move.CONFIRM: Transition(
-            frozenset({Status.RESOLVED}), Status.CLOSED, Effects(stamp=frozenset({Stamp.CLOSED}))
-        ),
-        Move.REOPEN: Transition(
-            frozenset({Status.RESOLVED}),
-            Status.ACCEPTED,
-            Effects(due=Due.RESOLVE, unstamp=frozenset({Stamp.RESOLVED}), counts_reopen=True),
-        ),
+        Move.CONFIRM: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
+        Move.REOPEN: Transition(frozenset({Status.RESOLVED}), Status.ACCEPTED, _REOPENS),
         Move.DUPLICATE: Transition(_TAKEN, Status.DUPLICATE, replace(_CLOSES, links=True)),
         Move.REJECT: Transition(_TAKEN, Status.REJECTED, _CLOSES),
+        Move.CLOSE: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
+        Move.DISSATISFIED: Transition(frozenset({Status.CLOSED}), Status.ACCEPTED, _REOPENS),
     },
-    sweep_move=Move.ESCALATE,
+    # Waiting for the grid, a late report climbs; waiting for the resident, it is closed.
+    sweep_moves={
+        Status.NEW: Move.ESCALATE,
+        Status.ACCEPTED: Move.ESCALATE,
+        Status.RESOLVED: Move.CLOSE,
+    },
 )
 
 
@@ -122,6 +130,8 @@ class Report(CaseRecord):
     duplicate_of: int | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
+    confirm_due_at: datetime | None = None
+    supervision_wanted: bool = False
 
     @property
     def number(self) -> str:

@@ -21,7 +21,7 @@ async def _sweep(context: GridContext, swept: SweptKind[Any]) -> int:
     for each in moved:
         await swept.announce(context, each)
     if moved:
-        log.info("deadline sweep escalated %d %ss", len(moved), swept.noun)
+        log.info("deadline sweep moved %d %ss", len(moved), swept.noun)
     return len(moved)
 
 

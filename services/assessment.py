@@ -14,8 +14,9 @@ from models.assessment import UnitRanking, WorkerFigures, rank
 from models.digest import Span, SpanKind, previous_span, span_to_date
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
+from models.satisfaction import Tally
 from models.units import Level, Unit
-from services import digest_extras
+from services import digest_extras, satisfaction
 from services.digest import ScheduledRun, claim_run
 
 ASSESSED_LEVELS = (int(Level.TOWN), int(Level.VILLAGE))
@@ -41,6 +42,7 @@ async def build_assessment(
     people = await store.workers(db, unit)
     reports = await store.report_figures(db, unit, to_ts(span.start), to_ts(span.end))
     shares = await digest_extras.worker_shares(db, config, unit, span, now)
+    rated = await satisfaction.worker_tallies(db, unit, span.start, span.end)
     figures = []
     for person in people:
         done = reports.get(person.staff_id)
@@ -62,6 +64,7 @@ async def build_assessment(
                 on_spot=done.on_spot if done else 0,
                 reopened=done.reopened if done else 0,
                 confirmed=done.confirmed if done else 0,
+                satisfaction=rated.get(person.staff_id, Tally()),
             )
         )
     minimum = config.cadre.assessment.min_reports

@@ -39,6 +39,9 @@ class CaseKind(Generic[R]):
     # Refuses what the move lacks (a note, a visit time), fills in what it names.
     prepare: Callable[[Database, Config, R, Step], Awaitable[Step]]
     micro_grid_of: Callable[[R], int | None]
+    # What a move does beyond the case's state, in its transaction (a report marked
+    # duplicate carries its affected households over to the original).
+    aftermath: Callable[[Database, CaseChange], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class ConfigDeadlines:
             return self.config.reports.deadlines.at(level).accept_within
         if due is Due.RESOLVE:
             return self.config.reports.deadlines.at(level).resolve_within
+        if due is Due.CONFIRM:
+            return self.config.reports.confirm_within
         return self.config.flows.pension.visit_within.at(level)
 
 
@@ -149,6 +154,8 @@ async def _commit(
         step = replace(step, to=Place(route.level, route.unit.id))
     change = cases.apply(kind.rules, case, step, ConfigDeadlines(config))
     event_id = await store.save(db, change)
+    if kind.aftermath is not None:
+        await kind.aftermath(db, change)
     detail: dict[str, str] = {"unit": route.unit.code} if route is not None else {}
     await audit.record(
         db,
@@ -172,18 +179,24 @@ async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None
 
 
 async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -> list[Moved[R]]:
-    """Move every case of `kind` past its deadline one level up, once per breach; a case at
-    the town is only flagged overdue (idempotent: its deadline is cleared or starts again)."""
+    """Make the sweep's move on every case of `kind` past its deadline, once per breach: one
+    waiting for the grid climbs a level (at the town it is only flagged overdue), one waiting
+    for the resident is closed (idempotent: the deadline is cleared or starts again)."""
     moved: list[Moved[R]] = []
     async with db.transaction():
         now = clock.now()
         for case in cases.overdue(await store.past_due(db, kind.rules.kind, now), now):
             record = await kind.load(db, case.id)
+            move = kind.rules.sweep_move(case.status)
+            if not kind.rules.transition(move).effects.climbs:
+                step = Step(move, Mover.system(), now)
+                moved.append(await _commit(db, config, kind, (record, case), step, None, None))
+                continue
             route = await _route(db, kind, record, cases.climb_from(case))
             if route is None:
                 await store.save(db, cases.flag_overdue(case, now))
                 continue
-            step = Step(kind.rules.sweep_move, Mover.system(), now, overdue=True)
+            step = Step(move, Mover.system(), now, overdue=True)
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
 

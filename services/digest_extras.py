@@ -17,7 +17,9 @@ from models.compliance import Compliance
 from models.digest import Span
 from models.reminders import FAMILY as REMINDERS
 from models.units import Level, Unit
+from services import satisfaction
 from services.compliance import compliance
+from services.satisfaction import SatisfactionFigures
 from services.survey import current_round
 
 
@@ -48,6 +50,7 @@ class Extras:
     failed_sends: list[dict[str, Any]] = field(default_factory=list)
     failed_notices: list[int] = field(default_factory=list)  # report numbers
     survey: SurveyFigures | None = None
+    satisfaction: SatisfactionFigures = field(default_factory=SatisfactionFigures)
     # Reminder runs of the period (town level and above): when each ran, how long it took.
     runs: list[ledger.Run] = field(default_factory=list)
 
@@ -65,6 +68,7 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
     )
     found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
+    found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end)
     if unit.level <= Level.TOWN:
         found.runs = await ledger.runs(db, REMINDERS, to_ts(span.start), to_ts(span.end))
     current = current_round(config, now)

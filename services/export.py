@@ -17,6 +17,7 @@ from models.attachments import Attachment, location_of
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.permissions import Action, Actor, Role, may
+from models.satisfaction import Tally
 from models.units import Unit
 from services.reports.attachments import markers
 from services.sheets import Sheet
@@ -112,6 +113,9 @@ async def build_sheets(
                 ("accepted", "datetime", False),
                 ("resolved", "datetime", False),
                 ("closed", "datetime", False),
+                ("affected", "int", False),
+                ("satisfaction", "text", False),
+                ("supervision", "text", False),
             ],
             reports,
             lambda r: {
@@ -137,6 +141,9 @@ async def build_sheets(
                 "accepted": _ts(r["accepted_at"]),
                 "resolved": _ts(r["resolved_at"]),
                 "closed": _ts(r["closed_at"]),
+                "affected": r["affected"],
+                "satisfaction": _label(t, "satisfaction.rating_", r["reporter_rating"]),
+                "supervision": b.yes(r["supervision_wanted"]),
             },
         ),
         b.sheet(
@@ -169,6 +176,7 @@ async def build_sheets(
             },
         ),
     ]
+    sheets += await _satisfaction(db, b, unit)
     for kind in (LogKind.CONTACT, LogKind.VISIT):
         entries = await contacts.entries(db, scope, 0, FOREVER, kind)
         sheets.append(
@@ -286,6 +294,63 @@ async def build_sheets(
         ),
     ]
     return sheets
+
+
+async def _satisfaction(db: Database, b: _Builder, unit: Unit | None) -> list[Sheet]:
+    """The call-back's answers, one row each, and the satisfaction rate per worker."""
+    t = b.t
+
+    def rater(value: str) -> str:
+        return t("export.ratings_reporter" if value == "reporter" else "export.ratings_affected")
+
+    def per_worker(w: Any) -> dict[str, Any]:
+        tally = Tally(w["satisfied"] or 0, w["fair"] or 0, w["dissatisfied"] or 0)
+        return {
+            "code": w["code"],
+            "name": w["name"],
+            "answered": tally.answered,
+            "satisfied": tally.satisfied,
+            "fair": tally.fair,
+            "dissatisfied": tally.dissatisfied,
+            "rate": tally.rate,
+        }
+
+    return [
+        b.sheet(
+            "ratings",
+            [
+                ("number", "int", False),
+                ("rater", "text", False),
+                ("rating", "text", False),
+                ("comment", "text", False),
+                ("at", "datetime", False),
+                ("recorded_by", "text", False),
+            ],
+            await store.ratings(db, unit),
+            lambda q: {
+                "number": q["report_id"],
+                "rater": rater(q["rater"]),
+                "rating": _label(t, "satisfaction.rating_", q["rating"]),
+                "comment": q["comment"],
+                "at": _ts(q["answered_at"]),
+                "recorded_by": q["recorded_by"],
+            },
+        ),
+        b.sheet(
+            "satisfaction",
+            [
+                ("code", "text", False),
+                ("name", "text", False),
+                ("answered", "int", False),
+                ("satisfied", "int", False),
+                ("fair", "int", False),
+                ("dissatisfied", "int", False),
+                ("rate", "percent", False),
+            ],
+            await store.worker_ratings(db, unit),
+            per_worker,
+        ),
+    ]
 
 
 async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int, str]) -> Sheet:

@@ -25,6 +25,7 @@ class Asker(StrEnum):
     LOGBOOK = "logbook"  # /visit, /contact, /checkin
     ANNOUNCEMENT = "announcement"  # an announcement's text
     NOTE = "note"  # a worker's note for a report's move, asked with a forced reply
+    COMMENT = "comment"  # the optional comment after a satisfaction call-back answer
 
 
 # The askers whose questions are answered by the next text typed (not by a reply).
@@ -37,7 +38,7 @@ def lifetime(config: Config, asker: Asker) -> timedelta:
         return config.logbook_timeout()
     if asker is Asker.ANNOUNCEMENT:
         return COMPOSE_WINDOW
-    if asker is Asker.NOTE:
+    if asker in (Asker.NOTE, Asker.COMMENT):
         return config.retention.drafts
     return config.flows.timeout
 

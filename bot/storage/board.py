@@ -12,6 +12,8 @@ from models.units import Level
 
 _OPEN = tuple(sorted(s.value for s in OPEN))
 _MARKS = ",".join("?" * len(_OPEN))
+# The open reports, and those waiting for supervision (even when closed).
+_LISTED = f"(r.status IN ({_MARKS}) OR r.supervision_wanted = 1)"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class BoardRow:
     lineage: tuple[int, ...]
     description: str
     owner: str | None
+    supervision_wanted: bool = False  # 待督办: dissatisfied past the reopen limit
 
 
 async def open_count(db: Database, village_id: int) -> int:
@@ -35,7 +38,7 @@ async def open_count(db: Database, village_id: int) -> int:
     return int(
         await db.scalar(
             "SELECT COUNT(*) FROM units u JOIN reports r ON r.micro_grid_id = u.id "
-            f"WHERE u.l2_id = ? AND u.level = 4 AND r.status IN ({_MARKS})",
+            f"WHERE u.l2_id = ? AND u.level = 4 AND {_LISTED}",
             (village_id, *_OPEN),
         )
         or 0
@@ -46,11 +49,13 @@ async def open_page(db: Database, village_id: int, limit: int, offset: int) -> l
     """One page of the village's open reports: overdue first, then oldest first."""
     rows = await db.fetchall(
         "SELECT r.id, r.category, r.created_at, r.level, r.status, r.overdue, u.name, "
-        "u.l1_id, u.l2_id, u.l3_id, u.l4_id, r.description, s.name AS owner "
+        "u.l1_id, u.l2_id, u.l3_id, u.l4_id, r.description, s.name AS owner, "
+        "r.supervision_wanted "
         "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
         "LEFT JOIN staff s ON s.id = r.owner_staff_id "
-        f"WHERE u.l2_id = ? AND u.level = 4 AND r.status IN ({_MARKS}) "
-        "ORDER BY r.overdue DESC, r.created_at, r.id LIMIT ? OFFSET ?",
+        f"WHERE u.l2_id = ? AND u.level = 4 AND {_LISTED} "
+        "ORDER BY r.supervision_wanted DESC, r.overdue DESC, r.created_at, r.id "
+        "LIMIT ? OFFSET ?",
         (village_id, *_OPEN, limit, offset),
     )
     return [
@@ -65,6 +70,7 @@ async def open_page(db: Database, village_id: int, limit: int, offset: int) -> l
             lineage=tuple(i for i in (r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]) if i),
             description=r["description"],
             owner=r["owner"],
+            supervision_wanted=bool(r["supervision_wanted"]),
         )
         for r in rows
     ]

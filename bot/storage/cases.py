@@ -20,7 +20,7 @@ from models.units import Level
 _REPORT_COLS = (
     "id, status, level, unit_id, owner_staff_id, accept_due_at, resolve_due_at, escalations, "
     "overdue, reopen_count, solved_on_spot, accepted_in_time, accepted_at, resolved_at, "
-    "closed_at, duplicate_of"
+    "closed_at, duplicate_of, confirm_due_at"
 )
 _VISIT_COLS = (
     "id, status, level, unit_id, owner_staff_id, due_at, escalations, overdue, closed_at, "
@@ -49,8 +49,13 @@ def record_fields(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _report(row: sqlite3.Row) -> CaseState:
-    # A report keeps one deadline per waiting status: to be accepted, then to be resolved.
-    due = {"new": row["accept_due_at"], "accepted": row["resolve_due_at"]}.get(row["status"])
+    # A report keeps one deadline per waiting status: to be accepted, to be resolved, then
+    # to be confirmed by the resident.
+    due = {
+        "new": row["accept_due_at"],
+        "accepted": row["resolve_due_at"],
+        "resolved": row["confirm_due_at"],
+    }.get(row["status"])
     judged = row["accepted_in_time"]
     return CaseState(
         kind=Kind.REPORT,
@@ -108,8 +113,10 @@ async def past_due(db: Database, kind: Kind, now: datetime) -> list[CaseState]:
         rows = await db.fetchall(
             f"SELECT {_REPORT_COLS} FROM reports WHERE status = 'new' AND accept_due_at <= ? "
             f"UNION SELECT {_REPORT_COLS} FROM reports WHERE status = 'accepted' "
-            "AND resolve_due_at <= ? ORDER BY id",
-            (at, at),
+            "AND resolve_due_at <= ? "
+            f"UNION SELECT {_REPORT_COLS} FROM reports WHERE status = 'resolved' "
+            "AND confirm_due_at <= ? ORDER BY id",
+            (at, at, at),
         )
         return [_report(r) for r in rows]
     rows = await db.fetchall(
@@ -128,7 +135,8 @@ async def save(db: Database, change: CaseChange) -> int:
             "UPDATE reports SET status = ?, level = ?, unit_id = ?, owner_staff_id = ?, "
             "accept_due_at = ?, resolve_due_at = ?, escalations = ?, overdue = ?, "
             "reopen_count = ?, solved_on_spot = ?, accepted_in_time = ?, accepted_at = ?, "
-            "resolved_at = ?, closed_at = ?, duplicate_of = ?, updated_at = ? WHERE id = ?",
+            "resolved_at = ?, closed_at = ?, duplicate_of = ?, confirm_due_at = ?, updated_at = ? "
+            "WHERE id = ?",
             (
                 after.status,
                 int(after.level) if after.level is not None else None,
@@ -145,6 +153,7 @@ async def save(db: Database, change: CaseChange) -> int:
                 _at(after.resolved_at),
                 _at(after.closed_at),
                 after.duplicate_of,
+                _at(after.due_at) if after.status == "resolved" else None,
                 at,
                 after.id,
             ),

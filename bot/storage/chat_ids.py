@@ -33,6 +33,9 @@ CHAT_COLUMNS: tuple[ChatColumn, ...] = (
     ChatColumn("pension_requests", "source_chat_id", ("source_message_id",)),
     ChatColumn("announcements", "chat_id"),
     ChatColumn("ledger", "chat_id", ("message_id",)),
+    # Where the me-too households and the call-back's people are told and asked.
+    ChatColumn("report_affected", "chat_id"),
+    ChatColumn("report_ratings", "chat_id"),
     # Notices waiting for the group go to the supergroup (the sender also follows a 400
     # "migrated" answer for rows it is sending when the upgrade happens).
     ChatColumn("outbox", "chat_id", ("message_id",)),

@@ -21,7 +21,11 @@ async def reports(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
     where, params = _scope(unit)
     return await db.fetchall(
         "SELECT r.*, u.name AS micro_grid, g.name AS grid, v.name AS village, "
-        "s.name AS owner, h.code AS household_code FROM reports r "
+        "s.name AS owner, h.code AS household_code, "
+        "(SELECT q.rating FROM report_ratings q WHERE q.report_id = r.id "
+        "AND q.rater = 'reporter') AS reporter_rating, "
+        "(SELECT COUNT(*) FROM report_affected a WHERE a.report_id = r.id) AS affected "
+        "FROM reports r "
         "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN units g ON g.id = u.l3_id "
         "LEFT JOIN units v ON v.id = u.l2_id LEFT JOIN staff s ON s.id = r.owner_staff_id "
         f"LEFT JOIN households h ON h.id = r.household_id WHERE {where} ORDER BY r.id",
@@ -82,3 +86,28 @@ async def unit_names(db: Database, unit: Unit | None) -> dict[int, str]:
     where, params = _scope(unit)
     rows = await db.fetchall(f"SELECT u.id, u.name FROM units u WHERE {where}", params)
     return {r["id"]: r["name"] for r in rows}
+
+
+async def ratings(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
+    """Every answer to the satisfaction call-back about the scope's reports, by number."""
+    where, params = _scope(unit)
+    return await db.fetchall(
+        "SELECT q.report_id, q.rater, q.rating, q.comment, q.answered_at, s.name AS recorded_by "
+        "FROM report_ratings q JOIN reports r ON r.id = q.report_id "
+        "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN staff s ON s.id = q.by_staff_id "
+        f"WHERE q.rating IS NOT NULL AND {where} ORDER BY q.report_id, q.id",
+        params,
+    )
+
+
+async def worker_ratings(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
+    """Per worker owning reports of the scope: the call-back answers counted by rating."""
+    where, params = _scope(unit)
+    return await db.fetchall(
+        "SELECT s.code, s.name, SUM(q.rating = 'satisfied') AS satisfied, "
+        "SUM(q.rating = 'fair') AS fair, SUM(q.rating = 'dissatisfied') AS dissatisfied "
+        "FROM report_ratings q JOIN reports r ON r.id = q.report_id "
+        "JOIN units u ON u.id = r.micro_grid_id JOIN staff s ON s.id = r.owner_staff_id "
+        f"WHERE q.rating IS NOT NULL AND {where} GROUP BY s.id ORDER BY s.code",
+        params,
+    )

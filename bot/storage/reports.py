@@ -18,7 +18,7 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, created_at, updated_at"
+    "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at"
 )
 
 
@@ -47,6 +47,8 @@ def report_from_row(row: sqlite3.Row) -> Report:
         duplicate_of=row["duplicate_of"],
         accept_due_at=_ts(row["accept_due_at"]),
         resolve_due_at=_ts(row["resolve_due_at"]),
+        confirm_due_at=_ts(row["confirm_due_at"]),
+        supervision_wanted=bool(row["supervision_wanted"]),
     )
 
 

@@ -29,6 +29,8 @@ def _line(t: Lang, place: int | None, points: float | None, w: WorkerFigures) ->
         on_spot=f"{w.on_spot}/{w.resolved}",
         reopened=w.reopened,
         confirmed=w.confirmed,
+        satisfaction=percent(t, w.satisfaction_share),
+        rated=f"{w.satisfaction.content}/{w.satisfaction.answered}",
     )
 
 
@@ -103,6 +105,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
         "on_spot",
         "reopened",
         "confirmed",
+        "satisfaction",
+        "rated",
+        "rated_content",
         "judged",
     )
     kinds = [
@@ -119,6 +124,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
         "int",
         "int",
         "int",
+        "int",
+        "int",
+        "percent",
         "int",
         "int",
         "text",
@@ -147,6 +155,9 @@ def assessment_sheet(t: Lang, found: Assessment) -> Sheet:
                     w.on_spot,
                     w.reopened,
                     w.confirmed,
+                    w.satisfaction_share,
+                    w.satisfaction.answered,
+                    w.satisfaction.content,
                     t("assessment.yes") if judged else t("assessment.too_few_mark"),
                 )
             )

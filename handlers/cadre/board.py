@@ -39,6 +39,8 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         days = (board.at - row.created_at).days
         age = t("board.age_days", n=days) if days > 0 else t("board.age_today")
         late = t("board.overdue") if row.overdue else ""
+        if row.supervision_wanted:
+            late += " " + t("satisfaction.card_supervision")
         marks = markers(t, board.attachments.get(row.id, []))
         late += f" {marks}" if marks else ""
         lines.append(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.texts import Html, Lang
+from handlers.cadre import satisfaction_render
 from models.compliance import Compliance, Rate
 from services.digest import Digest
 from services.ledger import Run
@@ -95,6 +96,7 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
     """Lines for every extra figure the digest carries."""
     extras = digest.extras
     lines: list[str] = []
+    lines += satisfaction_render.digest_lines(t, digest)
     if extras.compliance is not None:
         lines += _compliance(t, extras.compliance, extras.unit_names)
     if extras.pension is not None and extras.pension.open:

@@ -11,7 +11,12 @@ from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
 from handlers.reports.notify import subject_of, tell_staff
-from handlers.reports.render import CATEGORY_PREFIX, category_buttons, category_label
+from handlers.reports.render import (
+    CATEGORY_PREFIX,
+    category_buttons,
+    category_label,
+    me_too_markup,
+)
 from handlers.reports.spoken import RECORDINGS, REPORT_CAPTION, said_of
 from handlers.staff_notices import message, post
 from models.chats import addressable
@@ -199,6 +204,8 @@ async def _filed(
         handler=names,
     )
     key = f"report:{report.id}:filed:confirmation"
+    # Other residents of a group say "me too" on it; a private chat has nobody else.
+    markup = me_too_markup(t, report) if is_group(update) else None
     # A question left behind by a supergroup upgrade, or a photo, cannot be edited: reply.
     editable = question is not None and question.text and addressable(question.message_id)
     if question is not None and editable:
@@ -206,7 +213,8 @@ async def _filed(
             key,
             "editMessageText",
             question.chat.id,
-            {"message_id": question.message_id, "text": text},
+            {"message_id": question.message_id, "text": text}
+            | ({"reply_markup": markup.to_dict()} if markup is not None else {}),
             Recipient.RESIDENT,
             subject_of(report),
         )
@@ -217,6 +225,7 @@ async def _filed(
             text,
             Recipient.RESIDENT,
             subject_of(report),
+            markup,
             reply_to=addressable(draft.message_id),
         )
     await post(context, [confirmation])

@@ -6,19 +6,27 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import GridContext
-from bot.texts import Lang
+from bot.texts import Html, Lang
 from handlers import case_notices
 from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
-from handlers.reports.render import level_label, resident_buttons, staff_buttons, staff_card
+from handlers.reports.render import (
+    level_label,
+    rating_markup,
+    resident_buttons,
+    staff_buttons,
+    staff_card,
+)
 from handlers.staff_notices import Card, Render, message
 from models.attachments import send_params
 from models.cases import Kind
 from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
+from models.satisfaction import REPORTER
+from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
-from services import cases, people
+from services import cases, people, satisfaction
 from services.reports import views
 from services.reports.moves import Moved
 
@@ -85,6 +93,39 @@ async def refresh_notices(context: GridContext, key: str, report: Report) -> lis
     return notices
 
 
+async def card_edits(context: GridContext, key: str, report: Report) -> list[Notice]:
+    """Edits putting the report's card as it reads now (the me-too count) on every worker's
+    delivered copy."""
+    rt = context.rt
+    render = await cards(context, report)
+    notices = []
+    for staff_id, chat_id, message_id in await cases.delivered_copies(
+        rt.db, Kind.REPORT, report.id
+    ):
+        person = await people.staff_by_id(rt.db, staff_id)
+        if person is None:
+            continue
+        card = await render(person, await language_for(context, chat_id))
+        params: dict[str, object] = {"message_id": message_id}
+        if card.photo_file_id is None:
+            method, params["text"] = "editMessageText", card.text
+        else:
+            method, params["caption"] = "editMessageCaption", shorten_html(card.text, MAX_CAPTION)
+        if card.markup is not None:
+            params["reply_markup"] = card.markup.to_dict()
+        notices.append(
+            Notice(
+                f"{key}:card:{chat_id}:{message_id}",
+                method,
+                chat_id,
+                params,
+                Recipient.STAFF,
+                subject_of(report),
+            )
+        )
+    return notices
+
+
 def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMarkup:
     """Confirm / Reopen buttons for the resident."""
     return resident_buttons(context.rt.lang(None), report)
@@ -108,6 +149,7 @@ async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | No
             t("reports.told_resolved", number=n, name=by, note=moved.note),
             resolution_markup(context, report),
         )
+        notices += await _affected_told(context, key, report, moved.note)
     elif move is Move.ESCALATE:
         told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
         resident(t(told, number=n, level=level_label(t, report.level)))
@@ -115,11 +157,58 @@ async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | No
         resident(t("reports.told_rejected", number=n, note=moved.note))
     elif move is Move.DUPLICATE:
         resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
-    elif move in (Move.CONFIRM, Move.REOPEN):
-        reopened = move is Move.REOPEN
-        resident(t("reports.told_reopened" if reopened else "reports.told_closed", number=n))
+    elif move in (Move.CONFIRM, Move.REOPEN, Move.CLOSE, Move.DISSATISFIED):
+        resident(t(_TOLD[move], number=n))
         notices += await _owner_notices(context, key, moved)
+    if move in (Move.CONFIRM, Move.CLOSE):
+        notices += await _callback_notices(context, key, report)
     return notices
+
+
+_TOLD = {
+    Move.CONFIRM: "reports.told_closed",
+    Move.REOPEN: "reports.told_reopened",
+    Move.CLOSE: "satisfaction.told_closed_auto",
+    Move.DISSATISFIED: "satisfaction.told_dissatisfied",
+}
+
+
+def _mention(t: Lang, tg_user_id: int, name: str) -> Html:
+    return Html(t("reports.mention", user_id=tg_user_id, name=name))
+
+
+async def _affected_told(context: GridContext, key: str, report: Report, note: str) -> list[Notice]:
+    """Each household that has the problem too is told it is solved, where it said so."""
+    t = context.rt.lang(None)
+    notices = []
+    for each in await satisfaction.affected(context.rt.db, report.id):
+        name = _mention(t, each.tg_user_id, each.name)
+        text = t("satisfaction.affected_resolved", name=name, number=report.number, note=note)
+        notices.append(_in_chat(f"{key}:affected:{each.who}", report, each.chat_id, text))
+    return notices
+
+
+async def _callback_notices(context: GridContext, key: str, report: Report) -> list[Notice]:
+    """The satisfaction call-back, once per person: the reporter, each affected household."""
+    rt = context.rt
+    t = rt.lang(None)
+    names = {a.who: a.name for a in await satisfaction.affected(rt.db, report.id)}
+    notices = []
+    for asked in await satisfaction.ask_after_closure(rt.db, rt.clock, report):
+        name = report.reporter_name if asked.rater == REPORTER else names.get(asked.rater, "")
+        text = t("satisfaction.ask", name=_mention(t, asked.tg_user_id, name), number=report.number)
+        markup = rating_markup(t, report)
+        notices.append(_in_chat(f"{key}:callback:{asked.id}", report, asked.chat_id, text, markup))
+    return notices
+
+
+def _in_chat(
+    key: str, report: Report, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Notice:
+    """A notice to a resident: a reply to the report when it is in the report's chat."""
+    same = chat_id == report.source_chat_id
+    reply_to = addressable(report.source_message_id) if same else None
+    return message(key, chat_id, text, Recipient.RESIDENT, subject_of(report), markup, reply_to)
 
 
 async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[Notice]:
@@ -129,10 +218,16 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
     owner = await people.staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
         return []
-    if moved.move == Move.REOPEN:
+    if moved.move in (Move.REOPEN, Move.DISSATISFIED):
         return await case_notices.staff_notices_for(context, RENDERER, key, report, [owner])
     t = await language_for(context, owner.tg_user_id)
-    text = t("reports.owner_confirmed", number=report.number)
+    closed = (
+        "reports.owner_confirmed"
+        if moved.move == Move.CONFIRM
+        else "satisfaction.owner_closed_auto"
+    )
+    text = t(closed, number=report.number) + "\n" + t("satisfaction.owner_record")
+    # The worker may record the household's answer on its word (it may not be in the group).
     return [
         message(
             f"{key}:owner",
@@ -140,7 +235,7 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
             text,
             Recipient.STAFF,
             subject_of(report),
-            None,
+            rating_markup(t, report, for_household=True),
             staff_id=owner.id,
         )
     ]

@@ -10,6 +10,7 @@ from bot.texts import Html, Lang
 from handlers.callback_data import pack
 from handlers.format import local_time, role_name
 from models.reports import Move, Report, Status
+from models.satisfaction import RATING_CODES
 from models.text_limits import shorten
 from models.units import Level, Unit
 from services.reports.attachments import markers
@@ -27,6 +28,9 @@ MOVE_CODES = {
 MOVES_BY_CODE = {code: move for move, code in MOVE_CODES.items()}
 MOVE_PREFIX = "r"
 CATEGORY_PREFIX = "rc"
+ME_TOO_PREFIX = "rm"
+RATE_PREFIX = "rs"  # the call-back answered by the person asked
+RECORD_PREFIX = "rw"  # the call-back recorded by the worker on the household's word
 
 
 def category_label(config: Config, t: Lang, code: str) -> str:
@@ -75,6 +79,27 @@ def resident_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup:
     )
 
 
+def me_too_markup(t: Lang, report: Report) -> InlineKeyboardMarkup:
+    """The 我也遇到 button under a filing confirmation."""
+    data = pack(ME_TOO_PREFIX, report.id)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("satisfaction.button_me_too"), callback_data=data)]]
+    )
+
+
+def rating_markup(t: Lang, report: Report, for_household: bool = False) -> InlineKeyboardMarkup:
+    """满意 / 基本满意 / 不满意 for the person asked (or for the worker, on their word)."""
+    prefix = RECORD_PREFIX if for_household else RATE_PREFIX
+    label = "satisfaction.owner_button_" if for_household else "satisfaction.button_"
+    row = [
+        InlineKeyboardButton(
+            t(f"{label}{rating.value}"), callback_data=pack(prefix, report.id, code)
+        )
+        for rating, code in RATING_CODES.items()
+    ]
+    return InlineKeyboardMarkup([row])
+
+
 def category_buttons(config: Config, t: Lang, draft_id: int) -> InlineKeyboardMarkup:
     """One button per configured category, two per row."""
     buttons = [
@@ -111,9 +136,20 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
     )
     if report.overdue:
         lines.append(t("reports.card_overdue"))
+    lines += _callback_lines(t, view)
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
     return "\n".join(lines)
+
+
+def _callback_lines(t: Lang, view: ReportView) -> list[str]:
+    """How many households have it too, and whether it waits for supervision."""
+    lines = []
+    if view.affected:
+        lines.append(t("satisfaction.card_affected", count=view.affected))
+    if view.report.supervision_wanted:
+        lines.append(t("satisfaction.card_supervision"))
+    return lines
 
 
 def short_line(rt: Runtime, t: Lang, report: Report) -> str:
@@ -149,6 +185,7 @@ def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) ->
             filed=local_time(rt, report.created_at),
         )
     )
+    lines += _callback_lines(t, view)
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
     for event in view.events:

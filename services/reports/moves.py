@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.config import Config
-from bot.storage import grid
+from bot.storage import grid, satisfaction
 from bot.storage import reports as store
 from bot.storage.db import Database
-from models.cases import Forbidden, Step
+from models.cases import CaseChange, Forbidden, Step
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.reports import (
@@ -22,6 +22,7 @@ from models.reports import (
     staff_may,
     target,
 )
+from models.satisfaction import who_of
 from services import cases
 from services.cases import CaseKind
 
@@ -85,7 +86,37 @@ async def _prepare(db: Database, config: Config, report: Report, step: Step) -> 
     return step
 
 
+async def _aftermath(db: Database, change: CaseChange) -> None:
+    if change.move == Move.DUPLICATE and change.after.duplicate_of is not None:
+        await _carry_affected(db, change.after.id, change.after.duplicate_of, change)
+
+
+async def _carry_affected(db: Database, copy_id: int, original_id: int, change: CaseChange) -> None:
+    """The duplicate's reporter and its affected households become affected on the original
+    (never the original's own reporter)."""
+    copy, original = await store.report(db, copy_id), await store.report(db, original_id)
+    assert copy is not None and original is not None
+    own = {who_of(original.household_id, original.reporter_tg_id), f"tg:{original.reporter_tg_id}"}
+    carried = [
+        satisfaction.Affected(
+            report_id=original.id,
+            who=who_of(copy.household_id, copy.reporter_tg_id),
+            household_id=copy.household_id,
+            tg_user_id=copy.reporter_tg_id,
+            name=copy.reporter_name,
+            chat_id=copy.source_chat_id,
+        ),
+        *(
+            a.model_copy(update={"report_id": original.id})
+            for a in await satisfaction.affected_of(db, copy.id)
+        ),
+    ]
+    for affected in carried:
+        if affected.who not in own and affected.tg_user_id != original.reporter_tg_id:
+            await satisfaction.add_affected(db, affected, change.at)
+
+
 # Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones.
 REPORTS = CaseKind[Report](
-    RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id
+    RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id, _aftermath
 )

@@ -14,11 +14,14 @@ async def awaits_reply(
 ) -> bool:
     """Whether the bot's message `question_id` asks this person for a text still to come.
 
-    Either a report's description (asked of the reporter) or a worker's note.
+    Either a report's description (asked of the reporter), a worker's note, or the comment
+    after a call-back answer.
     """
     async with db.reading():
         draft = await store.draft_by_question(db, chat_id, question_id)
         if draft is not None and draft.report_id is None:
             return draft.reporter_tg_id == tg_user_id
-    note = await questions.asked_by(db, clock, chat_id, question_id, tg_user_id, Asker.NOTE)
-    return note is not None
+    for asker in (Asker.NOTE, Asker.COMMENT):
+        if await questions.asked_by(db, clock, chat_id, question_id, tg_user_id, asker):
+            return True
+    return False

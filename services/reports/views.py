@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.storage import attachments, grid, outbox
+from bot.storage import attachments, grid, outbox, satisfaction
 from bot.storage import reports as store
 from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
@@ -36,6 +36,7 @@ class ReportView:
     failed: list[tuple[Failed, str]] = field(default_factory=list)
     # Its recording and location (the recording first).
     attachments: list[Attachment] = field(default_factory=list)
+    affected: int = 0  # households that said "me too" (besides the reporter's)
 
 
 async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
@@ -109,6 +110,7 @@ async def _view(
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
         attachments=await attachments.of_report(db, report.id),
+        affected=await satisfaction.affected_count(db, report.id),
     )
 
 

@@ -169,7 +169,7 @@ async def test_generated_updates_never_crash_the_bot_nor_change_what_they_may_no
             chat == resident.id == row["reporter_tg_id"]
         ), tuple(row)
     new_events = after["events"][len(before["events"]) :]
-    assert {e[2] for e in new_events} <= {"filed"}, new_events
+    assert {e[3] for e in new_events} <= {"filed"}, new_events
 
 
 async def test_generated_updates_from_staff_never_crash_the_bot(

@@ -14,7 +14,26 @@ from tests.e2e.harness import Harness, buttons
 from tests.e2e.reporting import ACCEPT, RESOLVE, file_report, note, press_on, status_of
 
 # Every prefix the bot's buttons use (handlers/*: PREFIX, *_PREFIX).
-PREFIXES = ("r", "rc", "bd", "ex", "dg", "as", "an", "fc", "sv", "pf", "pv", "pl", "hh", "hj", "hl")
+PREFIXES = (
+    "r",
+    "rc",
+    "bd",
+    "ex",
+    "dg",
+    "as",
+    "an",
+    "fc",
+    "sv",
+    "pf",
+    "pv",
+    "pl",
+    "hh",
+    "hj",
+    "hl",
+    "rm",
+    "rs",
+    "rw",
+)
 GARBAGE = (
     "",
     "abc",

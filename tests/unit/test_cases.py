@@ -25,11 +25,11 @@ RESIDENT = Mover("tg:500")
 
 
 class Table:
-    """Deadlines that name themselves: accept 4 h, resolve 48 h, visit 24 h, whatever the
-    level (level 1 doubles them, to show the level is asked for)."""
+    """Deadlines that name themselves: accept 4 h, resolve 48 h, confirm 72 h, visit 24 h,
+    whatever the level (level 1 doubles them, to show the level is asked for)."""
 
     def within(self, kind: Kind, due: Due, level: Level) -> timedelta:
-        hours = {Due.ACCEPT: 4, Due.RESOLVE: 48, Due.VISIT: 24}[due]
+        hours = {Due.ACCEPT: 4, Due.RESOLVE: 48, Due.CONFIRM: 72, Due.VISIT: 24}[due]
         return timedelta(hours=hours * (2 if level is Level.TOWN else 1))
 
 
@@ -81,7 +81,7 @@ def test_resolving_a_new_report_takes_it_and_solves_it_on_the_spot() -> None:
     after = move_report(report(), Move.RESOLVE, note="fixed").after
     assert after.status == "resolved" and after.owner_staff_id == 4
     assert after.resolved_at == NOW and after.accepted_at == NOW
-    assert after.solved_on_spot and after.due_at is None
+    assert after.solved_on_spot and after.due_at == NOW + 72 * HOUR
 
 
 def test_resolving_someone_elses_report_keeps_its_owner() -> None:
@@ -137,6 +137,25 @@ def test_confirming_closes_and_the_owner_stays() -> None:
     done = report("resolved", owner_staff_id=4)
     after = move_report(done, Move.CONFIRM, RESIDENT).after
     assert after.status == "closed" and after.closed_at == NOW and after.owner_staff_id == 4
+
+
+def test_an_unconfirmed_resolution_is_closed_by_the_system() -> None:
+    done = report("resolved", owner_staff_id=4, due_at=NOW - HOUR)
+    assert REPORTS.sweep_move("resolved") == Move.CLOSE
+    assert REPORTS.sweep_move("new") == REPORTS.sweep_move("accepted") == Move.ESCALATE
+    change = cases.apply(REPORTS, done, Step(Move.CLOSE, Mover.system(), NOW), Table())
+    assert change.after.status == "closed" and change.after.closed_at == NOW
+    assert change.after.due_at is None and not change.after.overdue and change.action == "close"
+    assert not cases.allowed(REPORTS, report("accepted"), Move.CLOSE)
+
+
+def test_dissatisfied_reopens_a_closed_report_counted() -> None:
+    closed = report("closed", owner_staff_id=4, reopens=1, closed_at=NOW - HOUR)
+    after = move_report(closed, Move.DISSATISFIED, RESIDENT).after
+    assert after.status == "accepted" and after.owner_staff_id == 4 and after.reopens == 2
+    assert after.closed_at is None and after.resolved_at is None
+    assert after.due_at == NOW + 48 * HOUR
+    assert not cases.allowed(REPORTS, report("resolved"), Move.DISSATISFIED)
 
 
 def test_a_duplicate_names_its_original_and_closes() -> None:

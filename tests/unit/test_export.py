@@ -142,6 +142,8 @@ async def test_l1_export_read_back_cell_by_cell(db, tmp_path):
     assert book.sheetnames == [
         "问题",
         "问题处理记录",
+        "回访评价",
+        "网格员回访满意率",
         "联系记录",
         "走访记录",
         "签到",
@@ -179,10 +181,11 @@ async def test_l1_export_read_back_cell_by_cell(db, tmp_path):
     assert (row["反映人"], row["户编号"], row["负责人"]) == ("王秀英", "M1-H1", "张秀兰")
     assert (row["就地解决"], row["按时受理"], row["上报次数"]) == ("是", "是", 0)
     assert row["解决时间"] == datetime(2026, 6, 10, 10, 0)
+    assert (row["我也遇到户数"], row["反映人回访评价"], row["待督办"]) == (0, None, "否")
     ws = book["问题"]
     # No recording and no location: the marker and coordinate columns stay empty.
     assert (row["附件"], row["纬度"], row["经度"]) == (None, None, None)
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:W2"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Z2"
     assert ws["B2"].number_format == "yyyy-mm-dd hh:mm"
     history = _sheet(book, "问题处理记录")
     assert [r[2] for r in history[1:]] == ["受理", "解决"] or len(history) == 3
@@ -258,7 +261,7 @@ async def test_cli_export_xlsx_and_csv(db, tmp_path):
         == 0
     )
     files = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert files[0] == "01_Reports.csv" and len(files) == 9
+    assert files[0] == "01_Reports.csv" and len(files) == 11
     text = (tmp_path / "csv" / "01_Reports.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Number", "Filed at", "Village"]

@@ -125,7 +125,7 @@ def test_cli_export_and_backup_are_private(live_db: Path, tmp_path: Path) -> Non
     assert _private(stale) and openpyxl.load_workbook(stale).sheetnames[0] == "问题"
     assert main(["export", "--config", config, str(tmp_path / "csv")]) == 0
     files = sorted((tmp_path / "csv").iterdir())
-    assert len(files) == 9 and all(_private(p) for p in files)
+    assert len(files) == 11 and all(_private(p) for p in files)
     assert stat.S_IMODE((tmp_path / "csv").stat().st_mode) & 0o077 == 0
     assert main(["backup", "--config", config, str(tmp_path / "b" / "copy.sqlite3")]) == 0
     copy = tmp_path / "b" / "copy.sqlite3"

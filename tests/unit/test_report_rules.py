@@ -67,6 +67,8 @@ EXPECTED = {
     (Status.ACCEPTED, Move.REJECT): Status.REJECTED,
     (Status.RESOLVED, Move.CONFIRM): Status.CLOSED,
     (Status.RESOLVED, Move.REOPEN): Status.ACCEPTED,
+    (Status.RESOLVED, Move.CLOSE): Status.CLOSED,
+    (Status.CLOSED, Move.DISSATISFIED): Status.ACCEPTED,
 }
 
 
@@ -117,3 +119,7 @@ def test_only_the_reporter_confirms_or_reopens() -> None:
     assert resident_may(done, Move.CONFIRM, 500) and resident_may(done, Move.REOPEN, 500)
     assert not resident_may(done, Move.CONFIRM, 501)
     assert not resident_may(done, Move.ACCEPT, 500)
+    # The system closes; the call-back reopens: neither is a resident's button.
+    assert not resident_may(done, Move.CLOSE, 500)
+    assert not resident_may(report(Status.CLOSED), Move.DISSATISFIED, 500)
+    assert not staff_may(done, Move.CLOSE, Handler(1, Level.MICRO_GRID, covers=True))
