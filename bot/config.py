@@ -170,6 +170,14 @@ class ReportSection(Section):
     voice_max_bytes: int = Field(20 * 1024 * 1024, ge=10_000, le=2_000_000_000)
     # How often the deadline sweep looks for reports past their deadlines.
     sweep_every: Duration = timedelta(minutes=5)
+    # The answer times a cadre picks from when supervising a report (督办), one button each.
+    supervise_within: list[Duration] = Field(
+        default_factory=lambda: [timedelta(hours=4), timedelta(days=1), timedelta(days=3)],
+        min_length=1,
+        max_length=4,
+    )
+    # How often the reporter may urge (催办) a report, once its accept deadline has passed.
+    urge_every: Duration = timedelta(hours=24)
     deadlines: ReportDeadlines = ReportDeadlines()
     # A resolved report the resident neither confirms nor reopens within this is closed.
     confirm_within: Duration = timedelta(days=3)

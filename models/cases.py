@@ -175,6 +175,7 @@ class Step:
     duplicate_of: int | None = None
     to: Place | None = None  # required when the move climbs
     overdue: bool = False  # a deadline made the move
+    action: str = ""  # the history's name when not the move's own (supervise_overdue)
 
 
 class Deadlines(Protocol):
@@ -278,7 +279,7 @@ def apply(rules: KindRules, case: CaseState, step: Step, deadlines: Deadlines) -
     after = replace(after, due_at=_due(rules.kind, effects.due, after, case, now, deadlines))
     if step.overdue:
         after = replace(after, overdue=True)
-    action = f"{step.move}_overdue" if step.overdue else step.move
+    action = step.action or (f"{step.move}_overdue" if step.overdue else step.move)
     return CaseChange(
         before=case,
         after=after,
@@ -336,6 +337,13 @@ def flag_overdue(case: CaseState, at: datetime) -> CaseChange:
     """A case past due that cannot climb (it is at the town): flagged, its deadline cleared."""
     after = replace(case, overdue=True, due_at=None)
     return CaseChange(before=case, after=after, move="", action="overdue", by=Mover.system(), at=at)
+
+
+def flag(case: CaseState, at: datetime, action: str) -> CaseChange:
+    """A case flagged overdue by a second due time where it cannot climb (its deadline
+    kept)."""
+    after = replace(case, overdue=True)
+    return CaseChange(before=case, after=after, move="", action=action, by=Mover.system(), at=at)
 
 
 def overdue(cases: Iterable[CaseState], now: datetime) -> list[CaseState]:

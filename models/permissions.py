@@ -53,6 +53,7 @@ class Action(StrEnum):
     EXPORT = "export"
     ASSESS = "assess"
     HANDLE_PENSION = "handle_pension"
+    SUPERVISE = "supervise"
     ME_TOO = "me_too"  # 我也遇到 on another resident's report
     RATE_REPORT = "rate_report"  # answer the satisfaction call-back
 
@@ -73,6 +74,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT: frozenset({Role.L1}),
     Action.ASSESS: CADRES,
     Action.HANDLE_PENSION: STAFF,
+    Action.SUPERVISE: CADRES,
     # Residents speak for themselves; a worker records a household's answer through
     # HANDLE_REPORT on the report's micro-grid.
     Action.ME_TOO: frozenset({Role.RESIDENT}),

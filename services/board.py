@@ -13,8 +13,11 @@ from bot.storage.db import Database
 from models.attachments import Attachment
 from models.errors import Refusal
 from models.permissions import Action, Actor, may, sees_village
+from models.supervision import supervisable
 from models.units import Level, Unit
+from services import supervision
 from services.groups import bound_micro_grid
+from services.supervision import Marks
 
 PAGE_SIZE = 8
 
@@ -30,6 +33,8 @@ class Board:
     pages: int
     detailed: frozenset[int]
     at: datetime
+    marks: dict[int, Marks] = field(default_factory=dict)  # supervision (督办), urge count
+    supervisable: tuple[int, ...] = ()  # the reports this reader may supervise now
     # The recordings and locations of the page's reports (shown as markers), by report.
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
 
@@ -43,6 +48,17 @@ async def _page(
     rows = await store.open_page(db, village.id, PAGE_SIZE, page * PAGE_SIZE)
     held = {u.id for u in detailed_for.units} if detailed_for is not None else set()
     detailed = frozenset(r.id for r in rows if held.intersection(r.lineage))
+    marks = await supervision.marks(db, [r.id for r in rows])
+    cadre = detailed_for is not None and may(detailed_for, Action.SUPERVISE)
+    waiting = {i for i, m in marks.items() if m.supervision is not None and m.supervision.waiting}
+    can = tuple(
+        r.id
+        for r in rows
+        if cadre
+        and r.id in detailed
+        and supervisable(r.status, r.supervision_wanted)
+        and r.id not in waiting
+    )
     return Board(
         village=village,
         rows=rows,
@@ -51,6 +67,8 @@ async def _page(
         pages=pages,
         detailed=detailed,
         at=now,
+        marks=marks,
+        supervisable=can,
         attachments=await attachments.of_reports(db, [r.id for r in rows]),
     )
 

@@ -28,6 +28,17 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
+class SecondDue:
+    """A second due time a kind may keep beside its deadline (a report's supervision):
+    past it unanswered, the case climbs like a deadline breach, once, in the same sweep."""
+
+    action: str  # the history's name of the climb (supervise_overdue)
+    # (case id, token) of what is past its second due time at `now`; token names it for:
+    past_due: Callable[[Database, datetime], Awaitable[list[tuple[int, int]]]]
+    lapse: Callable[[Database, int, datetime], Awaitable[None]]  # never again for this token
+
+
+@dataclass(frozen=True)
 class CaseKind(Generic[R]):
     """What the engine needs from one kind of case; R is the kind's detailed record."""
 
@@ -42,6 +53,7 @@ class CaseKind(Generic[R]):
     # What a move does beyond the case's state, in its transaction (a report marked
     # duplicate carries its affected households over to the original).
     aftermath: Callable[[Database, CaseChange], Awaitable[None]] | None = None
+    second_due: SecondDue | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,38 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
                 continue
             step = Step(move, Mover.system(), now, overdue=True)
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
+        if kind.second_due is not None:
+            climbed = {m.change.after.id for m in moved}
+            moved += await _sweep_second(db, config, kind, kind.second_due, now, climbed)
+    return moved
+
+
+async def _sweep_second(
+    db: Database,
+    config: Config,
+    kind: CaseKind[R],
+    second: SecondDue,
+    now: datetime,
+    climbed: set[int],
+) -> list[Moved[R]]:
+    """Cases past their second due time climb one level (the sweep's climbing move for their
+    status); one that cannot (at the town, or it climbed in this sweep already) is flagged
+    overdue; one whose status has no climbing move (waiting for the resident) is left."""
+    moved: list[Moved[R]] = []
+    for case_id, token in await second.past_due(db, now):
+        await second.lapse(db, token, now)
+        case = await store.case(db, kind.rules.kind, case_id)
+        move = kind.rules.sweep_moves.get(case.status) if case is not None else None
+        if case is None or move is None or not kind.rules.transition(move).effects.climbs:
+            continue
+        record = await kind.load(db, case_id)
+        start = None if case_id in climbed else cases.climb_from(case)
+        route = await _route(db, kind, record, start)
+        if route is None:
+            await store.save(db, cases.flag(case, now, second.action))
+            continue
+        step = Step(move, Mover.system(), now, overdue=True, action=second.action)
+        moved.append(await _commit(db, config, kind, (record, case), step, None, route))
     return moved
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from bot.clock import to_ts
 from bot.config import Config
-from bot.storage import grid, ledger, outbox, pension, survey
+from bot.storage import grid, ledger, outbox, pension, supervision, survey
 from bot.storage.db import Database
+from bot.storage.supervision import Figures
 from models.compliance import Compliance
 from models.digest import Span
 from models.reminders import FAMILY as REMINDERS
@@ -21,6 +22,9 @@ from services import satisfaction
 from services.compliance import compliance
 from services.satisfaction import SatisfactionFigures
 from services.survey import current_round
+
+# Overdue open reports the digest names by number (one more than shown: "…" when there are).
+OVERDUE_NAMED = 9
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Extras:
     failed_sends: list[dict[str, Any]] = field(default_factory=list)
     failed_notices: list[int] = field(default_factory=list)  # report numbers
     survey: SurveyFigures | None = None
+    supervision: Figures | None = None  # open reports supervised (督办) and urged (催办)
     satisfaction: SatisfactionFigures = field(default_factory=SatisfactionFigures)
     # Reminder runs of the period (town level and above): when each ran, how long it took.
     runs: list[ledger.Run] = field(default_factory=list)
@@ -68,6 +73,7 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
     )
     found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
+    found.supervision = await supervision.figures(db, unit, OVERDUE_NAMED)
     found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end)
     if unit.level <= Level.TOWN:
         found.runs = await ledger.runs(db, REMINDERS, to_ts(span.start), to_ts(span.end))

@@ -18,6 +18,7 @@ from models.contacts import LogKind
 from models.errors import Refusal
 from models.permissions import Action, Actor, Role, may
 from models.satisfaction import Tally
+from models.supervision import ACTIONS as SUPERVISION_ACTIONS
 from models.units import Unit
 from services.reports.attachments import markers
 from services.sheets import Sheet
@@ -72,6 +73,10 @@ def _label(t: Lang, prefix: str, value: str | None) -> str:
         return ""
     key = f"{prefix}{value}"
     return t(key) if key in (t.texts.catalogs.get(t.code) or {}) else value
+
+
+def _action_prefix(action: str) -> str:
+    return "supervise.action_" if action in SUPERVISION_ACTIONS else "reports.action_"
 
 
 async def build_sheets(
@@ -163,7 +168,7 @@ async def build_sheets(
             lambda e: {
                 "number": e["report_id"],
                 "at": _ts(e["at"]),
-                "action": _label(t, "reports.action_", e["action"]),
+                "action": _label(t, _action_prefix(e["action"]), e["action"]),
                 "from": _label(t, "reports.status_", e["from_status"]),
                 "to": _label(t, "reports.status_", e["to_status"]),
                 "level": role[e["level"]],

@@ -11,6 +11,7 @@ from handlers.callback_data import BadCallbackData, number, pack, pattern, unpac
 from handlers.common import current_actor, edit_pressed, is_group, refuse, reply, texts_for
 from handlers.format import local_time, role_name
 from handlers.reports.render import category_label, status_label
+from handlers.reports.supervision_render import board_mark, supervise_button
 from models.errors import Refusal
 from models.text_limits import shorten
 from models.units import Unit
@@ -52,7 +53,7 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
                 age=age,
                 level=role_name(t, row.level),
                 status=status_label(t, row.status),
-                late=Html(late),
+                late=Html(late + board_mark(t, board.marks.get(row.id))),
             )
         )
         if row.id in board.detailed:
@@ -63,7 +64,11 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
 
 
 def board_buttons(t: Lang, board: Board) -> InlineKeyboardMarkup | None:
-    """Previous / next page buttons."""
+    """督办 for each report the reader may supervise, then previous / next page buttons."""
+    rows = [
+        [supervise_button(t, i) for i in board.supervisable[j : j + 3]]
+        for j in range(0, len(board.supervisable), 3)
+    ]
     row = []
     if board.page > 0:
         row.append(
@@ -77,7 +82,9 @@ def board_buttons(t: Lang, board: Board) -> InlineKeyboardMarkup | None:
                 t("board.next"), callback_data=pack(PREFIX, board.village.id, board.page + 1)
             )
         )
-    return InlineKeyboardMarkup([row]) if row else None
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def village_buttons(villages: list[Unit]) -> InlineKeyboardMarkup:

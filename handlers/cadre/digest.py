@@ -14,6 +14,7 @@ from handlers.cadre.chart import draw_chart
 from handlers.cadre.digest_render import chart_data, render_digest, span_label
 from handlers.callback_data import BadCallbackData, number, pack, pattern, unpack
 from handlers.common import current_actor, refuse, texts_for
+from handlers.reports.supervision_render import supervise_rows
 from models.digest import SpanKind
 from models.errors import Refusal
 from models.permissions import Actor
@@ -99,6 +100,7 @@ async def _keyboard(
         ]
         for u in others[:4]
     ]
+    rows += supervise_rows(t, actor, digest.extras.supervision)
     return InlineKeyboardMarkup(rows)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.config import Config
 from bot.texts import Html, Lang
 from handlers.cadre import satisfaction_render
+from handlers.reports.supervision_render import digest_lines
 from models.compliance import Compliance, Rate
 from services.digest import Digest
 from services.ledger import Run
@@ -111,6 +112,7 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
         shown = t("digest.s_item_sep").join(numbers[:FAILED_NAMES])
         more = "…" if len(numbers) > FAILED_NAMES else ""
         lines.append(t("digest.failed_notices", n=len(numbers), numbers=shown + more))
+    lines += digest_lines(t, extras.supervision)
     if extras.runs:
         lines.append(t("fanout.runs_title"))
         lines += [_run(t, config, run) for run in extras.runs]

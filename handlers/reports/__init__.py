@@ -7,7 +7,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
-from handlers.reports import filing, moves, satisfaction, views
+from handlers.reports import filing, moves, satisfaction, supervise, views
 from handlers.reports.spoken import ATTACHED, attachment_of
 
 MENU: list[MenuCommand] = [
@@ -19,8 +19,8 @@ MENU: list[MenuCommand] = [
 
 
 async def on_reply(update: Update, context: GridContext) -> None:
-    """A reply to one of the bot's questions: a report's description, a worker's note, or
-    the comment after a call-back answer."""
+    """A reply to one of the bot's questions: a report's description, a worker's note, a
+    supervision's instruction or progress, or the comment after a call-back answer."""
     message = update.effective_message
     assert message is not None
     if await filing.answer_question(update, context):
@@ -28,7 +28,9 @@ async def on_reply(update: Update, context: GridContext) -> None:
             # Taken as part of a report: not a location for a /visit or /checkin too.
             raise ApplicationHandlerStop
         return
-    if attachment_of(message) is not None:  # a note and a comment are words
+    if attachment_of(message) is not None:  # a note, an instruction and a comment are words
+        return
+    if await supervise.answer_question(update, context):
         return
     if await moves.answer_note(update, context):
         return
@@ -40,6 +42,7 @@ def register(app: GridApp) -> None:
     filing.register(app)
     moves.register(app)
     satisfaction.register(app)
+    supervise.register(app)
     views.register(app)
     replies = filters.REPLY & (filters.TEXT | filters.PHOTO | ATTACHED) & ~filters.COMMAND
     app.add_handler(MessageHandler(replies, on_reply))

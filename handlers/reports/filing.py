@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ForceReply, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
@@ -18,6 +18,7 @@ from handlers.reports.render import (
     me_too_markup,
 )
 from handlers.reports.spoken import RECORDINGS, REPORT_CAPTION, said_of
+from handlers.reports.supervision_render import urge_markup
 from handlers.staff_notices import message, post
 from models.chats import addressable
 from models.errors import Refusal
@@ -204,8 +205,13 @@ async def _filed(
         handler=names,
     )
     key = f"report:{report.id}:filed:confirmation"
-    # Other residents of a group say "me too" on it; a private chat has nobody else.
-    markup = me_too_markup(t, report) if is_group(update) else None
+    # The reporter urges it (催一下) once its accept deadline has passed; other residents of a
+    # group say "me too" on it (a private chat has nobody else).
+    markup: InlineKeyboardMarkup | None = urge_markup(t, report.id)
+    if is_group(update):
+        markup = InlineKeyboardMarkup(
+            [*urge_markup(t, report.id).inline_keyboard, *me_too_markup(t, report).inline_keyboard]
+        )
     # A question left behind by a supergroup upgrade, or a photo, cannot be edited: reply.
     editable = question is not None and question.text and addressable(question.message_id)
     if question is not None and editable:

@@ -17,6 +17,7 @@ from handlers.reports.render import (
     staff_buttons,
     staff_card,
 )
+from handlers.reports.supervise import lapsed_notices
 from handlers.staff_notices import Card, Render, message
 from models.attachments import send_params
 from models.cases import Kind
@@ -24,6 +25,7 @@ from models.chats import addressable
 from models.outbox import Notice, Recipient
 from models.reports import Move, Report
 from models.satisfaction import REPORTER
+from models.supervision import LAPSED
 from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 from services import cases, people, satisfaction
@@ -153,6 +155,8 @@ async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | No
     elif move is Move.ESCALATE:
         told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
         resident(t(told, number=n, level=level_label(t, report.level)))
+        if moved.change.action == LAPSED:
+            notices += await lapsed_notices(context, key, moved)
     elif move is Move.REJECT:
         resident(t("reports.told_rejected", number=n, note=moved.note))
     elif move is Move.DUPLICATE:

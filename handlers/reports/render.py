@@ -9,6 +9,7 @@ from bot.runtime import Runtime
 from bot.texts import Html, Lang
 from handlers.callback_data import pack
 from handlers.format import local_time, role_name
+from handlers.reports.supervision_render import action_key, mark_lines
 from models.reports import Move, Report, Status
 from models.satisfaction import RATING_CODES
 from models.text_limits import shorten
@@ -139,6 +140,7 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
     lines += _callback_lines(t, view)
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
+    lines += mark_lines(rt, t, view.marks)
     return "\n".join(lines)
 
 
@@ -188,6 +190,7 @@ def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) ->
     lines += _callback_lines(t, view)
     if view.owner is not None:
         lines.append(t("reports.card_owner", name=view.owner.name))
+    lines += mark_lines(rt, t, view.marks)
     for event in view.events:
         who = event.staff_name or t(
             "reports.actor_resident" if event.actor.startswith("tg:") else "reports.actor_system"
@@ -197,7 +200,7 @@ def history(rt: Runtime, t: Lang, view: ReportView, unit: Unit | None = None) ->
             t(
                 "reports.history_line",
                 when=local_time(rt, event.at),
-                action=t(f"reports.action_{event.action}"),
+                action=t(action_key(event.action)),
                 who=who,
                 note=Html(note),
             )

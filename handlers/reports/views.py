@@ -9,6 +9,7 @@ from bot.runtime import GridApp, GridContext
 from handlers.callback_data import whole_number
 from handlers.common import current_actor, is_group, refuse, reply, texts_for
 from handlers.reports.render import history, short_line, staff_buttons, staff_card
+from handlers.reports.supervision_render import supervise_markup, with_progress
 from models.attachments import send_params
 from models.errors import Refusal
 from models.permissions import Action, may
@@ -51,7 +52,8 @@ async def tasks(update: Update, context: GridContext) -> None:
     )
     for report in found:
         view = await views.staff_view(rt.db, report, actor.staff)
-        await reply(update, staff_card(rt, t, view), reply_markup=staff_buttons(t, report))
+        markup = with_progress(t, staff_buttons(t, report), view.marks, report.id)
+        await reply(update, staff_card(rt, t, view), reply_markup=markup)
         # The recording and the location after the card, as its notice had them (a worker
         # the notice could not reach finds the report here).
         caption = t("voice.recording_caption", number=report.number)
@@ -78,9 +80,12 @@ async def status(update: Update, context: GridContext) -> None:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
-    # A long history (many steps, long notes) goes in as many messages as it needs.
-    for part in split_html(history(rt, t, view)):
-        await reply(update, part)
+    # A long history (many steps, long notes) goes in as many messages as it needs; a cadre
+    # who may supervise the report finds 督办 under the last one.
+    parts = split_html(history(rt, t, view))
+    markup = supervise_markup(t, view.report.id) if view.supervisable else None
+    for i, part in enumerate(parts):
+        await reply(update, part, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 def register(app: GridApp) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.config import Config
-from bot.storage import grid, satisfaction
+from bot.storage import grid, satisfaction, supervision
 from bot.storage import reports as store
 from bot.storage.db import Database
 from models.cases import CaseChange, Forbidden, Step
@@ -23,8 +24,9 @@ from models.reports import (
     target,
 )
 from models.satisfaction import who_of
+from models.supervision import LAPSED
 from services import cases
-from services.cases import CaseKind
+from services.cases import CaseKind, SecondDue
 
 Moved = cases.Moved[Report]
 
@@ -116,7 +118,20 @@ async def _carry_affected(db: Database, copy_id: int, original_id: int, change: 
             await satisfaction.add_affected(db, affected, change.at)
 
 
-# Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones.
+async def _supervisions_past_due(db: Database, now: datetime) -> list[tuple[int, int]]:
+    return [(s.report_id, s.id) for s in await supervision.past_due(db, now)]
+
+
+# Reports on the case engine: cases.apply(…, REPORTS, …) moves one, cases.sweep the late ones
+# (past the deadline, or past a supervision's due time unanswered).
 REPORTS = CaseKind[Report](
-    RULES, "report", "report", load, check, _prepare, lambda r: r.micro_grid_id, _aftermath
+    RULES,
+    "report",
+    "report",
+    load,
+    check,
+    _prepare,
+    lambda r: r.micro_grid_id,
+    aftermath=_aftermath,
+    second_due=SecondDue(LAPSED, _supervisions_past_due, supervision.lapse),
 )

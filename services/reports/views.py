@@ -17,6 +17,8 @@ from models.outbox import Failed
 from models.permissions import Actor
 from models.reports import Report
 from models.units import Staff, Unit
+from services import supervision
+from services.supervision import Marks
 
 MY_LIMIT = 10
 TASKS_LIMIT = 20
@@ -34,6 +36,8 @@ class ReportView:
     group_title: str  # the micro-grid's group, "" when it has none
     # Notices about it that failed for good, with the staff member's name (staff only).
     failed: list[tuple[Failed, str]] = field(default_factory=list)
+    marks: Marks | None = None  # its supervision and urge count
+    supervisable: bool = False  # the reader may supervise it now (督办)
     # Its recording and location (the recording first).
     attachments: list[Attachment] = field(default_factory=list)
     affected: int = 0  # households that said "me too" (besides the reporter's)
@@ -80,7 +84,9 @@ async def view(
         if in_group is not None and report.source_chat_id != in_group:
             raise Refusal("reports.status_in_private", number=report_id)
         found = await _view(db, actor, report)
-        return replace(found, household_phone=None) if in_group is not None else found
+        if in_group is not None:
+            return replace(found, household_phone=None)
+        return replace(found, supervisable=await supervision.may_supervise(db, actor, report))
 
 
 async def _view(
@@ -101,7 +107,9 @@ async def _view(
         for notice in await outbox.failed_about(db, [f"report:{report.id}"]):
             person = await grid.staff_by_id(db, notice.staff_id) if notice.staff_id else None
             failed.append((notice, person.name if person else ""))
+    marks = (await supervision.marks(db, [report.id]))[report.id]
     return ReportView(
+        marks=marks,
         failed=failed,
         report=report,
         micro_grid=micro_grid,

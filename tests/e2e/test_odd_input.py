@@ -33,6 +33,10 @@ PREFIXES = (
     "rm",
     "rs",
     "rw",
+    "spv",
+    "spw",
+    "spp",
+    "urg",
 )
 GARBAGE = (
     "",
