@@ -10,8 +10,8 @@ from typing import Any
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import TypeHandler
-from telegram.request import HTTPXRequest
 
+from bot.api_transport import AiohttpRequest
 from bot.backups import newest_backup
 from bot.clock import to_ts
 from bot.monitor import JobTimer, Monitor
@@ -28,8 +28,8 @@ JOB_LATE_AFTER = timedelta(minutes=10)
 STUCK_AFTER = timedelta(minutes=5)
 
 
-class CountingRequest(HTTPXRequest):
-    """PTB's HTTP transport, counting every Bot API error by status into the monitor."""
+class CountingRequest(AiohttpRequest):
+    """The bot's HTTP transport, counting every Bot API error by status into the monitor."""
 
     def __init__(self, monitor: Monitor, polling: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)

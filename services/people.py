@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import Clock, to_ts
-from bot.storage import grid, groups, people
+from bot.storage import grid, people
 from bot.storage.db import Database
 from models.units import Staff
 
@@ -28,13 +28,17 @@ async def seen(
                 db, tg_user_id, display_name, username, language, started, in_group
             ):
                 return
-    async with db.transaction():
-        now = to_ts(clock.now())
-        await people.note_person(db, tg_user_id, display_name, username, language, now, started)
-        if in_group is not None and await groups.group(db, in_group) is not None:
-            await groups.note_member(db, in_group, tg_user_id, now, present=True)
-        if left_group is not None and await groups.group(db, left_group) is not None:
-            await groups.note_member(db, left_group, tg_user_id, now, present=False)
+    await people.note_person(
+        db,
+        tg_user_id,
+        display_name,
+        username,
+        language,
+        to_ts(clock.now()),
+        started=started,
+        in_group=in_group,
+        left_group=left_group,
+    )
 
 
 async def language_of(db: Database, tg_user_id: int) -> str | None:

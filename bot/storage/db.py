@@ -46,6 +46,8 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # Inside transaction(), until its first statement: that statement begins it.
+        self._begin_pending = False
         # The same file opened read-only, for snapshots (none for an in-memory database).
         self._read_only_uri = (
             None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
@@ -109,22 +111,35 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
-        """Run a unit of work atomically; nested use joins the outer transaction."""
+        """Run a unit of work atomically; nested use joins the outer transaction.
+
+        BEGIN goes to the database thread together with the unit's first statement (one hop
+        fewer; a unit that runs none costs nothing); the lock taken here keeps every other
+        unit of work out from the start, so nothing runs between the two."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
         async with self._lock:
             token = _owner.set(self)
-            await self._conn.execute("BEGIN IMMEDIATE")
+            self._begin_pending = True
             try:
                 yield self
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                self._begin_pending = False
+                if self._in_transaction():
+                    await self._on_thread(_run, "ROLLBACK")
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                self._begin_pending = False
+                if self._in_transaction():
+                    await self._on_thread(_run, "COMMIT")
             finally:
+                self._begin_pending = False
                 _owner.reset(token)
+
+    def _in_transaction(self) -> bool:
+        conn = self._conn._conn
+        return conn is not None and conn.in_transaction
 
     async def atomically(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work(connection, *args)` as one transaction in a single hop to the database
@@ -178,6 +193,10 @@ class Database:
         """Run `work(connection, *args)` on the database thread: one hop per statement."""
         # aiosqlite's public cursor API costs two or three thread hops per statement
         # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
+        if self._begin_pending and _owner.get() is self:
+            # The first statement of the transaction() this task holds: BEGIN rides along.
+            self._begin_pending = False
+            return await self._conn._execute(_begun, self._conn._conn, work, args)
         return await self._conn._execute(work, self._conn._conn, *args)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -189,8 +208,8 @@ class Database:
         return await self._on_thread(_rowcount, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one statement for many parameter rows."""
-        await self._conn.executemany(sql, rows)
+        """Run one statement for many parameter rows (one hop)."""
+        await self._on_thread(_executemany, sql, list(rows))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """All rows of a query."""
@@ -224,6 +243,20 @@ def _atomic(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, .
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _begun(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """Begin the transaction, then run its first statement."""
+    conn.execute("BEGIN IMMEDIATE")
+    return work(conn, *args)
+
+
+def _run(conn: sqlite3.Connection, sql: str) -> None:
+    conn.execute(sql).close()
+
+
+def _executemany(conn: sqlite3.Connection, sql: str, rows: list[Params]) -> None:
+    conn.executemany(sql, rows).close()
 
 
 def _execute(conn: sqlite3.Connection, sql: str, params: Params) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 from bot.storage.db import Database
 
 
@@ -13,16 +16,44 @@ async def note_person(
     language: str | None,
     at: int,
     started: bool = False,
+    *,
+    in_group: int | None = None,
+    left_group: int | None = None,
 ) -> None:
-    """Create or refresh a person's record; `started` marks that they opened the bot."""
-    await db.execute(
-        "INSERT INTO people (tg_user_id, display_name, username, language, started_bot, "
-        "first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(tg_user_id) DO UPDATE SET display_name = excluded.display_name, "
-        "username = excluded.username, language = excluded.language, "
-        "started_bot = MAX(started_bot, excluded.started_bot), updated_at = excluded.updated_at",
-        (tg_user_id, display_name, username, language, int(started), at, at),
-    )
+    """Create or refresh a person's record (`started`: they opened the bot) and that they are
+    in `in_group` or left `left_group` (each only for a group the bot knows): one transaction,
+    in one hop to the database."""
+    person = (tg_user_id, display_name, username, language, int(started), at, at)
+    members = [
+        (chat_id, tg_user_id, present, at, chat_id)
+        for chat_id, present in ((in_group, 1), (left_group, 0))
+        if chat_id is not None
+    ]
+    await db.atomically(_note_person, person, members)
+
+
+_UPSERT_PERSON = (
+    "INSERT INTO people (tg_user_id, display_name, username, language, started_bot, "
+    "first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(tg_user_id) DO UPDATE SET display_name = excluded.display_name, "
+    "username = excluded.username, language = excluded.language, "
+    "started_bot = MAX(started_bot, excluded.started_bot), updated_at = excluded.updated_at"
+)
+# A membership, recorded only for a group the bot knows.
+_NOTE_MEMBER = (
+    "INSERT INTO group_members (chat_id, tg_user_id, present, seen_at) "
+    "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE chat_id = ?) "
+    "ON CONFLICT(chat_id, tg_user_id) DO UPDATE SET present = excluded.present, "
+    "seen_at = excluded.seen_at"
+)
+
+
+def _note_person(
+    conn: sqlite3.Connection, person: tuple[Any, ...], members: list[tuple[Any, ...]]
+) -> None:
+    conn.execute(_UPSERT_PERSON, person).close()
+    for member in members:
+        conn.execute(_NOTE_MEMBER, member).close()
 
 
 async def has_started(db: Database, tg_user_id: int) -> bool:
