@@ -83,6 +83,9 @@ class ReportCount:
     overdue: bool
     total: int
     in_period: int
+    # Of those, filed for a household by its worker on a visit (走访收集).
+    on_visits: int = 0
+    on_visits_in_period: int = 0
 
 
 @dataclass
@@ -95,14 +98,19 @@ class Tally:
     in_progress: int = 0
     withdrawn: int = 0
     overdue: int = 0  # in progress and past a deadline
+    on_visits: int = 0  # collected on visits (代报 from a visit), counted separately
     collected_by_category: dict[str, int] = field(default_factory=dict)
     in_progress_by_category: dict[str, int] = field(default_factory=dict)
 
-    def add(self, category: str, state: State, overdue: bool, count: int) -> None:
-        """Count `count` reports of one category and state."""
+    def add(
+        self, category: str, state: State, overdue: bool, count: int, on_visits: int = 0
+    ) -> None:
+        """Count `count` reports of one category and state (`on_visits` of them collected on
+        visits)."""
         if count <= 0:
             return
         self.collected += count
+        self.on_visits += on_visits
         by = self.collected_by_category
         by[category] = by.get(category, 0) + count
         if state is State.ON_SPOT:
@@ -145,11 +153,14 @@ def report_figures(rows: Iterable[ReportCount], sub_ids: Iterable[int] = ()) -> 
     for row in rows:
         state = state_of(row.status, row.solved_on_spot)
         late = row.overdue and state is State.IN_PROGRESS
-        figures.total.add(row.category, state, late, row.total)
-        figures.period.add(row.category, state, late, row.in_period)
-        figures.sub_total.setdefault(row.sub_id, Tally()).add(row.category, state, late, row.total)
+        visits, visits_now = row.on_visits, row.on_visits_in_period
+        figures.total.add(row.category, state, late, row.total, visits)
+        figures.period.add(row.category, state, late, row.in_period, visits_now)
+        figures.sub_total.setdefault(row.sub_id, Tally()).add(
+            row.category, state, late, row.total, visits
+        )
         figures.sub_period.setdefault(row.sub_id, Tally()).add(
-            row.category, state, late, row.in_period
+            row.category, state, late, row.in_period, visits_now
         )
         figures.category_total.setdefault(row.category, Tally()).add(
             row.category, state, late, row.total

@@ -56,6 +56,7 @@ class Action(StrEnum):
     SUPERVISE = "supervise"
     ME_TOO = "me_too"  # 我也遇到 on another resident's report
     RATE_REPORT = "rate_report"  # answer the satisfaction call-back
+    FOR_HOUSEHOLD = "for_household"  # 代报 / 代填: file or answer for a household
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -79,6 +80,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # HANDLE_REPORT on the report's micro-grid.
     Action.ME_TOO: frozenset({Role.RESIDENT}),
     Action.RATE_REPORT: frozenset({Role.RESIDENT}),
+    # The household's own workers (L4, and L3 above it), like visits: cadres do not.
+    Action.FOR_HOUSEHOLD: WORKERS,
 }
 
 

@@ -58,10 +58,15 @@ class Move(StrEnum):
     REJECT = "reject"
     CLOSE = "close"  # only the deadline sweep
     DISSATISFIED = "dissatisfied"  # only the satisfaction call-back
+    # A report filed for a household without a linked resident: the worker records what
+    # the household said (confirmed on the household's word / says it is not solved).
+    HOUSEHOLD_CONFIRM = "household_confirm"
+    HOUSEHOLD_REOPEN = "household_reopen"
 
 
 STAFF_MOVES = frozenset({Move.ACCEPT, Move.RESOLVE, Move.ESCALATE, Move.DUPLICATE, Move.REJECT})
 RESIDENT_MOVES = frozenset({Move.CONFIRM, Move.REOPEN})
+HOUSEHOLD_WORD_MOVES = frozenset({Move.HOUSEHOLD_CONFIRM, Move.HOUSEHOLD_REOPEN})
 # Moves that need a short note from the worker.
 NEEDS_NOTE = frozenset({Move.RESOLVE, Move.REJECT, Move.DUPLICATE})
 
@@ -96,6 +101,9 @@ RULES = KindRules(
         ),
         Move.CONFIRM: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
         Move.REOPEN: Transition(frozenset({Status.RESOLVED}), Status.ACCEPTED, _REOPENS),
+        # A report filed for a household: its worker records the household's word.
+        Move.HOUSEHOLD_CONFIRM: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
+        Move.HOUSEHOLD_REOPEN: Transition(frozenset({Status.RESOLVED}), Status.ACCEPTED, _REOPENS),
         Move.DUPLICATE: Transition(_TAKEN, Status.DUPLICATE, replace(_CLOSES, links=True)),
         Move.REJECT: Transition(_TAKEN, Status.REJECTED, _CLOSES),
         Move.CLOSE: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, _CLOSES),
@@ -132,6 +140,15 @@ class Report(CaseRecord):
     resolve_due_at: datetime | None
     confirm_due_at: datetime | None = None
     supervision_wanted: bool = False
+    # 代报: filed for the household by this worker (reporter_tg_id is then 0), and where the
+    # problem was collected ('visit', 'contact' or None).
+    recorded_by_staff_id: int | None = None
+    collected_on: str | None = None
+
+    @property
+    def for_household(self) -> bool:
+        """Whether a worker filed it for the household (the household is the reporter)."""
+        return self.recorded_by_staff_id is not None
 
     @property
     def number(self) -> str:
@@ -181,6 +198,20 @@ def staff_may(report: Report, move: Move, who: Handler) -> bool:
     return True
 
 
-def resident_may(report: Report, move: Move, tg_user_id: int) -> bool:
-    """Whether this resident may make `move`: only the reporter confirms or reopens."""
-    return move in RESIDENT_MOVES and tg_user_id == report.reporter_tg_id
+def household_word_may(report: Report, move: Move, who: Handler, answers: bool) -> bool:
+    """Whether this staff member may record the household's word on a report filed for it:
+    only when no resident answers for the household (`answers` False), and only staff who
+    cover the report's micro-grid."""
+    return move in HOUSEHOLD_WORD_MOVES and report.for_household and who.covers and not answers
+
+
+def resident_may(
+    report: Report, move: Move, tg_user_id: int, household_resident: int | None = None
+) -> bool:
+    """Whether this resident may make `move`: only the reporter confirms or reopens; for a
+    report filed for a household, the resident linked to it (`household_resident`)."""
+    if move not in RESIDENT_MOVES:
+        return False
+    if report.for_household:
+        return household_resident is not None and tg_user_id == household_resident
+    return tg_user_id == report.reporter_tg_id

@@ -12,6 +12,9 @@ ANSWER = "supervise_answer"
 LAPSED = "supervise_overdue"
 URGE = "urge"
 ACTIONS = (SUPERVISE, ANSWER, LAPSED, URGE)
+# Steps whose note is between staff (the instruction, the progress answer): a resident
+# reading the report's history sees that they happened, not what they said.
+STAFF_ONLY_NOTES = frozenset({SUPERVISE, ANSWER})
 
 
 def supervisable(status: Status, wanted: bool = False) -> bool:

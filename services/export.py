@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import from_ts
 from bot.config import Config
-from bot.storage import attachments, contacts, pension, survey
+from bot.storage import attachments, contacts, grid, pension, survey
 from bot.storage import export as store
 from bot.storage.db import Database
 from bot.texts import Lang
@@ -61,6 +61,13 @@ class _Builder:
         return None if value is None else self.t("export.yes" if value else "export.no")
 
 
+def _collected(t: Lang, recorder: int | None, collected_on: str | None) -> str | None:
+    """Where a report filed for a household was collected; None for a resident's own."""
+    if recorder is None:
+        return None
+    return t(f"onbehalf.collected_{collected_on or 'none'}")
+
+
 def _coordinates(found: list[Attachment]) -> dict[str, float | None]:
     location = location_of(found)
     if location is None:
@@ -106,6 +113,8 @@ async def build_sheets(
                 ("reporter", "text", True),
                 ("household", "text", False),
                 ("description", "text", False),
+                ("recorder", "text", False),
+                ("collected_on", "text", False),
                 ("attachments", "text", False),
                 ("latitude", "float", False),
                 ("longitude", "float", False),
@@ -137,6 +146,8 @@ async def build_sheets(
                 "reporter": r["reporter_name"],
                 "household": r["household_code"],
                 "description": r["description"],
+                "recorder": r["recorder"],
+                "collected_on": _collected(t, r["recorded_by_staff_id"], r["collected_on"]),
                 "owner": r["owner"],
                 "escalations": r["escalations"],
                 "reopened": r["reopen_count"],
@@ -362,6 +373,10 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
     responses = await survey.responses(db, unit)
     answers = await survey.answers_of(db, [r.id for r in responses])
     codes = await store.household_codes(db, [r.household_id for r in responses])
+    workers: dict[int, str] = {}
+    for staff_id in {r.entered_by_staff_id for r in responses if r.entered_by_staff_id}:
+        found = await grid.staff_by_id(db, staff_id)
+        workers[staff_id] = found.name if found is not None else ""
     questions: list[str] = []
     by_response: dict[int, dict[str, Any]] = {}
     for answer in answers:
@@ -380,6 +395,7 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
             ("micro_grid", "text", False),
             ("submitted", "datetime", False),
             ("report", "int", False),
+            ("entered_by", "text", False),
         ],
         responses,
         lambda r: {
@@ -389,6 +405,8 @@ async def _survey(db: Database, b: _Builder, unit: Unit | None, names: dict[int,
             "micro_grid": names.get(r.micro_grid_id, ""),
             "submitted": r.submitted_at,
             "report": r.report_id,
+            # 代填: the worker who entered it for the household; empty when it answered itself.
+            "entered_by": workers.get(r.entered_by_staff_id or 0),
         },
     )
     # One column per question, after the fixed ones (numbers stay numbers).

@@ -32,7 +32,7 @@ from models.periods import (
 )
 from models.permissions import Action, Actor
 from services import checkins
-from services.logbook_state import Flow, Page, Saved, Step, allowed, current
+from services.logbook_state import REPORT_PICK, Flow, Page, Saved, Step, allowed, current
 
 __all__ = [
     "Flow",
@@ -41,6 +41,7 @@ __all__ = [
     "Step",
     "answer_text",
     "begin",
+    "begin_report_pick",
     "cancel",
     "choose_date",
     "choose_household",
@@ -77,7 +78,9 @@ async def _page(
         if all(w in f.household.head_name or w in f.household.address for w in words)
     ]
     tz = config.tz
-    due = frozenset(f.household.id for f in found if not _done(f, LogKind(draft.kind), now, tz))
+    # Picking a household to report for marks those still due for a visit, like /visit.
+    kind = LogKind.VISIT if draft.kind == REPORT_PICK else LogKind(draft.kind)
+    due = frozenset(f.household.id for f in found if not _done(f, kind, now, tz))
     ordered = sorted(found, key=lambda f: f.household.id not in due)  # stable: keeps code order
     size = config.households.page_size
     pages = max(1, -(-len(ordered) // size))
@@ -105,6 +108,20 @@ async def begin(db: Database, clock: Clock, config: Config, actor: Actor, kind: 
         return Flow(draft=draft, page=await _page(db, config, actor, now, draft, 0))
 
 
+async def begin_report_pick(
+    db: Database, clock: Clock, config: Config, actor: Actor, text: str = ""
+) -> Flow:
+    """Start picking the household a report is filed for (代报), keeping the worker's text."""
+    allowed(actor, Action.FOR_HOUSEHOLD)
+    now = clock.now()
+    async with db.transaction():
+        draft = await draft_store.start(
+            db, actor.tg_user_id, REPORT_PICK, Step.HOUSEHOLD, to_ts(now)
+        )
+        draft = await draft_store.update(db, draft, to_ts(now), note=text.strip()[:NOTE_LIMIT])
+        return Flow(draft=draft, page=await _page(db, config, actor, now, draft, 0))
+
+
 async def show_page(
     db: Database, clock: Clock, config: Config, actor: Actor, draft_id: int, page: int
 ) -> Flow:
@@ -124,6 +141,12 @@ async def choose_household(
     async with db.transaction():
         draft = await _expect(db, config, actor, now, draft_id, Step.HOUSEHOLD)
         household = await _mine(db, actor, household_id)
+        if draft.kind == REPORT_PICK:
+            # The flow ends here: the report's own filing takes over.
+            await draft_store.drop(db, actor.tg_user_id)
+            return Flow(
+                draft=None, household=household, for_report=household, report_text=draft.note or ""
+            )
         draft = await draft_store.update(
             db, draft, to_ts(now), household_id=household.id, step=Step.OUTCOME
         )

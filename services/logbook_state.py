@@ -17,6 +17,9 @@ from models.periods import Period
 from models.permissions import Action, Actor, may
 from models.units import Unit
 
+# A household_drafts kind: picking the household a worker files a report for (代报).
+REPORT_PICK = "report"
+
 
 class Step(StrEnum):
     """What the flow waits for."""
@@ -72,6 +75,10 @@ class Flow:
     page: Page | None = None
     saved: Saved | None = None
     checked_in: CheckedIn | None = None
+    # The household picked for a report filed on its behalf (the flow ends there), and the
+    # text the worker gave with /report.
+    for_report: Household | None = None
+    report_text: str = ""
 
     @property
     def step(self) -> Step | None:

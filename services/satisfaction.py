@@ -30,7 +30,7 @@ from models.satisfaction import REPORTER, Outcome, Rating, Tally, outcome, who_o
 from models.units import Unit
 from services import cases
 from services.cases import mover_of
-from services.reports import moves
+from services.reports import moves, onbehalf
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,20 @@ async def ask_after_closure(db: Database, clock: Clock, report: Report) -> list[
     household, each once ever (a report closed again asks nobody twice)."""
     async with db.transaction():
         now = clock.now()
-        found = [
-            await store.ask(
-                db, report.id, REPORTER, report.reporter_tg_id, report.source_chat_id, now
+        found = []
+        who = await onbehalf.answerer(db, report)
+        if not report.for_household:
+            found.append(
+                await store.ask(
+                    db, report.id, REPORTER, report.reporter_tg_id, report.source_chat_id, now
+                )
             )
-        ]
+        elif who.resident and who.tg_user_id is not None:
+            # Filed for a household (代报): its linked resident answers, privately. Without one,
+            # nobody is asked: the owner records the household's answer on its word.
+            found.append(
+                await store.ask(db, report.id, REPORTER, who.tg_user_id, who.tg_user_id, now)
+            )
         for each in await store.affected_of(db, report.id):
             found.append(
                 await store.ask(db, report.id, each.who, each.tg_user_id, each.chat_id, now)
@@ -172,7 +181,14 @@ async def _question(db: Database, actor: Actor, report: Report, for_household: b
         return asked
     if not may(actor, Action.RATE_REPORT):
         raise mine
-    rater = REPORTER if actor.tg_user_id == report.reporter_tg_id else None
+    asked_reporter = await store.asked(db, report.id, REPORTER)
+    # The reporter — or, for a report filed for a household, the resident asked for it.
+    rater = (
+        REPORTER
+        if actor.tg_user_id == report.reporter_tg_id
+        or (asked_reporter is not None and asked_reporter.tg_user_id == actor.tg_user_id)
+        else None
+    )
     for each in await store.affected_of(db, report.id):
         if rater is None and each.tg_user_id == actor.tg_user_id:
             rater = each.who

@@ -9,12 +9,15 @@ from typing import Any
 from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import audit, households_link
+from bot.storage import cases as case_store
 from bot.storage import survey as store
 from bot.storage.db import Database
+from models.contacts import Household as ListedHousehold
 from models.errors import Refusal
+from models.permissions import Actor
 from models.questionnaire import Questionnaire, report_of
 from models.units import Household
-from services.reports import filing
+from services.reports import filing, onbehalf
 from services.reports.filing import Filed
 
 
@@ -65,12 +68,56 @@ async def _household(db: Database, config: Config, tg_user_id: int, round_code: 
     household = await households_link.household_of(db, tg_user_id)
     if household is None:
         raise Refusal("survey.need_link")
-    answered = await store.response_of(db, round_code, household.id)
-    if answered is not None:
-        raise Refusal(
-            "survey.already", when=_local(config, answered.submitted_at), round=round_code
-        )
+    await _not_answered(db, config, household.id, round_code)
     return household
+
+
+async def _not_answered(db: Database, config: Config, household_id: int, round_code: str) -> None:
+    """Refuse when the household answered this round: one answer per household per round,
+    the first stands, whether the household or its worker (代填) gave it."""
+    answered = await store.response_of(db, round_code, household_id)
+    if answered is None:
+        return
+    when = _local(config, answered.submitted_at)
+    if answered.entered_by_staff_id is not None:
+        raise Refusal("onbehalf.survey_entered", when=when, round=round_code)
+    raise Refusal("survey.already", when=when, round=round_code)
+
+
+@dataclass(frozen=True)
+class EnteredBy:
+    """A worker entering the questionnaire for a household (代填), and where (a visit …)."""
+
+    actor: Actor
+    household_id: int
+    collected_on: str | None
+
+
+@dataclass(frozen=True)
+class WorkerOpening:
+    """A worker may enter the household's questionnaire now: which household, which round."""
+
+    household: ListedHousehold
+    round: Round
+
+
+async def opening_for(
+    db: Database, clock: Clock, config: Config, entered_by: EnteredBy, press_id: str | None = None
+) -> WorkerOpening | None:
+    """The household and round a worker enters the questionnaire for, or why not: only the
+    household's own workers, once per household per round. None: the same press again."""
+    async with db.transaction():
+        if press_id is not None and not await case_store.claim_press(db, press_id, clock.now()):
+            return None
+        household = await onbehalf.may_file_for(db, entered_by.actor, entered_by.household_id)
+        await onbehalf.check_collected(
+            db, clock, entered_by.actor, household, entered_by.collected_on
+        )
+        found = current_round(config, clock.now())
+        if found is None:
+            raise Refusal("survey.no_round")
+        await _not_answered(db, config, household.id, found.code)
+        return WorkerOpening(household=household, round=found)
 
 
 async def opening(db: Database, clock: Clock, config: Config, tg_user_id: int) -> Opening:
@@ -97,10 +144,23 @@ async def submit(
     answers: dict[str, Any],
     chat_id: int,
     report_message_id: int | None,
+    entered_by: EnteredBy | None = None,
 ) -> Submitted:
-    """Store a finished questionnaire and, when it asks for one, file its report (atomically)."""
+    """Store a finished questionnaire and, when it asks for one, file its report (atomically).
+    `entered_by`: a worker entered it for the household, and the report is the household's."""
     async with db.transaction():
-        household = await _household(db, config, tg_user_id, round_code)
+        household_for = None
+        if entered_by is None:
+            household: Household | ListedHousehold = await _household(
+                db, config, tg_user_id, round_code
+            )
+        else:
+            household = await onbehalf.may_file_for(db, entered_by.actor, entered_by.household_id)
+            await _not_answered(db, config, household.id, round_code)
+            household_for = onbehalf.for_household(
+                entered_by.actor, household, entered_by.collected_on
+            )
+            name = household.head_name
         filed = None
         wanted = report_of(questionnaire, answers)
         if wanted is not None and report_message_id is not None:
@@ -116,6 +176,7 @@ async def submit(
                 category=category,
                 description=description,
                 private=True,
+                for_household=household_for,
             )
         now = to_ts(clock.now())
         values = [(q.id, q.type.value, answers.get(q.id)) for q in questionnaire.questions]
@@ -129,14 +190,16 @@ async def submit(
             filed.report.id if filed else None,
             now,
             values,
+            household_for.staff_id if household_for is not None else None,
         )
         if response_id is None:
             raise Refusal("survey.already", when="", round=round_code)
+        staff = entered_by.actor.staff if entered_by is not None else None
         await audit.record(
             db,
             now,
-            f"tg:{tg_user_id}",
-            "survey.submit",
+            f"staff:{staff.code}" if staff is not None else f"tg:{tg_user_id}",
+            "survey.submit_for" if staff is not None else "survey.submit",
             "survey_response",
             response_id,
             round=round_code,

@@ -28,9 +28,14 @@ def count(
     overdue: bool = False,
     total: int = 1,
     in_period: int = 0,
+    on_visits: int = 0,
+    on_visits_in_period: int = 0,
 ) -> ReportCount:
-    """One aggregated digest row: `total` reports of a sub-unit, category and status."""
-    return ReportCount(sub_id, category, status, on_spot, overdue, total, in_period)
+    """One aggregated digest row: `total` reports of a sub-unit, category and status
+    (`on_visits` of them filed for a household on a visit)."""
+    return ReportCount(
+        sub_id, category, status, on_spot, overdue, total, in_period, on_visits, on_visits_in_period
+    )
 
 
 async def _id(db: Database, table: str, code: str | None) -> int | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.demo.stage import Stage
 
-SCENES = ["foundation", "reports", "households", "pension", "survey", "cadre"]
+SCENES = ["foundation", "reports", "households", "pension", "survey", "fieldwork", "cadre"]
 
 
 async def run_demo(out: Path) -> int:

@@ -186,3 +186,14 @@ async def checkins(
         [since, until, *params],
     )
     return [dict(r) for r in rows]
+
+
+async def met_since(db: Database, household_id: int, staff_id: int, kind: str, since: int) -> bool:
+    """Whether this staff member logged a `kind` with the household met (a contact that
+    counts) since `since`."""
+    found = await db.scalar(
+        "SELECT 1 FROM contacts WHERE household_id = ? AND staff_id = ? AND kind = ? "
+        "AND counts_contact = 1 AND logged_at >= ? LIMIT 1",
+        (household_id, staff_id, kind, since),
+    )
+    return found is not None

@@ -20,11 +20,14 @@ async def report_counts(db: Database, unit: Unit, start: int, end: int) -> list[
     level, sub = int(unit.level), sub_level(unit)
     rows = await db.fetchall(
         f"SELECT u.l{sub}_id AS sub_id, r.category, r.status, r.solved_on_spot, r.overdue, "
-        "COUNT(*) AS total, SUM(r.created_at >= ? AND r.created_at < ?) AS in_period "
+        "COUNT(*) AS total, SUM(r.created_at >= ? AND r.created_at < ?) AS in_period, "
+        "SUM(r.collected_on IS 'visit') AS on_visits, "
+        "SUM(r.collected_on IS 'visit' AND r.created_at >= ? AND r.created_at < ?) "
+        "AS on_visits_in_period "
         "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
         f"WHERE u.l{level}_id = ? AND u.level = 4 "
         "GROUP BY 1, 2, 3, 4, 5",
-        (start, end, unit.id),
+        (start, end, start, end, unit.id),
     )
     return [
         ReportCount(
@@ -35,6 +38,8 @@ async def report_counts(db: Database, unit: Unit, start: int, end: int) -> list[
             overdue=bool(r["overdue"]),
             total=r["total"],
             in_period=r["in_period"] or 0,
+            on_visits=r["on_visits"] or 0,
+            on_visits_in_period=r["on_visits_in_period"] or 0,
         )
         for r in rows
     ]

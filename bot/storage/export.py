@@ -21,13 +21,14 @@ async def reports(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
     where, params = _scope(unit)
     return await db.fetchall(
         "SELECT r.*, u.name AS micro_grid, g.name AS grid, v.name AS village, "
-        "s.name AS owner, h.code AS household_code, "
+        "s.name AS owner, h.code AS household_code, rec.name AS recorder, "
         "(SELECT q.rating FROM report_ratings q WHERE q.report_id = r.id "
         "AND q.rater = 'reporter') AS reporter_rating, "
         "(SELECT COUNT(*) FROM report_affected a WHERE a.report_id = r.id) AS affected "
         "FROM reports r "
         "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN units g ON g.id = u.l3_id "
         "LEFT JOIN units v ON v.id = u.l2_id LEFT JOIN staff s ON s.id = r.owner_staff_id "
+        "LEFT JOIN staff rec ON rec.id = r.recorded_by_staff_id "
         f"LEFT JOIN households h ON h.id = r.household_id WHERE {where} ORDER BY r.id",
         params,
     )

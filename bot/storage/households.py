@@ -144,3 +144,9 @@ async def pensioners_due(
             (household_from_row(r), sorted((int(tg), language or None) for tg, language in linked))
         )
     return found
+
+
+async def phone_of(db: Database, household_id: int) -> str | None:
+    """The phone number of a household from the roster (staff only), None when it has none."""
+    value = await db.scalar("SELECT phone FROM households WHERE id = ?", (household_id,))
+    return str(value) if value else None

@@ -19,3 +19,12 @@ async def household_of(db: Database, tg_user_id: int) -> Household | None:
     data = dict(row)
     data["tags"] = tuple(data["tags"].split())
     return Household(**data)
+
+
+async def residents_of(db: Database, household_id: int) -> list[int]:
+    """The Telegram users linked to this household, the first linked first."""
+    rows = await db.fetchall(
+        "SELECT tg_user_id FROM people WHERE household_id = ? ORDER BY first_seen_at, tg_user_id",
+        (household_id,),
+    )
+    return [int(r["tg_user_id"]) for r in rows]

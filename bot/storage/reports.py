@@ -18,8 +18,11 @@ _COLS = (
     "id, micro_grid_id, category, description, photo_file_id, reporter_tg_id, reporter_name, "
     "household_id, source_chat_id, source_message_id, status, level, unit_id, owner_staff_id, "
     "escalations, reopen_count, solved_on_spot, overdue, duplicate_of, accept_due_at, "
-    "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at"
+    "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at, "
+    "recorded_by_staff_id, collected_on"
 )
+# A report filed for a household by its worker has no Telegram reporter.
+NO_TELEGRAM_REPORTER = 0
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -49,6 +52,8 @@ def report_from_row(row: sqlite3.Row) -> Report:
         resolve_due_at=_ts(row["resolve_due_at"]),
         confirm_due_at=_ts(row["confirm_due_at"]),
         supervision_wanted=bool(row["supervision_wanted"]),
+        recorded_by_staff_id=row["recorded_by_staff_id"],
+        collected_on=row["collected_on"],
     )
 
 
@@ -66,12 +71,27 @@ class Draft(BaseModel):
     photo_file_id: str | None
     question_message_id: int | None
     report_id: int | None
+    # Filed for a household by its worker (then reporter_tg_id is the worker's, who answers
+    # the draft's questions): the household, the worker, and where it was collected.
+    household_id: int | None = None
+    recorded_by_staff_id: int | None = None
+    collected_on: str | None = None
 
 
 _DRAFT_COLS = (
     "id, chat_id, message_id, reporter_tg_id, reporter_name, micro_grid_id, category, "
-    "description, photo_file_id, question_message_id, report_id"
+    "description, photo_file_id, question_message_id, report_id, household_id, "
+    "recorded_by_staff_id, collected_on"
 )
+
+
+class OnBehalf(BaseModel):
+    """A draft filed for a household by its worker."""
+
+    household_id: int
+    micro_grid_id: int
+    staff_id: int
+    collected_on: str | None
 
 
 async def add_draft(
@@ -84,12 +104,14 @@ async def add_draft(
     description: str | None,
     photo_file_id: str | None,
     at: int,
+    for_household: OnBehalf | None = None,
 ) -> Draft | None:
     """Start a draft for this /report message; None when this message already has one."""
     row = await db.fetchone(
         "INSERT OR IGNORE INTO report_drafts (chat_id, message_id, reporter_tg_id, "
-        "reporter_name, micro_grid_id, description, photo_file_id, created_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_DRAFT_COLS}",
+        "reporter_name, micro_grid_id, description, photo_file_id, created_at, household_id, "
+        "recorded_by_staff_id, collected_on) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_DRAFT_COLS}",
         (
             chat_id,
             message_id,
@@ -99,6 +121,9 @@ async def add_draft(
             description,
             photo_file_id,
             at,
+            for_household.household_id if for_household else None,
+            for_household.staff_id if for_household else None,
+            for_household.collected_on if for_household else None,
         ),
     )
     return Draft(**dict(row)) if row else None
@@ -167,18 +192,21 @@ async def add_report(
     accept_due_at: datetime,
     at: int,
 ) -> Report:
-    """File a complete draft as a new report; returns it as stored."""
+    """File a complete draft as a new report; returns it as stored (a draft filed for a
+    household makes a report without a Telegram reporter, recorded by the worker)."""
+    reporter = NO_TELEGRAM_REPORTER if d.recorded_by_staff_id else d.reporter_tg_id
     row = await db.fetchone(
         "INSERT INTO reports (micro_grid_id, category, description, photo_file_id, "
         "reporter_tg_id, reporter_name, household_id, source_chat_id, source_message_id, "
-        "status, level, unit_id, accept_due_at, created_at, updated_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING {_COLS}",
+        "status, level, unit_id, accept_due_at, created_at, updated_at, recorded_by_staff_id, "
+        "collected_on) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLS}",
         (
             d.micro_grid_id,
             d.category,
             d.description,
             d.photo_file_id,
-            d.reporter_tg_id,
+            reporter,
             d.reporter_name,
             household_id,
             d.chat_id,
@@ -188,6 +216,8 @@ async def add_report(
             to_ts(accept_due_at),
             at,
             at,
+            d.recorded_by_staff_id,
+            d.collected_on,
         ),
     )
     assert row is not None
@@ -203,10 +233,18 @@ async def report(db: Database, report_id: int) -> Report | None:
 
 
 async def reports_of(
-    db: Database, reporter_tg_id: int, limit: int, source_chat_id: int | None = None
+    db: Database,
+    reporter_tg_id: int,
+    limit: int,
+    source_chat_id: int | None = None,
+    household_id: int | None = None,
 ) -> list[Report]:
-    """A resident's latest reports (only those filed in `source_chat_id` if given), newest first."""
+    """A resident's latest reports (only those filed in `source_chat_id` if given), newest
+    first; with `household_id`, also those a worker filed for that household."""
     where, args = "reporter_tg_id = ?", [reporter_tg_id]
+    if household_id is not None:
+        where = f"({where} OR (household_id = ? AND recorded_by_staff_id IS NOT NULL))"
+        args.append(household_id)
     if source_chat_id is not None:
         where, args = where + " AND source_chat_id = ?", [*args, source_chat_id]
     rows = await db.fetchall(

@@ -24,6 +24,7 @@ class Response(BaseModel):
     tg_user_id: int
     report_id: int | None
     submitted_at: datetime
+    entered_by_staff_id: int | None = None  # a worker entered it for the household (代填)
 
 
 class AnswerRow(BaseModel):
@@ -45,7 +46,7 @@ class Average(BaseModel):
 
 _COLS = (
     "id, round_code, questionnaire, household_id, micro_grid_id, tg_user_id, report_id, "
-    "submitted_at"
+    "submitted_at, entered_by_staff_id"
 )
 
 
@@ -74,12 +75,23 @@ async def add_response(
     report_id: int | None,
     at: int,
     values: list[tuple[str, str, Any]],
+    entered_by_staff_id: int | None = None,
 ) -> int | None:
     """Store a finished questionnaire; None when the household already answered this round."""
     response_id = await db.execute(
         "INSERT OR IGNORE INTO survey_responses (round_code, questionnaire, household_id, "
-        "micro_grid_id, tg_user_id, report_id, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (round_code, questionnaire, household_id, micro_grid_id, tg_user_id, report_id, at),
+        "micro_grid_id, tg_user_id, report_id, submitted_at, entered_by_staff_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            round_code,
+            questionnaire,
+            household_id,
+            micro_grid_id,
+            tg_user_id,
+            report_id,
+            at,
+            entered_by_staff_id,
+        ),
     )
     if not await db.scalar("SELECT changes()"):
         return None

@@ -30,7 +30,10 @@ def _ordered(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, 
 
 def town_sentence(t: Lang, tally: Tally, labels: dict[str, str]) -> str:
     """The figures in the town's shape: 共收集问题178个，就地解决160个，18个正在处理。其中…"""
-    parts = [t("digest.s_collected", n=tally.collected), t("digest.s_on_spot", n=tally.on_spot)]
+    collected = t("digest.s_collected", n=tally.collected)
+    if tally.on_visits:
+        collected += t("onbehalf.s_on_visits", n=tally.on_visits)
+    parts = [collected, t("digest.s_on_spot", n=tally.on_spot)]
     if tally.after_escalation:
         parts.append(t("digest.s_after_escalation", n=tally.after_escalation))
     if tally.withdrawn:
@@ -56,7 +59,9 @@ def span_label(t: Lang, span: Span, tz: ZoneInfo) -> str:
 
 
 def _sub_line(t: Lang, name: str, period: Tally, total: Tally) -> str:
-    late = t("digest.sub_late", n=total.overdue) if total.overdue else ""
+    tail = t("digest.sub_late", n=total.overdue) if total.overdue else ""
+    if total.on_visits:
+        tail = t("onbehalf.sub_on_visits", n=total.on_visits) + tail
     return t(
         "digest.sub_line",
         name=name,
@@ -65,7 +70,7 @@ def _sub_line(t: Lang, name: str, period: Tally, total: Tally) -> str:
         on_spot=total.on_spot,
         after=total.after_escalation,
         progress=total.in_progress,
-        late=Html(late),
+        late=Html(tail),
     )
 
 

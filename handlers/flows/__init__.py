@@ -35,6 +35,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime import GridApp, GridContext
+from handlers.callback_data import pattern
 from handlers.common import MenuCommand, anywhere, private_only, texts_for
 from handlers.flows import cards, pension, pension_staff, policy, survey
 from handlers.flows.common import (
@@ -46,6 +47,7 @@ from handlers.flows.common import (
     flow_name,
     open_private_markup,
 )
+from handlers.reports.for_household import SURVEY_PREFIX
 
 MENU: list[MenuCommand] = [
     anywhere("survey"),
@@ -144,6 +146,7 @@ def conversation() -> ConversationHandler[GridContext]:
         ),
         *policy.entry_handlers(),
         pension_staff.fail_entry(),
+        CallbackQueryHandler(survey.start_for_household, pattern=pattern(SURVEY_PREFIX)),
     ]
     fallbacks = [
         *starts,

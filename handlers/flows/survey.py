@@ -9,8 +9,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.runtime import GridContext
 from bot.texts import Html, Lang
-from handlers.callback_data import BadCallbackData, pattern, unpack_any, whole_number
-from handlers.common import display_name, refuse, texts_for
+from handlers.callback_data import (
+    BadCallbackData,
+    number,
+    pattern,
+    unpack,
+    unpack_any,
+    whole_number,
+)
+from handlers.common import current_actor, display_name, refuse, texts_for
 from handlers.flows import survey_render as render
 from handlers.flows.common import (
     END,
@@ -24,7 +31,9 @@ from handlers.flows.common import (
 )
 from handlers.flows.content import town_files
 from handlers.private_text import Owner, asked, owner
+from handlers.reports import for_household
 from handlers.reports.notify import tell_staff
+from handlers.staff_notices import post
 from models.errors import Refusal
 from models.questionnaire import (
     BadAnswer,
@@ -67,6 +76,7 @@ async def start(update: Update, context: GridContext) -> object:
     scratch = current(context, NAME)
     if (
         scratch is not None
+        and scratch.get("household") is None  # not a questionnaire entered for a household
         and scratch.get("round") == opening.round.code
         and _still_valid(context, scratch)
     ):
@@ -90,6 +100,56 @@ async def start(update: Update, context: GridContext) -> object:
             intro.append(t("survey.intro", text=localized(questionnaire.intro, t.code)))
         intro.append(t("survey.how_to_leave"))
         await _reply(update, "\n".join(intro))
+    await _ask(update, context, t, scratch)
+    return ANSWERING
+
+
+async def start_for_household(update: Update, context: GridContext) -> object:
+    """A worker enters this round's questionnaire for a household (代填): the same questions,
+    validation and flow; stored once per household per round, marked as the worker's."""
+    rt, query = context.rt, update.callback_query
+    assert query is not None
+    t = texts_for(context, update)
+    try:
+        household_part, code = unpack(query.data, for_household.SURVEY_PREFIX, 2)
+        household_id, collected_on = number(household_part), for_household.parse_collected(code)
+    except BadCallbackData:
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return END
+    entered_by = survey.EnteredBy(await current_actor(context, update), household_id, collected_on)
+    try:
+        opening = await survey.opening_for(rt.db, rt.clock, rt.config, entered_by, query.id)
+    except Refusal as refusal:
+        await refuse(update, t, refusal)
+        return END
+    await query.answer()
+    if opening is None:  # the same press delivered again: the flow goes on where it is
+        return None
+    questionnaire = _questionnaire(context)
+    first = next_index(questionnaire, {}, -1)
+    assert first is not None
+    label = opening.household.head_name
+    scratch = begin(
+        context,
+        NAME,
+        round=opening.round.code,
+        questionnaire=questionnaire.id,
+        index=first,
+        answers={},
+        picked=[],
+        msg=None,
+        report_msg=None,
+        household=household_id,
+        household_label=label,
+        collected_on=collected_on,
+    )
+    where = t(f"onbehalf.collected_{collected_on or 'none'}")
+    intro = [
+        t("survey.title", title=localized(questionnaire.title, t.code)),
+        t("onbehalf.survey_for", household=label, where=where),
+        t("survey.how_to_leave"),
+    ]
+    await _reply(update, "\n".join(intro))
     await _ask(update, context, t, scratch)
     return ANSWERING
 
@@ -224,6 +284,10 @@ async def _submit(
     rt, user, chat = context.rt, update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     questionnaire = _questionnaire(context)
+    entered_by = None
+    if scratch.get("household") is not None:
+        actor = await current_actor(context, update)
+        entered_by = survey.EnteredBy(actor, int(scratch["household"]), scratch.get("collected_on"))
     try:
         async with rt.db.transaction():
             done = await survey.submit(
@@ -237,20 +301,29 @@ async def _submit(
                 answers=answers,
                 chat_id=chat.id,
                 report_message_id=scratch.get("report_msg"),
+                entered_by=entered_by,
             )
             if done.filed is not None:
-                await tell_staff(context, done.filed.report, done.filed.route.staff)
+                report = done.filed.report
+                if report.for_household:
+                    await post(context, await for_household.household_notices(context, report))
+                await tell_staff(context, report, done.filed.route.staff)
     except Refusal as refusal:
         # The button (if any) was answered already: the refusal comes as a message.
         await context.bot.send_message(chat.id, t(refusal.key, **refusal.values))
         return END
-    lines = [t("survey.thanks")]
+    if entered_by is None:
+        lines = [t("survey.thanks")]
+    else:
+        label = scratch.get("household_label", "")
+        lines = [t("onbehalf.survey_done", household=label, round=scratch["round"])]
     if done.filed is not None:
         report, route = done.filed.report, done.filed.route
         handler = t("reports.name_separator").join(s.name for s in route.staff) or t(
             "reports.handler_level", level=t(f"common.role_l{int(route.level)}")
         )
-        lines.append(t("survey.filed", number=report.number, handler=handler))
+        filed = "onbehalf.survey_filed" if entered_by is not None else "survey.filed"
+        lines.append(t(filed, number=report.number, handler=handler))
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=card_markup(t))
     return END
 

@@ -22,17 +22,20 @@ from handlers.common import (
 from handlers.flows.common import ENDED
 from handlers.households import render
 from handlers.private_text import Owner, asked, owner
+from handlers.reports import onbehalf
 from models.contacts import LogKind
 from models.errors import Refusal
 from models.periods import local_date, quarter_months
 from models.permissions import Actor
 from services import checkins, logbook
 from services.logbook import Flow, Step
+from services.logbook_state import REPORT_PICK
 
 # Typed answers and locations are read in their own handler group, after every feature's
 # handlers in group 0; which feature a text belongs to is decided by handlers.private_text.
 FLOW_GROUP = 40
-OWN_COMMANDS = ("visit", "contact", "checkin", "cancel")
+# /report in private starts picking a household for a worker (代报): it is a logbook flow too.
+OWN_COMMANDS = ("visit", "contact", "checkin", "cancel", "report")
 
 
 async def visit(update: Update, context: GridContext) -> None:
@@ -165,16 +168,24 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
         if edit and update.callback_query is not None:
             await set_buttons(update.callback_query.message, None)
         await _send(update, context, render.stored(t, flow), reply_markup=ReplyKeyboardRemove())
+        if flow.saved is not None and flow.saved.counts[0]:
+            await onbehalf.offer(update, context, flow.saved.household, flow.saved.kind)
+        return
+    if flow.for_report is not None:
+        await onbehalf.picked(update, context, flow.for_report, flow.report_text)
         return
     assert draft is not None
     await asked(update, context, Owner.LOGBOOK, subject_id=draft.id)
-    kind = LogKind(draft.kind)
     markup = None
     if flow.step is Step.HOUSEHOLD:
         assert flow.page is not None
-        text, markup = render.picker(t, kind, draft.id, flow.page)
+        title = (
+            onbehalf.PICK_TITLE if draft.kind == REPORT_PICK else f"households.pick_{draft.kind}"
+        )
+        text, markup = render.picker(t, title, draft.id, flow.page)
     elif flow.step is Step.OUTCOME:
         assert flow.household is not None
+        kind = LogKind(draft.kind)
         text, markup = render.outcome_question(t, kind, draft.id, flow.household)
     elif flow.step is Step.DATE:
         assert flow.household is not None

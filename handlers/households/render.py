@@ -60,11 +60,10 @@ def cancel_button(t: Lang, draft_id: int) -> InlineKeyboardButton:
     )
 
 
-def picker(t: Lang, kind: LogKind, draft_id: int, page: Page) -> tuple[str, InlineKeyboardMarkup]:
-    """The household list of a /visit or /contact, one page, those still due marked."""
-    title = t(
-        f"households.pick_{kind.value}", page=page.page + 1, pages=page.pages, total=page.total
-    )
+def picker(t: Lang, title_key: str, draft_id: int, page: Page) -> tuple[str, InlineKeyboardMarkup]:
+    """The household list of a /visit, /contact or a report for a household, one page,
+    those still due marked."""
+    title = t(title_key, page=page.page + 1, pages=page.pages, total=page.total)
     if page.query:
         title += "\n" + t("households.pick_query", query=page.query)
     if not page.households:

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.runtime import GridContext
 from handlers.common import reply, texts_for
 from handlers.households import render
+from handlers.reports import onbehalf
 from models.contacts import LogKind
 from models.permissions import WORKERS, Actor
 from services import compliance, household_links
@@ -41,7 +42,7 @@ async def households_due(update: Update, context: GridContext, actor: Actor) -> 
         if due.unlinked:
             lines.append(t("voice.no_phone_count", count=due.unlinked, total=due.total))
         markup = (
-            render.start_buttons(t, (LogKind.CONTACT, LogKind.VISIT))
+            onbehalf.with_pick_button(t, render.start_buttons(t, (LogKind.CONTACT, LogKind.VISIT)))
             if actor.role in WORKERS
             else None
         )

@@ -7,7 +7,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.runtime import GridApp, GridContext
 from handlers.common import MenuCommand, anywhere, private_only
-from handlers.reports import filing, moves, satisfaction, supervise, views
+from handlers.reports import filing, moves, onbehalf, satisfaction, supervise, views
 from handlers.reports.spoken import ATTACHED, attachment_of
 
 MENU: list[MenuCommand] = [
@@ -41,6 +41,7 @@ def register(app: GridApp) -> None:
     """Add the report loop's handlers."""
     filing.register(app)
     moves.register(app)
+    onbehalf.register(app)
     satisfaction.register(app)
     supervise.register(app)
     views.register(app)

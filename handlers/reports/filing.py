@@ -9,7 +9,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
-from handlers.common import answer_quietly, display_name, edit_pressed, is_group, refuse, texts_for
+from handlers.common import (
+    answer_quietly,
+    current_actor,
+    display_name,
+    edit_pressed,
+    is_group,
+    refuse,
+    texts_for,
+)
+from handlers.reports import for_household, onbehalf
 from handlers.reports.notify import subject_of, tell_staff
 from handlers.reports.render import (
     CATEGORY_PREFIX,
@@ -24,6 +33,7 @@ from models.chats import addressable
 from models.errors import Refusal
 from models.outbox import Notice, Recipient
 from services.reports import filing
+from services.reports import onbehalf as onbehalf_service
 from services.reports.filing import Progress, Step
 
 log = logging.getLogger(__name__)
@@ -41,6 +51,11 @@ async def report(update: Update, context: GridContext) -> None:
     rt, message, user = context.rt, update.effective_message, update.effective_user
     assert message is not None and user is not None
     t = texts_for(context, update)
+    actor = await current_actor(context, update)
+    if not is_group(update) and await onbehalf_service.reports_for_households(rt.db, actor):
+        # A grid worker's /report in private files for one of their households (代报).
+        await onbehalf.open_picker(update, context, _text_after_command(message))
+        return
     said = said_of(message, _text_after_command(message))
     try:
         async with rt.db.transaction():
@@ -162,6 +177,8 @@ async def _continue(
         asking = "reports.ask_description"
         if progress.step is Step.LOCATION_NOTED:
             asking = "voice.location_noted"
+        elif draft.recorded_by_staff_id is not None:
+            asking = "onbehalf.ask_description"  # the worker writes down the household's words
         question = await context.bot.send_message(
             chat_id,
             t(asking, name=draft.reporter_name),
@@ -208,7 +225,9 @@ async def _filed(
     # The reporter urges it (催一下) once its accept deadline has passed; other residents of a
     # group say "me too" on it (a private chat has nobody else).
     markup: InlineKeyboardMarkup | None = urge_markup(t, report.id)
-    if is_group(update):
+    if report.for_household:
+        markup = None  # the worker who filed it for a household is not its reporter
+    elif is_group(update):
         markup = InlineKeyboardMarkup(
             [*urge_markup(t, report.id).inline_keyboard, *me_too_markup(t, report).inline_keyboard]
         )
@@ -234,7 +253,10 @@ async def _filed(
             markup,
             reply_to=addressable(draft.message_id),
         )
-    await post(context, [confirmation])
+    household = (
+        await for_household.household_notices(context, report) if report.for_household else []
+    )
+    await post(context, [confirmation, *household])
     await tell_staff(context, report, route.staff)
 
 

@@ -11,6 +11,7 @@ from handlers import case_notices
 from handlers.case_notices import CaseRenderer
 from handlers.common import language_for
 from handlers.reports.render import (
+    household_word_buttons,
     level_label,
     rating_markup,
     resident_buttons,
@@ -29,7 +30,7 @@ from models.supervision import LAPSED
 from models.text_limits import MAX_CAPTION, shorten_html
 from models.units import Staff
 from services import cases, people, satisfaction
-from services.reports import views
+from services.reports import onbehalf, views
 from services.reports.moves import Moved
 
 
@@ -133,40 +134,106 @@ def resolution_markup(context: GridContext, report: Report) -> InlineKeyboardMar
     return resident_buttons(context.rt.lang(None), report)
 
 
+# Moves by which the reporter or the household answers a resolution (or the sweep closes
+# it for them): the owner is told, and may record the household's rating.
+ANSWERS = frozenset(
+    {
+        Move.CONFIRM,
+        Move.REOPEN,
+        Move.CLOSE,
+        Move.DISSATISFIED,
+        Move.HOUSEHOLD_CONFIRM,
+        Move.HOUSEHOLD_REOPEN,
+    }
+)
+
+
 async def told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
     """What the resident (and, when they confirm or reopen, the owner) is told of a move."""
-    t = context.rt.lang(None)
+    report, move = moved.after, Move(moved.move)
+    notices: list[Notice | None] = []
+    if report.for_household:
+        notices += await _household_told(context, key, moved)
+    else:
+        said = _said(context, context.rt.lang(None), moved)
+        if said is not None:
+            notices.append(resident_notice(key, report, *said))
+        if move is Move.RESOLVE:
+            notices += await _affected_told(context, key, report, moved.note)
+        if move in ANSWERS:
+            notices += await _owner_notices(context, key, moved)
+        if move in (Move.CONFIRM, Move.CLOSE):
+            notices += await _callback_notices(context, key, report)
+    if move is Move.ESCALATE and moved.change.action == LAPSED:
+        notices += await lapsed_notices(context, key, moved)
+    return notices
+
+
+async def _household_told(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
+    """A report filed for a household: its linked resident is told privately what a reporter
+    would be; without one, the worker who recorded it is asked to check with the household."""
+    rt, report, move = context.rt, moved.after, Move(moved.move)
+    if move in ANSWERS:
+        # After closure the household's linked resident is asked the call-back; without one,
+        # the owner's notice carries the buttons to record the household's rating on its word.
+        notices: list[Notice | None] = list(await _owner_notices(context, key, moved))
+        if move in (Move.CONFIRM, Move.CLOSE, Move.HOUSEHOLD_CONFIRM):
+            notices += await _callback_notices(context, key, report)
+        return notices
+    async with rt.db.reading():
+        who = await onbehalf.answerer(rt.db, report)
+    if who.tg_user_id is None:
+        return []
+    t = await language_for(context, who.tg_user_id)
+    if who.resident:
+        said = _said(context, t, moved)
+        if said is None:
+            return []
+        text, markup = said
+        subject = subject_of(report)
+        return [
+            message(f"{key}:household", who.tg_user_id, text, Recipient.RESIDENT, subject, markup)
+        ]
+    if move is not Move.RESOLVE:
+        return []
+    by = moved.by.name if moved.by else ""
+    text = t("onbehalf.ask_household", number=report.number, name=by, note=moved.note)
+    staff_id = who.staff.id if who.staff is not None else None
+    return [
+        message(
+            f"{key}:household",
+            who.tg_user_id,
+            text,
+            Recipient.STAFF,
+            subject_of(report),
+            household_word_buttons(t, report),
+            staff_id=staff_id,
+        )
+    ]
+
+
+def _said(
+    context: GridContext, t: Lang, moved: Moved
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """What the reporter is told of a move, with the buttons that come with it."""
     report, move = moved.after, Move(moved.move)
     by = moved.by.name if moved.by else ""
     n = report.number
-    notices: list[Notice | None] = []
-
-    def resident(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        notices.append(resident_notice(key, report, text, markup))
-
     if move is Move.ACCEPT:
-        resident(t("reports.told_accepted", number=n, name=by))
-    elif move is Move.RESOLVE:
-        resident(
-            t("reports.told_resolved", number=n, name=by, note=moved.note),
-            resolution_markup(context, report),
-        )
-        notices += await _affected_told(context, key, report, moved.note)
-    elif move is Move.ESCALATE:
+        return t("reports.told_accepted", number=n, name=by), None
+    if move is Move.RESOLVE:
+        text = t("reports.told_resolved", number=n, name=by, note=moved.note)
+        return text, resident_buttons(t, report)
+    if move is Move.ESCALATE:
         told = "reports.told_escalated_overdue" if moved.overdue else "reports.told_escalated"
-        resident(t(told, number=n, level=level_label(t, report.level)))
-        if moved.change.action == LAPSED:
-            notices += await lapsed_notices(context, key, moved)
-    elif move is Move.REJECT:
-        resident(t("reports.told_rejected", number=n, note=moved.note))
-    elif move is Move.DUPLICATE:
-        resident(t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"))
-    elif move in (Move.CONFIRM, Move.REOPEN, Move.CLOSE, Move.DISSATISFIED):
-        resident(t(_TOLD[move], number=n))
-        notices += await _owner_notices(context, key, moved)
-    if move in (Move.CONFIRM, Move.CLOSE):
-        notices += await _callback_notices(context, key, report)
-    return notices
+        return t(told, number=n, level=level_label(t, report.level)), None
+    if move is Move.REJECT:
+        return t("reports.told_rejected", number=n, note=moved.note), None
+    if move is Move.DUPLICATE:
+        return t("reports.told_duplicate", number=n, original=f"#{report.duplicate_of}"), None
+    if move in _TOLD:
+        return t(_TOLD[move], number=n), None
+    return None
 
 
 _TOLD = {
@@ -222,12 +289,12 @@ async def _owner_notices(context: GridContext, key: str, moved: Moved) -> list[N
     owner = await people.staff_by_id(context.rt.db, report.owner_staff_id)
     if owner is None or owner.tg_user_id is None:
         return []
-    if moved.move in (Move.REOPEN, Move.DISSATISFIED):
+    if moved.move in (Move.REOPEN, Move.DISSATISFIED, Move.HOUSEHOLD_REOPEN):
         return await case_notices.staff_notices_for(context, RENDERER, key, report, [owner])
     t = await language_for(context, owner.tg_user_id)
     closed = (
         "reports.owner_confirmed"
-        if moved.move == Move.CONFIRM
+        if moved.move in (Move.CONFIRM, Move.HOUSEHOLD_CONFIRM)
         else "satisfaction.owner_closed_auto"
     )
     text = t(closed, number=report.number) + "\n" + t("satisfaction.owner_record")

@@ -25,6 +25,8 @@ MOVE_CODES = {
     Move.REOPEN: "reo",
     Move.DUPLICATE: "dup",
     Move.REJECT: "rej",
+    Move.HOUSEHOLD_CONFIRM: "hcf",
+    Move.HOUSEHOLD_REOPEN: "hro",
 }
 MOVES_BY_CODE = {code: move for move, code in MOVE_CODES.items()}
 MOVE_PREFIX = "r"
@@ -80,6 +82,18 @@ def resident_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup:
     )
 
 
+def household_word_buttons(t: Lang, report: Report) -> InlineKeyboardMarkup:
+    """The household confirms / says it is not solved, recorded by its worker (代报)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                move_button(t, Move.HOUSEHOLD_CONFIRM, report),
+                move_button(t, Move.HOUSEHOLD_REOPEN, report),
+            ]
+        ]
+    )
+
+
 def me_too_markup(t: Lang, report: Report) -> InlineKeyboardMarkup:
     """The 我也遇到 button under a filing confirmation."""
     data = pack(ME_TOO_PREFIX, report.id)
@@ -122,6 +136,9 @@ def staff_card(rt: Runtime, t: Lang, view: ReportView) -> str:
         t("reports.card_place", group=view.group_title or "—", micro_grid=view.micro_grid.name),
         t("reports.card_reporter", name=report.reporter_name),
     ]
+    if view.recorder is not None:
+        where = t(f"onbehalf.collected_{report.collected_on or 'none'}")
+        lines.append(t("onbehalf.card_recorded", name=view.recorder.name, where=where))
     if view.household_phone:
         lines.append(t("reports.card_phone", phone=view.household_phone))
     lines.append(t("reports.card_text", text=report.description))

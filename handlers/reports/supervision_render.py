@@ -129,14 +129,23 @@ def mark_lines(rt: Runtime, t: Lang, marks: Marks | None) -> list[str]:
     lines = []
     found = marks.supervision
     if found is not None:
-        lines.append(
-            t(
-                "supervise.card_mark",
-                name=found.by_name,
-                instruction=found.instruction,
-                due=local_time(rt, found.due_at),
+        if found.instruction:
+            lines.append(
+                t(
+                    "supervise.card_mark",
+                    name=found.by_name,
+                    instruction=found.instruction,
+                    due=local_time(rt, found.due_at),
+                )
             )
-        )
+        else:  # read by a resident: the instruction is between staff
+            lines.append(
+                t(
+                    "supervise.card_mark_public",
+                    name=found.by_name,
+                    due=local_time(rt, found.due_at),
+                )
+            )
         if found.answered_at is not None:
             lines.append(t("supervise.card_answered", when=local_time(rt, found.answered_at)))
         elif found.lapsed_at is not None:

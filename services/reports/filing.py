@@ -11,7 +11,7 @@ from bot.storage import audit, cases, grid, households_link
 from bot.storage import groups as group_store
 from bot.storage import reports as store
 from bot.storage.db import Database
-from bot.storage.reports import Draft
+from bot.storage.reports import Draft, OnBehalf
 from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
@@ -219,20 +219,35 @@ async def file_complete(
     category: str,
     description: str,
     private: bool,
+    for_household: OnBehalf | None = None,
 ) -> Filed | None:
     """File a report whose category and description are known (from a questionnaire or a
-    policy question) at once; None when this message was filed already."""
+    policy question) at once; None when this message was filed already. `for_household`:
+    a worker files it for the household (代填), `name` being the household head's."""
     async with db.transaction():
         text = clean_description(config, description)
         if text is None:
             raise Refusal("reports.empty")
         if config.category(category) is None:
             raise Refusal("reports.draft_gone")
-        micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
-        if not private and not await group_store.is_member(db, chat_id, tg_user_id):
-            raise Refusal("reports.not_member")
+        if for_household is not None:
+            micro_grid_id = for_household.micro_grid_id
+        else:
+            micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
+            if not private and not await group_store.is_member(db, chat_id, tg_user_id):
+                raise Refusal("reports.not_member")
+            micro_grid_id = micro_grid.id
         draft = await store.add_draft(
-            db, chat_id, message_id, tg_user_id, name, micro_grid.id, text, None, to_ts(clock.now())
+            db,
+            chat_id,
+            message_id,
+            tg_user_id,
+            name,
+            micro_grid_id,
+            text,
+            None,
+            to_ts(clock.now()),
+            for_household,
         )
         if draft is None:
             return None
@@ -275,24 +290,29 @@ async def _file(db: Database, clock: Clock, config: Config, draft: Draft) -> Fil
     assert micro_grid is not None
     route = await route_from(db, micro_grid, Level.MICRO_GRID)
     now = clock.now()
-    household = await households_link.household_of(db, draft.reporter_tg_id)
-    household_id = (
-        household.id if household is not None and household.micro_grid_id == micro_grid.id else None
-    )
+    mover, action = Mover(f"tg:{draft.reporter_tg_id}"), "report.file"
+    if draft.recorded_by_staff_id is not None:
+        # Filed for a household by its worker (代报): the household is the reporter.
+        household_id = draft.household_id
+        staff = await grid.staff_by_id(db, draft.recorded_by_staff_id)
+        assert staff is not None
+        mover, action = Mover(f"staff:{staff.code}", staff.id, staff.level), "report.file_for"
+    else:
+        household = await households_link.household_of(db, draft.reporter_tg_id)
+        in_this = household is not None and household.micro_grid_id == micro_grid.id
+        household_id = household.id if household is not None and in_this else None
     due = now + config.reports.deadlines.at(route.level).accept_within
     report = await store.add_report(
         db, draft, household_id, route.level, route.unit.id, due, to_ts(now)
     )
-    filed = CaseEvent(
-        "filed", None, Status.NEW, route.level, Mover(f"tg:{draft.reporter_tg_id}"), now
-    )
+    filed = CaseEvent("filed", None, Status.NEW, route.level, mover, now)
     await attachments.filed_as(db, draft.id, report.id)
     await cases.add_event(db, Kind.REPORT, report.id, filed)
     await audit.record(
         db,
         to_ts(now),
-        f"tg:{draft.reporter_tg_id}",
-        "report.file",
+        mover.label,
+        action,
         "report",
         report.id,
         level=int(route.level),

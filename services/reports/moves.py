@@ -13,12 +13,14 @@ from models.cases import CaseChange, Forbidden, Step
 from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.reports import (
+    HOUSEHOLD_WORD_MOVES,
     NEEDS_NOTE,
     RULES,
     STAFF_MOVES,
     Handler,
     Move,
     Report,
+    household_word_may,
     resident_may,
     staff_may,
     target,
@@ -27,6 +29,7 @@ from models.satisfaction import who_of
 from models.supervision import LAPSED
 from services import cases
 from services.cases import CaseKind, SecondDue
+from services.reports.onbehalf import answerer
 
 Moved = cases.Moved[Report]
 
@@ -66,7 +69,24 @@ async def check(db: Database, actor: Actor, report: Report, move: str) -> None:
         if not staff_may(report, move, handler):
             raise mine
         return
-    if not resident_may(report, move, actor.tg_user_id):
+    if actor.staff is not None and move in HOUSEHOLD_WORD_MOVES:
+        # The household's word, recorded by one of its own workers when no resident answers.
+        micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
+        covers = micro_grid is not None and may(actor, Action.FOR_HOUSEHOLD, micro_grid)
+        handler = Handler(staff_id=actor.staff.id, level=actor.staff.level, covers=covers)
+        who = await answerer(db, report)
+        if not household_word_may(report, move, handler, who.resident):
+            raise mine
+        try:
+            target(report, move)
+        except Forbidden:
+            raise stale from None
+        return
+    household_resident = None
+    if report.for_household:
+        who = await answerer(db, report)
+        household_resident = who.tg_user_id if who.resident else None
+    if not resident_may(report, move, actor.tg_user_id, household_resident):
         raise mine
     try:
         target(report, move)

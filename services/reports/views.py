@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.storage import attachments, grid, outbox, satisfaction
+from bot.storage import households as household_store
 from bot.storage import reports as store
 from bot.storage.cases import HistoryStep, history
 from bot.storage.db import Database
@@ -16,6 +17,7 @@ from models.errors import Refusal
 from models.outbox import Failed
 from models.permissions import Actor
 from models.reports import Report
+from models.supervision import STAFF_ONLY_NOTES
 from models.units import Staff, Unit
 from services import supervision
 from services.supervision import Marks
@@ -38,15 +40,20 @@ class ReportView:
     failed: list[tuple[Failed, str]] = field(default_factory=list)
     marks: Marks | None = None  # its supervision and urge count
     supervisable: bool = False  # the reader may supervise it now (督办)
+    recorder: Staff | None = None  # the worker who filed it for the household (代报)
     # Its recording and location (the recording first).
     attachments: list[Attachment] = field(default_factory=list)
     affected: int = 0  # households that said "me too" (besides the reporter's)
 
 
 async def my_reports(db: Database, tg_user_id: int, in_chat: int | None = None) -> list[Report]:
-    """The resident's latest reports; with `in_chat`, only those filed in that chat."""
+    """The resident's latest reports, with those a worker filed for their household; with
+    `in_chat`, only those filed in that chat."""
     async with db.reading():
-        return await store.reports_of(db, tg_user_id, MY_LIMIT, in_chat)
+        household = await household_of(db, tg_user_id)
+        return await store.reports_of(
+            db, tg_user_id, MY_LIMIT, in_chat, household.id if household is not None else None
+        )
 
 
 async def tasks(db: Database, actor: Actor) -> list[Report]:
@@ -62,6 +69,10 @@ async def may_see(db: Database, actor: Actor, report: Report) -> bool:
     """The reporter and the staff whose subtree holds the report may see it."""
     if report.reporter_tg_id == actor.tg_user_id:
         return True
+    if report.for_household and report.household_id is not None:
+        household = await household_of(db, actor.tg_user_id)
+        if household is not None and household.id == report.household_id:
+            return True
     if actor.staff is None:
         return False
     micro_grid = await grid.unit_by_id(db, report.micro_grid_id)
@@ -98,9 +109,14 @@ async def _view(
     assert micro_grid is not None
     owner = await grid.staff_by_id(db, report.owner_staff_id) if report.owner_staff_id else None
     phone = None
-    if actor.staff is not None:
-        household = await household_of(db, report.reporter_tg_id)
-        phone = household.phone if household is not None else None
+    if actor.staff is not None and report.for_household:
+        phone = await household_store.phone_of(db, report.household_id or 0)
+    elif actor.staff is not None:
+        linked = await household_of(db, report.reporter_tg_id)
+        phone = linked.phone if linked is not None else None
+    recorder = None
+    if report.recorded_by_staff_id is not None:
+        recorder = await grid.staff_by_id(db, report.recorded_by_staff_id)
     group = await group_of_micro_grid(db, report.micro_grid_id)
     failed: list[tuple[Failed, str]] = []
     if actor.staff is not None and with_history:
@@ -108,15 +124,25 @@ async def _view(
             person = await grid.staff_by_id(db, notice.staff_id) if notice.staff_id else None
             failed.append((notice, person.name if person else ""))
     marks = (await supervision.marks(db, [report.id]))[report.id]
+    events = await history(db, Kind.REPORT, [report.id]) if with_history else []
+    if actor.staff is None:
+        events = [
+            e.model_copy(update={"note": ""}) if e.action in STAFF_ONLY_NOTES else e for e in events
+        ]
+        if marks.supervision is not None:
+            marks = replace(
+                marks, supervision=replace(marks.supervision, instruction="", answer="")
+            )
     return ReportView(
         marks=marks,
         failed=failed,
         report=report,
         micro_grid=micro_grid,
         owner=owner,
-        events=await history(db, Kind.REPORT, [report.id]) if with_history else [],
+        events=events,
         household_phone=phone,
         group_title=group.title if group is not None and group.active else "",
+        recorder=recorder,
         attachments=await attachments.of_report(db, report.id),
         affected=await satisfaction.affected_count(db, report.id),
     )

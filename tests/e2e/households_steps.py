@@ -77,3 +77,10 @@ async def entries(h: Harness) -> list[dict[str, Any]]:
         "ON h.id = c.household_id ORDER BY c.id"
     )
     return [dict(r) for r in rows]
+
+
+def stored_text(h: Harness, worker: User) -> str:
+    """What the bot said a contact or visit stored (a household met is followed by the offer
+    to report a problem or enter the questionnaire for it)."""
+    texts = h.bot_texts(worker)
+    return texts[-2] if "可以为该户代报" in texts[-1] else texts[-1]

@@ -21,6 +21,7 @@ from tests.e2e.households_steps import (
     household_id,
     log_entry,
     press_like,
+    stored_text,
 )
 from tests.e2e.reporting import ACCEPT, RESOLVE, file_report, note, press_on
 
@@ -48,7 +49,7 @@ async def test_visit_with_every_step(h: Harness) -> None:
     await h.send(worker, worker, "老人身体不错，反映路灯不亮")
     assert "发送我的位置" in h.last_text(worker)
     await h.settle(h.sb.send_location(worker, worker, 28.2001, 112.5002))
-    done = h.last_text(worker)
+    done = stored_text(h, worker)
     assert "已登记走访" in done and "M1户主2" in done and "2026-06-10" in done
     assert "计入本季度走访和本月联系" in done and "已记录走访位置" in done
     [row] = await entries(h)
@@ -65,7 +66,7 @@ async def test_visit_with_every_step(h: Harness) -> None:
 async def test_contact_outcomes(h: Harness, outcome: str, stored: str) -> None:
     worker = await h.staff("L4A")
     await log_entry(h, worker, "/contact", "M1户主3", outcome)
-    done = h.last_text(worker)
+    done = stored_text(h, worker)
     assert "已登记联系" in done and "计入本月联系" in done
     [row] = await entries(h)
     assert (row["kind"], row["outcome"], row["note"]) == ("contact", stored, "")
@@ -115,7 +116,7 @@ async def test_dates_yesterday_picked_and_typed(h: Harness) -> None:
         await h.send(worker, worker, typed)
         assert "备注" in h.last_text(worker), typed
         await press_like(h, worker, SKIP)
-        assert expected in h.last_text(worker)
+        assert expected in stored_text(h, worker)
     days = [r["happened_on"] for r in await entries(h)]
     assert days == ["2026-06-09", "2026-05-17", "2026-04-02", "2026-05-03", "2026-06-01"]
 
@@ -258,7 +259,7 @@ async def test_tasks_lists_households_due(h: Harness) -> None:
     contact_part, visit_part = due["text"].split("待走访")
     assert "M2户主2" not in contact_part and "M3户主1" not in contact_part
     assert "M2户主2" in visit_part and "M3户主1" not in visit_part
-    assert set(buttons(due)) == {"📞 登记联系", "🏠 登记走访"}
+    assert set(buttons(due)) == {"📞 登记联系", "🏠 登记走访", "📝 代住户反映问题"}
     await press_like(h, worker, "登记走访", message=due)
     assert "登记走访" in h.last_text(worker)
 

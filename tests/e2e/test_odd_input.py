@@ -37,6 +37,8 @@ PREFIXES = (
     "spw",
     "spp",
     "urg",
+    "ob",
+    "sq",
 )
 GARBAGE = (
     "",

@@ -92,6 +92,13 @@ async def test_village_cadre_supervises_from_status_and_the_owner_answers(h: Har
     assert "督办（周红梅）" in text and "答复督办（张秀兰）" in text
     # The worker (L4) never gets the 督办 button.
     assert supervise_label(number) not in buttons(h.last(worker))
+    # The reporter sees that the report is supervised and answered, not what was said.
+    _, resident, _ = town
+    h.sb.start_bot(resident)
+    await h.send(resident, resident, f"/status {number}")
+    text = h.last_text(resident)
+    assert "🔔 督办中（周红梅）" in text and "督办（周红梅）" in text
+    assert "路灯</b>" not in text and "尽快修好" not in text and "明天上午更换" not in text
 
 
 async def test_town_cadre_supervises_from_the_board_unanswered_escalates(h: Harness, town) -> None:

@@ -10,7 +10,7 @@ from fontTools.ttLib import TTFont
 from bot.config import Config
 from bot.texts import Texts
 from handlers.cadre.chart import chinese_font, draw_chart
-from handlers.cadre.digest_render import chart_data, render_digest
+from handlers.cadre.digest_render import chart_data, render_digest, town_sentence
 from models.digest import SpanKind, report_figures, span_containing
 from models.reports import Status
 from models.text_limits import MAX_TEXT, split_html, utf16_len
@@ -97,3 +97,24 @@ def test_chart_is_a_png_of_sane_size_with_every_glyph_in_the_font():
     drawn += "".join(name for name, _ in data.units + data.categories) + data.count_label
     missing = {c for c in drawn if not c.isspace() and ord(c) not in cmap}
     assert not missing
+
+
+def test_problems_collected_on_visits_are_counted_apart() -> None:
+    t = Texts().lang("zh")
+    rows = [
+        count(11, "infrastructure", Status.CLOSED, on_spot=True, total=6, on_visits=2),
+        count(
+            11, "policy", Status.ACCEPTED, total=3, in_period=3, on_visits=1, on_visits_in_period=1
+        ),
+        count(12, "policy", Status.NEW, total=1, in_period=1),
+    ]
+    figures = report_figures(rows, [11, 12])
+    # By hand: 10 collected, 3 of them on visits (all in sub-unit 11), 1 in this period.
+    assert (figures.total.collected, figures.total.on_visits) == (10, 3)
+    assert (figures.period.collected, figures.period.on_visits) == (4, 1)
+    assert (figures.sub_total[11].on_visits, figures.sub_total[12].on_visits) == (3, 0)
+    assert town_sentence(t, figures.total, {}).startswith(
+        "共收集问题10个（其中走访收集3个），就地解决6个，4个正在处理。"
+    )
+    # None collected on visits: the town's sentence as before, without the aside.
+    assert "走访" not in town_sentence(t, figures.sub_total[12], {})

@@ -185,7 +185,8 @@ async def test_l1_export_read_back_cell_by_cell(db, tmp_path):
     ws = book["问题"]
     # No recording and no location: the marker and coordinate columns stay empty.
     assert (row["附件"], row["纬度"], row["经度"]) == (None, None, None)
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Z2"
+    # Two more columns (recorder, collected on) for reports filed for a household.
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:AB2"
     assert ws["B2"].number_format == "yyyy-mm-dd hh:mm"
     history = _sheet(book, "问题处理记录")
     assert [r[2] for r in history[1:]] == ["受理", "解决"] or len(history) == 3

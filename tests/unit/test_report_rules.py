@@ -13,6 +13,7 @@ from models.reports import (
     Move,
     Report,
     Status,
+    household_word_may,
     resident_may,
     staff_may,
     target,
@@ -69,6 +70,9 @@ EXPECTED = {
     (Status.RESOLVED, Move.REOPEN): Status.ACCEPTED,
     (Status.RESOLVED, Move.CLOSE): Status.CLOSED,
     (Status.CLOSED, Move.DISSATISFIED): Status.ACCEPTED,
+    # A report filed for a household: its worker records the household's word.
+    (Status.RESOLVED, Move.HOUSEHOLD_CONFIRM): Status.CLOSED,
+    (Status.RESOLVED, Move.HOUSEHOLD_REOPEN): Status.ACCEPTED,
 }
 
 
@@ -123,3 +127,21 @@ def test_only_the_reporter_confirms_or_reopens() -> None:
     assert not resident_may(done, Move.CLOSE, 500)
     assert not resident_may(report(Status.CLOSED), Move.DISSATISFIED, 500)
     assert not staff_may(done, Move.CLOSE, Handler(1, Level.MICRO_GRID, covers=True))
+
+
+def test_a_report_filed_for_a_household_is_answered_by_its_resident_or_its_worker() -> None:
+    done = report(Status.RESOLVED).model_copy(
+        update={"reporter_tg_id": 0, "household_id": 3, "recorded_by_staff_id": 9}
+    )
+    # The linked resident answers; nobody does when there is none (then the worker does).
+    assert resident_may(done, Move.CONFIRM, 600, household_resident=600)
+    assert not resident_may(done, Move.CONFIRM, 601, household_resident=600)
+    assert not resident_may(done, Move.REOPEN, 0, household_resident=None)
+    worker = Handler(9, Level.MICRO_GRID, covers=True)
+    assert household_word_may(done, Move.HOUSEHOLD_CONFIRM, worker, answers=False)
+    assert not household_word_may(done, Move.HOUSEHOLD_CONFIRM, worker, answers=True)
+    elsewhere = Handler(8, Level.MICRO_GRID, covers=False)
+    assert not household_word_may(done, Move.HOUSEHOLD_REOPEN, elsewhere, answers=False)
+    # Never on a resident's own report, and never a staff move.
+    assert not household_word_may(report(Status.RESOLVED), Move.HOUSEHOLD_CONFIRM, worker, False)
+    assert not staff_may(done, Move.HOUSEHOLD_CONFIRM, worker)

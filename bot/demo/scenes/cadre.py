@@ -9,7 +9,7 @@ from typing import Any
 from bot.demo.stage import Stage
 from scheduler.cadre import WEEKLY_JOB
 
-TITLE = "六、村干部收到每周简报和图表；群众在群里查看问题清单"
+TITLE = "七、村干部收到每周简报和图表；群众在群里查看问题清单"
 CHART_FILE = "weekly-digest-chart.png"
 
 
