@@ -271,6 +271,9 @@ class RemindersSection(Section):
     quiet_end: dt_time = dt_time(8, 0)
     # How soon after start-up a run missed while the bot was down is caught up.
     catch_up_after: Duration = timedelta(seconds=30)
+    # Sends in flight at once during a run (the rate limiter keeps them within Telegram's
+    # limits; more than one keeps a distant Bot API's round trip from slowing the run).
+    parallel_sends: int = Field(4, ge=1, le=30)
 
 
 class SurveyRound(Section):

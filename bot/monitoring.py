@@ -18,7 +18,7 @@ from bot.monitor import JobTimer, Monitor
 from bot.runtime import RUNTIME_KEY, GridApp, GridContext, Runtime
 from bot.storage import inbox as inbox_store
 from bot.storage import outbox as outbox_store
-from bot.storage.metrics import notices_by_status, reports_by_status
+from bot.storage.metrics import notices_by_status, reports_by_status, run_progress, run_seconds
 
 # Before every feature's handlers, so every update is counted once.
 COUNTING_GROUP = -1000
@@ -143,6 +143,14 @@ def watch(app: GridApp, monitor: Monitor, poll_stale_after: timedelta) -> None:
         rt = runtime()
         return await notices_by_status(rt.db) if rt is not None else {}
 
+    async def runs() -> dict[tuple[str, ...], float]:
+        rt = runtime()
+        return await run_progress(rt.db, to_ts(rt.clock.now())) if rt is not None else {}
+
+    async def runs_took() -> dict[tuple[str, ...], float]:
+        rt = runtime()
+        return await run_seconds(rt.db, to_ts(rt.clock.now())) if rt is not None else {}
+
     async def last_backup() -> dict[tuple[str, ...], float]:
         rt = runtime()
         if rt is None:
@@ -182,6 +190,18 @@ def watch(app: GridApp, monitor: Monitor, poll_stale_after: timedelta) -> None:
         "Notices recorded in each send ledger, by status (pending, sent, failed …)",
         ("ledger", "status"),
         notices,
+    )
+    monitor.add_gauge(
+        "gridbot_send_run",
+        "Reminder runs and announcements of the last day: messages sent, failed and left",
+        ("kind", "period", "state"),
+        runs,
+    )
+    monitor.add_gauge(
+        "gridbot_send_run_seconds",
+        "How long each of those runs took, or has taken so far",
+        ("kind", "period"),
+        runs_took,
     )
     monitor.add_gauge(
         "gridbot_last_backup_timestamp_seconds",

@@ -178,12 +178,17 @@ async def next_to_deliver(db: Database, clock: Clock) -> Announcement | None:
         if found is not None and found.status == "queued":
             await store.set_status(db, found.id, "running", to_ts(clock.now()), "started_at")
             found = await store.get(db, found.id)
+    if found is not None:
+        await ledger.start_run(db, clock, ledger_kind(found.id), "")
     return found
 
 
-async def pending_targets(db: Database, announcement_id: int) -> list[Entry]:
-    """Groups still waiting for this announcement."""
-    return await ledger.pending_for(db, ledger_kind(announcement_id))
+async def pending_targets(
+    db: Database, announcement_id: int, after: Entry | None = None, limit: int = -1
+) -> list[Entry]:
+    """Groups still waiting for this announcement, interleaved across towns: the next
+    `limit` (-1: all) after `after` (None: from the first)."""
+    return await ledger.pending_for(db, ledger_kind(announcement_id), after, limit)
 
 
 async def record(

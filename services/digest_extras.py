@@ -17,7 +17,7 @@ from bot.storage.supervision import Figures
 from models.compliance import Compliance
 from models.digest import Span
 from models.reminders import FAMILY as REMINDERS
-from models.units import Unit
+from models.units import Level, Unit
 from services import satisfaction
 from services.compliance import compliance
 from services.satisfaction import SatisfactionFigures
@@ -56,6 +56,8 @@ class Extras:
     survey: SurveyFigures | None = None
     supervision: Figures | None = None  # open reports supervised (督办) and urged (催办)
     satisfaction: SatisfactionFigures = field(default_factory=SatisfactionFigures)
+    # Reminder runs of the period (town level and above): when each ran, how long it took.
+    runs: list[ledger.Run] = field(default_factory=list)
 
 
 async def gather(db: Database, config: Config, unit: Unit, span: Span, now: datetime) -> Extras:
@@ -73,6 +75,8 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
     found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
     found.supervision = await supervision.figures(db, unit, OVERDUE_NAMED)
     found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end)
+    if unit.level <= Level.TOWN:
+        found.runs = await ledger.runs(db, REMINDERS, to_ts(span.start), to_ts(span.end))
     current = current_round(config, now)
     if current is not None:
         round_code = current.code

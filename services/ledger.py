@@ -18,13 +18,14 @@ from typing import Any, Literal
 from bot.clock import Clock, to_ts
 from bot.storage import ledger as store
 from bot.storage.db import Database
-from bot.storage.ledger import Entry, Planned
+from bot.storage.ledger import Entry, Planned, Run
 from models.units import Unit
 
 __all__ = [
     "Entry",
     "Outcome",
     "Planned",
+    "Run",
     "claim",
     "counts",
     "failed_in",
@@ -35,6 +36,8 @@ __all__ = [
     "pending_for",
     "record",
     "recover",
+    "runs",
+    "start_run",
 ]
 
 
@@ -96,6 +99,7 @@ async def finish(db: Database, clock: Clock, outcomes: Sequence[Outcome]) -> Non
                 await store.mark_failed(db, outcome.entry_id, outcome.error, at)
             else:
                 await store.mark_retry(db, outcome.entry_id, outcome.error)
+        await store.close_runs(db, [o.entry_id for o in outcomes], at)
 
 
 async def mark_sent(
@@ -110,10 +114,29 @@ async def mark_failed(db: Database, clock: Clock, entry_id: int, error: str) -> 
     await finish(db, clock, [Outcome(entry_id, "failed", error)])
 
 
-async def pending_for(db: Database, kind: str) -> list[Entry]:
-    """Messages of one kind still waiting to be sent."""
+async def pending_for(
+    db: Database, kind: str, after: Entry | None = None, limit: int = -1
+) -> list[Entry]:
+    """Messages of one kind still waiting to be sent, fairly interleaved across towns (see
+    `claim`): the next `limit` (-1: all) after `after` (None: from the first)."""
+    start = (-1, 0) if after is None else (after.fair_rank, after.id)
+    async with db.reading():
+        return await store.pending_for(db, kind, start, limit)
+
+
+async def start_run(db: Database, clock: Clock, kind: str, period_key: str) -> None:
+    """Note that a run begins now (for senders that do not claim; claiming notes it)."""
     async with db.transaction():
-        return await store.pending_for(db, kind)
+        await store.start_run(db, kind, period_key, to_ts(clock.now()))
+
+
+async def runs(
+    db: Database, family: str, since: datetime, until: datetime | None = None
+) -> list[Run]:
+    """Runs of a family ('reminder', 'announcement') going on or finished since `since`
+    (started before `until`), with when they started and ended and their counts."""
+    async with db.reading():
+        return await store.runs(db, family, to_ts(since), None if until is None else to_ts(until))
 
 
 async def counts(db: Database, kind: str) -> dict[str, int]:

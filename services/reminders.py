@@ -42,9 +42,12 @@ async def plan_due(
     db: Database, clock: Clock, config: Config, kinds: list[ReminderKind]
 ) -> list[tuple[ReminderKind, str, int]]:
     """Record the messages of the runs due now for recipients not recorded yet; returns
-    (kind, occurrence, number of new messages) of each run that recorded any."""
+    (kind, occurrence, number of new messages) of each run that recorded any. Worked out
+    town by town, so a county's households are never all in memory at once."""
     now, tz, quiet = clock.now(), config.tz, quiet_hours(config)
     planned = []
+    async with db.reading():
+        towns: list[list[Unit] | None] = [[town] for town in await grid.towns(db)]
     for kind in kinds:
         exprs = getattr(config.reminders, kind.value)
         if not exprs:
@@ -53,15 +56,19 @@ async def plan_due(
         if due is None:
             continue
         key = due.key(tz)
-        async with db.transaction():
-            sends = [
-                # The message names its period ('2026-06', '2026-Q2', '2026-W24').
-                p.model_copy(update={"payload": {**p.payload, "period": due.period.key}})
-                for p in await _recipients(db, kind, now, due.period, config)
-            ]
-            new = await ledger.record(db, clock, kind.ledger_kind, key, sends, due.period.end)
-        if new:
-            planned.append((kind, key, len(new)))
+        count = 0
+        # Pensioners due next month are few: one query for all of them.
+        for scope in [None] if kind is ReminderKind.PENSION or not towns else towns:
+            async with db.transaction():
+                sends = [
+                    # The message names its period ('2026-06', '2026-Q2', '2026-W24').
+                    p.model_copy(update={"payload": {**p.payload, "period": due.period.key}})
+                    for p in await _recipients(db, kind, now, due.period, config, scope)
+                ]
+                new = await ledger.record(db, clock, kind.ledger_kind, key, sends, due.period.end)
+            count += len(new)
+        if count:
+            planned.append((kind, key, count))
     return planned
 
 
@@ -117,12 +124,18 @@ def _staff_send(worker: StaffUnit, payload: dict[str, Any]) -> Planned:
 
 
 async def _recipients(
-    db: Database, kind: ReminderKind, now: datetime, period: Period, config: Config
+    db: Database,
+    kind: ReminderKind,
+    now: datetime,
+    period: Period,
+    config: Config,
+    units: list[Unit] | None,
 ) -> list[Planned]:
+    """Who gets this run's message in the subtrees of `units` (None: everywhere)."""
     tz, ts = config.tz, to_ts(now)
     week = week_of(now, tz)
     if kind is ReminderKind.WEEKLY_CHECKIN:
-        grid_workers = await contact_store.staff_units(db, None, Level.GRID, to_ts(week.start), ts)
+        grid_workers = await contact_store.staff_units(db, units, Level.GRID, to_ts(week.start), ts)
         names = await grid.units_by_ids(db, [w.unit_id for w in grid_workers])
         behind: dict[int, list[StaffUnit]] = {}
         for link in grid_workers:
@@ -132,11 +145,16 @@ async def _recipients(
             _staff_send(links[0], {"grids": [names[x.unit_id].name for x in links]})
             for links in behind.values()
         ]
-    workers = await contact_store.staff_units(db, None, Level.MICRO_GRID, to_ts(week.start), ts)
+    workers = await contact_store.staff_units(db, units, Level.MICRO_GRID, to_ts(week.start), ts)
     if kind is ReminderKind.PENSION:
         return await _pension_sends(db, now, workers, config)
-    facts = await household_store.facts(db, None, ts)
-    figures = workers_due(facts, workers, now, month_of(now, tz), quarter_of(now, tz))
+    month, quarter = month_of(now, tz), quarter_of(now, tz)
+    # Only the households this kind may list (at county scale most are done already).
+    if kind is ReminderKind.MONTHLY_CONTACT:
+        facts = await household_store.facts(db, units, ts, contact_due_since=to_ts(month.start))
+    else:
+        facts = await household_store.facts(db, units, ts, visit_due_since=to_ts(quarter.start))
+    figures = workers_due(facts, workers, now, month, quarter)
     first = {w.staff_id: w for w in workers}
     sends = []
     for figure in figures:

@@ -53,6 +53,14 @@ async def units_by_ids(db: Database, ids: Iterable[int]) -> dict[int, Unit]:
     return {row["id"]: unit_from_row(row) for row in rows}
 
 
+async def towns(db: Database) -> list[Unit]:
+    """The active towns (level-1 units), by code."""
+    rows = await db.fetchall(
+        f"SELECT {_UNIT_COLS} FROM units WHERE level = 1 AND active = 1 ORDER BY code"
+    )
+    return [unit_from_row(row) for row in rows]
+
+
 async def lineage(db: Database, unit: Unit) -> list[Unit]:
     """The unit and its ancestors, from the top (the county, or the town) down."""
     found = await units_by_ids(db, [i for i in unit.ancestors if i is not None])

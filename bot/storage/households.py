@@ -66,16 +66,26 @@ async def of_micro_grid(db: Database, micro_grid_id: int) -> list[Household]:
     return [household_from_row(r) for r in rows]
 
 
-async def facts(db: Database, units: Sequence[Unit] | None, at: int) -> list[HouseholdFacts]:
+async def facts(
+    db: Database,
+    units: Sequence[Unit] | None,
+    at: int,
+    contact_due_since: int | None = None,
+    visit_due_since: int | None = None,
+) -> list[HouseholdFacts]:
     """Every household of the subtrees (all households when `units` is None) that may count at
-    `at`, with its latest counted contact and visit up to `at` — one query, set-based."""
+    `at`, with its latest counted contact and visit up to `at` — one query, set-based. With
+    `contact_due_since` (`visit_due_since`) only those not contacted (visited) since then or
+    since they were added: a reminder run needs no others."""
     params: list[object]
     if units is None:
         where, params = "1", []
     else:
         where, params = _within(units)
     rows = await db.fetchall(
-        f"SELECT {_COLS}, u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, h.added_at, h.active, "
+        "SELECT * FROM ("
+        f"SELECT {_COLS}, u.code AS unit_code, u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, "
+        "h.added_at, h.active, "
         "h.deactivated_at, "
         "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
         " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
@@ -83,8 +93,21 @@ async def facts(db: Database, units: Sequence[Unit] | None, at: int) -> list[Hou
         " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
         "FROM households h JOIN units u ON u.id = h.micro_grid_id "
         f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
-        "AND (h.active = 1 OR h.deactivated_at > ?) ORDER BY u.code, h.code",
-        [at, at, *params, at, at],
+        "AND (h.active = 1 OR h.deactivated_at > ?)) "
+        "WHERE (? IS NULL OR last_contact IS NULL OR last_contact < MAX(?, added_at)) "
+        "AND (? IS NULL OR last_visit IS NULL OR last_visit < MAX(?, added_at)) "
+        "ORDER BY unit_code, code",
+        [
+            at,
+            at,
+            *params,
+            at,
+            at,
+            contact_due_since,
+            contact_due_since,
+            visit_due_since,
+            visit_due_since,
+        ],
     )
     return [
         HouseholdFacts(

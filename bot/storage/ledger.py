@@ -15,7 +15,8 @@ from models.units import Unit
 
 _COLS = (
     "id, kind, period_key, recipient, chat_id, staff_id, household_id, unit_id, language, "
-    "payload, status, error, attempts, created_at, expires_at, done_at, message_id"
+    "payload, status, error, attempts, created_at, expires_at, done_at, message_id, town_id, "
+    "fair_rank"
 )
 
 
@@ -41,6 +42,8 @@ class Entry(BaseModel):
     expires_at: int | None
     done_at: int | None
     message_id: int | None
+    town_id: int | None = None
+    fair_rank: int = 0
 
 
 class Planned(BaseModel):
@@ -101,11 +104,36 @@ async def record(
             for p in planned
         ],
     )
+    await _rank(db, kind, period_key, before)
     rows = await db.fetchall(
         f"SELECT {_COLS} FROM ledger WHERE id > ? AND kind = ? AND period_key = ? ORDER BY id",
         (before, kind, period_key),
     )
     return [_entry(r) for r in rows]
+
+
+async def _rank(db: Database, kind: str, period_key: str, before: int) -> None:
+    """Give the rows recorded after `before` their town and their position among the run's
+    rows of that town (set-based: two statements for the whole run)."""
+    await db.execute(
+        "UPDATE ledger SET town_id = COALESCE("
+        " (SELECT u.l1_id FROM units u WHERE u.id = ledger.unit_id),"
+        " (SELECT u.l1_id FROM staff_units su JOIN units u ON u.id = su.unit_id"
+        "  WHERE su.staff_id = ledger.staff_id ORDER BY u.level, u.id LIMIT 1),"
+        " (SELECT u.l1_id FROM households h JOIN units u ON u.id = h.micro_grid_id"
+        "  WHERE h.id = ledger.household_id),"
+        " (SELECT u.l1_id FROM groups g JOIN units u ON u.id = g.micro_grid_id"
+        "  WHERE g.chat_id = ledger.chat_id AND ledger.recipient LIKE 'chat:%')) "
+        "WHERE kind = ? AND period_key = ? AND id > ?",
+        (kind, period_key, before),
+    )
+    await db.execute(
+        "UPDATE ledger SET fair_rank = r.n FROM ("
+        " SELECT id, ROW_NUMBER() OVER (PARTITION BY town_id ORDER BY id) AS n"
+        " FROM ledger WHERE kind = ? AND period_key = ?) AS r "
+        "WHERE ledger.id = r.id AND ledger.id > ?",
+        (kind, period_key, before),
+    )
 
 
 async def expire(db: Database, now: int) -> int:
@@ -125,18 +153,24 @@ async def claim(
     limit: int | None,
     period_key: str | None = None,
 ) -> list[Entry]:
-    """Take up to `limit` (None: all) pending rows of these kinds (and period), oldest
-    first, marking them 'sending' by `process`; returned as they were before (`attempts`
-    counts the earlier tries)."""
+    """Take up to `limit` (None: all) pending rows of these kinds (and period), marking them
+    'sending' by `process`; returned as they were before (`attempts` counts the earlier
+    tries). Fair across towns: by rank within the town's part of the run, then oldest first,
+    so a batch takes each town's next message before any town's one after; the run is marked
+    started."""
     if not kinds:
         return []
-    marks = ",".join("?" * len(kinds))
     period = "" if period_key is None else "AND period_key = ? "
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind IN ({marks}) "
-        f"{period}ORDER BY id LIMIT ?",
-        [*kinds, *([] if period_key is None else [period_key]), -1 if limit is None else limit],
-    )
+    rows: list[Any] = []
+    # One indexed walk per kind (ledger_fair), merged here: never a sort of a whole run.
+    for kind in sorted(set(kinds)):
+        rows += await db.fetchall(
+            f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind = ? "
+            f"{period}ORDER BY fair_rank, id LIMIT ?",
+            [kind, *([] if period_key is None else [period_key]), -1 if limit is None else limit],
+        )
+    rows.sort(key=lambda r: (r["fair_rank"], r["id"]))
+    rows = rows if limit is None else rows[:limit]
     if rows:
         ids = [r["id"] for r in rows]
         await db.execute(
@@ -144,7 +178,67 @@ async def claim(
             f"claimed_at = ? WHERE id IN ({','.join('?' * len(ids))})",
             [process, at, *ids],
         )
+        runs = {(r["kind"], r["period_key"]) for r in rows}
+        await db.executemany(
+            "INSERT OR IGNORE INTO send_runs (kind, period_key, started_at) VALUES (?, ?, ?)",
+            [(kind, period_key, at) for kind, period_key in sorted(runs)],
+        )
     return [_entry(r) for r in rows]
+
+
+async def start_run(db: Database, kind: str, period_key: str, at: int) -> None:
+    """Note that a run began now (a sender that does not claim: announcements)."""
+    await db.execute(
+        "INSERT OR IGNORE INTO send_runs (kind, period_key, started_at) VALUES (?, ?, ?)",
+        (kind, period_key, at),
+    )
+
+
+async def close_runs(db: Database, entry_ids: Sequence[int], at: int) -> None:
+    """Runs of these rows that have nothing left to send are finished now."""
+    if not entry_ids:
+        return
+    await db.execute(
+        "UPDATE send_runs SET finished_at = ? WHERE finished_at IS NULL "
+        "AND (kind, period_key) IN (SELECT kind, period_key FROM ledger "
+        f" WHERE id IN ({','.join('?' * len(entry_ids))})) "
+        "AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.kind = send_runs.kind "
+        " AND l.period_key = send_runs.period_key AND l.status IN ('pending', 'sending'))",
+        [at, *entry_ids],
+    )
+
+
+class Run(BaseModel):
+    """One run of a ledger kind and period: when it ran and how far it got."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    period_key: str
+    started_at: int
+    finished_at: int | None
+    sent: int
+    failed: int
+    left: int
+
+
+async def runs(db: Database, family: str, since: int, until: int | None = None) -> list[Run]:
+    """Runs of a family ('reminder', 'announcement') still going or finished since `since`
+    (and started before `until`), oldest first, with their counts."""
+    rows = await db.fetchall(
+        "SELECT r.kind, r.period_key, r.started_at, r.finished_at, "
+        " (SELECT COUNT(*) FROM ledger l WHERE l.kind = r.kind AND l.period_key = r.period_key"
+        "  AND l.status = 'sent') AS sent, "
+        " (SELECT COUNT(*) FROM ledger l WHERE l.kind = r.kind AND l.period_key = r.period_key"
+        "  AND l.status IN ('failed', 'unknown', 'expired')) AS failed, "
+        " (SELECT COUNT(*) FROM ledger l WHERE l.kind = r.kind AND l.period_key = r.period_key"
+        "  AND l.status IN ('pending', 'sending')) AS left "
+        "FROM send_runs r WHERE r.kind LIKE ? || ':%' "
+        "AND (r.finished_at IS NULL OR r.finished_at >= ?) AND (? IS NULL OR r.started_at < ?) "
+        "ORDER BY r.started_at, r.id",
+        (family, since, until, until),
+    )
+    return [Run(**dict(r)) for r in rows]
 
 
 async def orphans_to_unknown(db: Database, process: str) -> int:
@@ -180,11 +274,15 @@ async def mark_retry(db: Database, entry_id: int, error: str) -> None:
     )
 
 
-async def pending_for(db: Database, kind: str) -> list[Entry]:
-    """Pending rows of one kind, by recipient's chat."""
+async def pending_for(
+    db: Database, kind: str, after: tuple[int, int] = (-1, 0), limit: int = -1
+) -> list[Entry]:
+    """Pending rows of one kind in the fair order (see `claim`), from after the row whose
+    (fair_rank, id) is `after`, at most `limit` (-1: all)."""
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM ledger WHERE kind = ? AND status = 'pending' ORDER BY chat_id, id",
-        (kind,),
+        f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind = ? "
+        "AND (fair_rank, id) > (?, ?) ORDER BY fair_rank, id LIMIT ?",
+        (kind, after[0], after[1], limit),
     )
     return [_entry(r) for r in rows]
 

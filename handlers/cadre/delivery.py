@@ -19,11 +19,14 @@ from services import announcements as service
 from services import groups as group_service
 from services import people
 from services.announcements import Announcement
+from services.ledger import Entry
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "announcement-delivery"
 RESUME_PAUSE = 1.5  # seconds: longer than Telegram's one-second overall window
+# Target groups read from the database at a time (a county-wide announcement has ~32 000).
+BATCH = 500
 
 
 def header(t: Lang, unit_name: str) -> str:
@@ -112,22 +115,41 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
         # Resumed after a restart: the previous process may have used up this second's
         # allowance, and the new rate limiter does not know it, so let one window pass.
         await asyncio.sleep(RESUME_PAUSE)
-    queue = deque(await service.pending_targets(rt.db, ann.id))
-    log.info("announcement %s delivering to %d groups (%d done before)", ann.id, len(queue), done)
+    log.info(
+        "announcement %s delivering to %d groups (%d done before)",
+        ann.id,
+        counts["pending"],
+        done,
+    )
     interval = rt.config.cadre.announcements.progress_every.total_seconds()
     last_edit = time.monotonic()
+    queue: deque[Entry] = deque()
+    last: Entry | None = None
+    reading = asyncio.Lock()
+
+    async def take() -> Entry | None:
+        # Batches in the fair order (each town's next group in turn), read as needed.
+        nonlocal last
+        async with reading:
+            if not queue:
+                more = await service.pending_targets(rt.db, ann.id, last, BATCH)
+                queue.extend(more)
+                last = more[-1] if more else last
+            return queue.popleft() if queue else None
 
     async def worker() -> None:
         nonlocal done, last_edit
-        while queue and app.running:
-            target = queue.popleft()
+        while app.running:
+            target = await take()
+            if target is None:
+                return
             assert target.chat_id is not None
             ok, error, message_id = await _send_one(
                 app, rt, target.chat_id, text, ann.photo_file_id
             )
             await service.record(rt.db, rt.clock, target, ok, error, message_id)
             done += 1
-            if time.monotonic() - last_edit >= interval and queue:
+            if time.monotonic() - last_edit >= interval and done < ann.total:
                 last_edit = time.monotonic()
                 log.info("announcement %s progress %d/%d", ann.id, done, ann.total)
                 await _edit(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.config import Config
 from bot.texts import Html, Lang
 from handlers.cadre import satisfaction_render
 from handlers.reports.supervision_render import digest_lines
 from models.compliance import Compliance, Rate
 from services.digest import Digest
+from services.ledger import Run
 
 BEHIND_UNITS = 5
 BEHIND_WORKERS = 10
@@ -111,6 +114,9 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
         more = "…" if len(numbers) > FAILED_NAMES else ""
         lines.append(t("digest.failed_notices", n=len(numbers), numbers=shown + more))
     lines += digest_lines(t, extras.supervision)
+    if extras.runs:
+        lines.append(t("fanout.runs_title"))
+        lines += [_run(t, config, run) for run in extras.runs]
     if extras.survey is not None and extras.survey.responses:
         items = t("digest.item_sep").join(
             t("digest.survey_item", label=survey_label(t, qid), score=f"{avg:.1f}")
@@ -125,6 +131,38 @@ def render(t: Lang, config: Config, digest: Digest) -> list[str]:
             )
         )
     return lines
+
+
+def took(t: Lang, seconds: int) -> str:
+    """A duration as the digest says it: '38 s', '17 min 40 s', '1 h 5 min'."""
+    if seconds < 60:
+        return t("fanout.seconds", s=seconds)
+    if seconds < 3600:
+        return t("fanout.minutes", m=seconds // 60, s=seconds % 60)
+    return t("fanout.hours", h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def _run(t: Lang, config: Config, run: Run) -> str:
+    """One reminder run: what, when it began, how long it took (or that it goes on)."""
+    began = datetime.fromtimestamp(run.started_at, UTC).astimezone(config.tz)
+    what = t(f"fanout.kind_{run.kind.partition(':')[2]}")
+    if run.finished_at is None:
+        return t(
+            "fanout.run_going",
+            what=what,
+            began=began.strftime("%m-%d %H:%M"),
+            sent=run.sent,
+            failed=run.failed,
+            left=run.left,
+        )
+    return t(
+        "fanout.run_done",
+        what=what,
+        began=began.strftime("%m-%d %H:%M"),
+        took=took(t, run.finished_at - run.started_at),
+        sent=run.sent,
+        failed=run.failed,
+    )
 
 
 def sub_rates(digest: Digest) -> list[tuple[str, float | None, float | None]]:
