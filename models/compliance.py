@@ -178,8 +178,47 @@ class Compliance(BaseModel):
         return [c for c in self.checkins if not c.checked_in]
 
 
-def _rate(flags: list[bool]) -> Rate:
-    return Rate(done=sum(flags), total=len(flags))
+class Tally(BaseModel):
+    """One micro-grid's households that count at a moment, and how many of them were
+    contacted this month and visited this quarter (storage counts them in SQL for a large
+    unit; `tally` counts loaded facts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    micro_grid_id: int
+    ancestors: Ancestors  # of the micro-grid, l0..l4
+    households: int
+    contacted: int
+    visited: int
+
+
+def tally(
+    households: list[HouseholdFacts], at: datetime, month: Period, quarter: Period
+) -> list[Tally]:
+    """Per micro-grid, the loaded households that count at `at` and how many are done."""
+    counts: dict[int, list[int]] = {}
+    ancestors: dict[int, Ancestors] = {}
+    for h in households:
+        if not h.counts_at(at):
+            continue
+        mg = h.household.micro_grid_id
+        row = counts.setdefault(mg, [0, 0, 0])
+        ancestors[mg] = h.ancestors
+        row[0] += 1
+        row[1] += h.contacted(month)
+        row[2] += h.visited(quarter)
+    return [
+        Tally(micro_grid_id=mg, ancestors=ancestors[mg], households=n, contacted=c, visited=v)
+        for mg, (n, c, v) in counts.items()
+    ]
+
+
+def _sum(tallies: list[Tally]) -> tuple[Rate, Rate]:
+    total = sum(t.households for t in tallies)
+    return (
+        Rate(done=sum(t.contacted for t in tallies), total=total),
+        Rate(done=sum(t.visited for t in tallies), total=total),
+    )
 
 
 def build_compliance(
@@ -188,43 +227,48 @@ def build_compliance(
     month: Period,
     quarter: Period,
     week: Period,
-    households: list[HouseholdFacts],
+    tallies: list[Tally],
     children: list[Unit],
     workers: list[StaffUnit],
     grid_workers: list[StaffUnit],
+    households: list[HouseholdFacts] | None = None,
 ) -> Compliance:
-    """Compliance of `unit`'s subtree at `at` from the loaded facts."""
-    counted = [h for h in households if h.counts_at(at) and h.ancestors[unit.level] == unit.id]
-    contacted = {h.household.id: h.contacted(month) for h in counted}
-    visited = {h.household.id: h.visited(quarter) for h in counted}
+    """Compliance of `unit`'s subtree at `at` from its micro-grids' tallies; with the loaded
+    `households` (a small unit), also the households still due, overall and per worker."""
+    mine = [t for t in tallies if t.ancestors[unit.level] == unit.id]
     by_unit = []
     if unit.level < Level.MICRO_GRID:
         below = unit.level + 1  # index of the children's level in `ancestors`
-        by_child: dict[int | None, list[HouseholdFacts]] = {}
-        for h in counted:
-            by_child.setdefault(h.ancestors[below], []).append(h)
+        by_child: dict[int | None, list[Tally]] = {}
+        for t in mine:
+            by_child.setdefault(t.ancestors[below], []).append(t)
         for child in children:
-            mine = by_child.get(child.id, [])
+            contacts, visits = _sum(by_child.get(child.id, []))
             by_unit.append(
                 UnitFigures(
                     unit_id=child.id,
                     code=child.code,
                     name=child.name,
-                    contacts=_rate([contacted[h.household.id] for h in mine]),
-                    visits=_rate([visited[h.household.id] for h in mine]),
+                    contacts=contacts,
+                    visits=visits,
                 )
             )
-    by_worker = _by_worker(counted, workers, contacted, visited)
+    counted = [
+        h for h in households or [] if h.counts_at(at) and h.ancestors[unit.level] == unit.id
+    ]
+    contacted = {h.household.id: h.contacted(month) for h in counted}
+    visited = {h.household.id: h.visited(quarter) for h in counted}
+    contacts, visits = _sum(mine)
     return Compliance(
         unit=unit,
         at=at,
         month=month,
         quarter=quarter,
         week=week,
-        contacts=_rate(list(contacted.values())),
-        visits=_rate(list(visited.values())),
+        contacts=contacts,
+        visits=visits,
         by_unit=tuple(by_unit),
-        by_worker=tuple(by_worker),
+        by_worker=tuple(_by_worker(mine, workers, counted, contacted, visited)),
         checkins=tuple(_checkins(grid_workers, week)),
         due_contact=tuple(h.household for h in counted if not contacted[h.household.id]),
         due_visit=tuple(h.household for h in counted if not visited[h.household.id]),
@@ -242,24 +286,32 @@ def workers_due(
     counted = [h for h in households if h.counts_at(at)]
     contacted = {h.household.id: h.contacted(month) for h in counted}
     visited = {h.household.id: h.visited(quarter) for h in counted}
-    return _by_worker(counted, workers, contacted, visited)
+    tallies = tally(counted, at, month, quarter)
+    return _by_worker(tallies, workers, counted, contacted, visited)
 
 
 def _by_worker(
-    counted: list[HouseholdFacts],
+    tallies: list[Tally],
     workers: list[StaffUnit],
+    counted: list[HouseholdFacts],
     contacted: dict[int, bool],
     visited: dict[int, bool],
 ) -> list[WorkerFigures]:
-    by_micro_grid: dict[int, list[HouseholdFacts]] = {}
+    """Each worker's rates over the tallies of their micro-grids, and the households still
+    due among `counted` (none when no households were loaded)."""
+    by_micro_grid = {t.micro_grid_id: t for t in tallies}
+    households: dict[int, list[HouseholdFacts]] = {}
     for h in counted:
-        by_micro_grid.setdefault(h.household.micro_grid_id, []).append(h)
+        households.setdefault(h.household.micro_grid_id, []).append(h)
     held: dict[int, list[StaffUnit]] = {}
     for link in workers:
         held.setdefault(link.staff_id, []).append(link)
     figures = []
     for links in held.values():
-        mine = [h for link in links for h in by_micro_grid.get(link.unit_id, [])]
+        contacts, visits = _sum(
+            [by_micro_grid[link.unit_id] for link in links if link.unit_id in by_micro_grid]
+        )
+        mine = [h for link in links for h in households.get(link.unit_id, [])]
         first = links[0]
         figures.append(
             WorkerFigures(
@@ -267,8 +319,8 @@ def _by_worker(
                 code=first.code,
                 name=first.name,
                 unit_ids=tuple(sorted(link.unit_id for link in links)),
-                contacts=_rate([contacted[h.household.id] for h in mine]),
-                visits=_rate([visited[h.household.id] for h in mine]),
+                contacts=contacts,
+                visits=visits,
                 due_contact=tuple(h.household for h in mine if not contacted[h.household.id]),
                 due_visit=tuple(h.household for h in mine if not visited[h.household.id]),
             )

@@ -1,8 +1,10 @@
 """Compliance of any unit at any moment: contacts this month, visits this quarter, check-ins
 this week, per sub-unit and per named worker. Digests and the assessment call `compliance`.
 
-Three queries per unit whatever its size (households with their latest contact and visit,
-L4 workers, L3 workers with their check-ins), then pure domain code (models.compliance).
+A few queries per unit whatever its size: each micro-grid's households counted (and how many
+were contacted and visited) in SQL — a micro-grid's own households loaded, since its lists
+name them —, the L4 workers, the L3 workers with their check-ins; then pure domain code
+(models.compliance).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from bot.storage import contacts as contact_store
 from bot.storage import grid
 from bot.storage import households as household_store
 from bot.storage.db import Database
-from models.compliance import Compliance, build_compliance, merge_towns, town_summary
+from models.compliance import Compliance, build_compliance, merge_towns, tally, town_summary
 from models.contacts import Household
 from models.periods import Period, month_of, quarter_of, week_of
 from models.permissions import Actor
@@ -43,7 +45,17 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
     month, quarter, week = month_of(at, tz), quarter_of(at, tz), week_of(at, tz)
     ts = to_ts(at)
     async with db.transaction():
-        facts = await household_store.facts(db, [unit], ts)
+        # A micro-grid's households are few and its lists name them; above it, only counts.
+        facts = (
+            await household_store.facts(db, [unit], ts) if unit.level is Level.MICRO_GRID else None
+        )
+        tallies = (
+            tally(facts, at, month, quarter)
+            if facts is not None
+            else await household_store.tallies(
+                db, unit, ts, to_ts(month.start), to_ts(quarter.start)
+            )
+        )
         children = await grid.children(db, unit.id) if unit.level < Level.MICRO_GRID else []
         workers = await contact_store.staff_units(
             db, [unit], Level.MICRO_GRID, to_ts(week.start), ts
@@ -53,7 +65,9 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
             if unit.level <= Level.GRID
             else []
         )
-    return build_compliance(unit, at, month, quarter, week, facts, children, workers, grid_workers)
+    return build_compliance(
+        unit, at, month, quarter, week, tallies, children, workers, grid_workers, facts
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.clock import from_ts
 from bot.storage.db import Database
-from models.compliance import HouseholdFacts
+from models.compliance import HouseholdFacts, Tally
 from models.contacts import Household
 from models.units import Unit
 
@@ -118,6 +118,39 @@ async def facts(
             deactivated_at=from_ts(r["deactivated_at"]) if r["deactivated_at"] else None,
             last_contact=from_ts(r["last_contact"]) if r["last_contact"] is not None else None,
             last_visit=from_ts(r["last_visit"]) if r["last_visit"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+async def tallies(
+    db: Database, unit: Unit, at: int, month_start: int, quarter_start: int
+) -> list[Tally]:
+    """Per micro-grid of the unit's subtree: the households that count at `at`, and how many
+    were contacted since `month_start` and visited since `quarter_start` (each since it was
+    added, up to `at`) — counted in SQL, so a town's households never come into memory."""
+    where, params = _within([unit])
+    rows = await db.fetchall(
+        "SELECT micro_grid_id, l0_id, l1_id, l2_id, l3_id, l4_id, COUNT(*) AS households, "
+        "SUM(last_contact IS NOT NULL AND last_contact >= MAX(?, added_at)) AS contacted, "
+        "SUM(last_visit IS NOT NULL AND last_visit >= MAX(?, added_at)) AS visited FROM ("
+        "SELECT h.micro_grid_id, u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, h.added_at, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
+        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
+        "AND (h.active = 1 OR h.deactivated_at > ?)) GROUP BY micro_grid_id",
+        [month_start, quarter_start, at, at, *params, at, at],
+    )
+    return [
+        Tally(
+            micro_grid_id=r["micro_grid_id"],
+            ancestors=(r["l0_id"], r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]),
+            households=r["households"],
+            contacted=r["contacted"],
+            visited=r["visited"],
         )
         for r in rows
     ]

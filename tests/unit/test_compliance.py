@@ -199,3 +199,40 @@ async def test_due_for_an_actor(db: Database) -> None:
     due = await compliance.due_for(db, FakeClock(local(2026, 6, 20, 9, 0)), TZ, actor)
     assert due.total == 6 and len(due.contact) == 5 and len(due.visit) == 5
     assert "M2-H2" not in [h.code for h in due.visit]
+
+
+async def test_counts_in_sql_agree_with_counting_the_households(db: Database) -> None:
+    """Above a micro-grid the figures are counted in SQL; they must be what counting the
+    loaded households gives, at every moment (added, deactivated, month and quarter edges)."""
+    from bot.storage import households as household_store
+    from models.compliance import tally
+    from models.periods import month_of, quarter_of
+
+    await apply_roster(db, without(town_roster(), "M1-H4"), local(2026, 5, 20, 9, 0))
+    for code, when, kind in (
+        ("M1-H1", local(2026, 5, 31, 23, 30), LogKind.CONTACT),
+        ("M1-H2", local(2026, 6, 1, 0, 10), LogKind.CONTACT),
+        ("M2-H1", local(2026, 4, 1, 8, 0), LogKind.VISIT),
+        ("M4-H1", local(2026, 3, 31, 23, 59), LogKind.VISIT),
+        ("M1-H4", local(2026, 5, 10, 9, 0), LogKind.CONTACT),
+    ):
+        outcome = Outcome.MET if kind is LogKind.VISIT else Outcome.PHONE
+        await log(db, code, when, kind, outcome, staff="L4D" if code == "M4-H1" else "L4A")
+    town = await unit(db, "T")
+    for at in (
+        local(2026, 3, 31, 23, 59),
+        local(2026, 5, 15, 12, 0),
+        local(2026, 5, 31, 23, 45),
+        local(2026, 6, 20, 12, 0),
+    ):
+        month, quarter = month_of(at, TZ), quarter_of(at, TZ)
+        async with db.transaction():
+            facts = await household_store.facts(db, [town], to_ts(at))
+            counted = await household_store.tallies(
+                db, town, to_ts(at), to_ts(month.start), to_ts(quarter.start)
+            )
+        expected = tally(facts, at, month, quarter)
+        assert sorted(counted, key=lambda t: t.micro_grid_id) == sorted(
+            expected, key=lambda t: t.micro_grid_id
+        ), at
+    assert sum(t.contacted for t in counted) == 1 and sum(t.visited for t in counted) == 1
