@@ -166,11 +166,18 @@ async def _answerable(db: Database, actor: Actor, report: Report) -> Supervision
     return current
 
 
-async def check_answer(db: Database, actor: Actor, report_id: int) -> Supervision:
-    """The supervision this person may answer now; a refusal otherwise."""
+async def report_of(db: Database, report_id: int) -> Report:
+    """The report a supervision question is about (to ask it again)."""
+    async with db.reading():
+        return await _report(db, report_id)
+
+
+async def check_answer(db: Database, actor: Actor, report_id: int) -> Report:
+    """The report whose supervision this person may answer now; a refusal otherwise."""
     async with db.reading():
         report = await _report(db, report_id)
-        return await _answerable(db, actor, report)
+        await _answerable(db, actor, report)
+        return report
 
 
 async def answer(

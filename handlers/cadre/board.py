@@ -65,8 +65,9 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
 
 def board_buttons(t: Lang, board: Board) -> InlineKeyboardMarkup | None:
     """督办 for each report the reader may supervise, then previous / next page buttons."""
+    numbers = {r.id: f"#{r.number}" for r in board.rows}
     rows = [
-        [supervise_button(t, i) for i in board.supervisable[j : j + 3]]
+        [supervise_button(t, i, numbers[i]) for i in board.supervisable[j : j + 3]]
         for j in range(0, len(board.supervisable), 3)
     ]
     row = []

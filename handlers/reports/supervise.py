@@ -98,7 +98,9 @@ async def press_within(update: Update, context: GridContext) -> None:
     query = update.callback_query
     assert query is not None
     await answer_quietly(query)
-    await _ask(context, t, query.from_user.id, report.id, f"{ASK_INSTRUCTION}{choice}")
+    await _ask(
+        context, t, query.from_user.id, report.id, report.number, f"{ASK_INSTRUCTION}{choice}"
+    )
 
 
 async def press_progress(update: Update, context: GridContext) -> None:
@@ -109,23 +111,25 @@ async def press_progress(update: Update, context: GridContext) -> None:
         return
     actor = await current_actor(context, update)
     try:
-        await supervision.check_answer(rt.db, actor, parts[0])
+        report = await supervision.check_answer(rt.db, actor, parts[0])
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
     query = update.callback_query
     assert query is not None
     await answer_quietly(query)
-    await _ask(context, t, query.from_user.id, parts[0], ASK_PROGRESS)
+    await _ask(context, t, query.from_user.id, report.id, report.number, ASK_PROGRESS)
 
 
-async def _ask(context: GridContext, t: Lang, user_id: int, report_id: int, kind: str) -> None:
+async def _ask(
+    context: GridContext, t: Lang, user_id: int, report_id: int, number: str, kind: str
+) -> None:
     rt = context.rt
     if kind.startswith(ASK_INSTRUCTION):
         within = rt.config.reports.supervise_within[int(kind.removeprefix(ASK_INSTRUCTION))]
-        text = t("supervise.ask_instruction", number=f"#{report_id}", within=span(t, within))
+        text = t("supervise.ask_instruction", number=number, within=span(t, within))
     else:
-        text = t("supervise.ask_progress", number=f"#{report_id}")
+        text = t("supervise.ask_progress", number=number)
     question = await context.bot.send_message(
         user_id, text, reply_markup=ForceReply(selective=True)
     )
@@ -167,7 +171,8 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ASK_AGAIN:
-            await _ask(context, t, user.id, report_id, kind)
+            report = await supervision.report_of(rt.db, report_id)
+            await _ask(context, t, user.id, report_id, report.number, kind)
     return True
 
 

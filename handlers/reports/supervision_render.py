@@ -39,17 +39,17 @@ def action_key(action: str) -> str:
     return f"reports.action_{action}"
 
 
-def supervise_button(t: Lang, report_id: int, number: str | None = None) -> InlineKeyboardButton:
-    """督办 #N (`number` as people see it; the id stands in when not given)."""
+def supervise_button(t: Lang, report_id: int, number: str) -> InlineKeyboardButton:
+    """督办 #N (`number` as people see it)."""
     return InlineKeyboardButton(
-        t("supervise.button", number=number or f"#{report_id}"),
+        t("supervise.button", number=number),
         callback_data=pack(SUPERVISE_PREFIX, report_id),
     )
 
 
-def supervise_markup(t: Lang, report_id: int) -> InlineKeyboardMarkup:
+def supervise_markup(t: Lang, report_id: int, number: str) -> InlineKeyboardMarkup:
     """The one 督办 button."""
-    return InlineKeyboardMarkup([[supervise_button(t, report_id)]])
+    return InlineKeyboardMarkup([[supervise_button(t, report_id, number)]])
 
 
 def supervise_rows(

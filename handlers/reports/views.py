@@ -83,7 +83,7 @@ async def status(update: Update, context: GridContext) -> None:
     # A long history (many steps, long notes) goes in as many messages as it needs; a cadre
     # who may supervise the report finds 督办 under the last one.
     parts = split_html(history(rt, t, view))
-    markup = supervise_markup(t, view.report.id) if view.supervisable else None
+    markup = supervise_markup(t, view.report.id, view.report.number) if view.supervisable else None
     for i, part in enumerate(parts):
         await reply(update, part, reply_markup=markup if i == len(parts) - 1 else None)
 

@@ -297,3 +297,32 @@ async def test_the_scheduled_digest_reaches_the_county_cadre(county: Stage) -> N
         "SELECT l.kind FROM ledger l JOIN staff s ON s.id = l.staff_id WHERE s.code = 'K0'"
     )
     assert [r[0] for r in rows] == ["digest:daily"]
+
+
+async def test_supervision_speaks_of_the_number_people_see(county: Stage) -> None:
+    """In the second town, report id 2 is its #1: every supervision prompt and button says
+    #1 (HSP-1 for the county cadre), never the id."""
+    k = county
+    _, r1, g1, w5, r5, g5 = await _two_groups(k)
+    await _file(k, r1, g1, "路灯坏了")
+    report_id = await _file(k, r5, g5, "水管漏水")
+    assert report_id == 2
+    await press_on(k, w5, 1, ACCEPT)
+    cadre = await k.staff("C2", "孙丽")
+    await k.send(cadre, cadre, "/status 1")
+    shown = k.last(cadre)
+    assert "🔔 督办 #1" in buttons(shown)
+    await k.press(cadre, shown, buttons(shown)["🔔 督办 #1"])
+    assert "督办问题 #1" in k.last_text(cadre)
+    pick = k.last(cadre)
+    await k.press(cadre, pick, buttons(pick)["1天内"])
+    assert "对问题 #1 的督办要求" in k.last_text(cadre)
+    await note(k, cadre, "三天内修好")
+    told = k.last(w5)
+    await k.press(w5, told, buttons(told)["📝 回复进展"])
+    assert "写下问题 #1 的办理进展" in k.last_text(w5)
+    assert not any("#2" in text for text in k.bot_texts(cadre) + k.bot_texts(w5))
+    # The county cadre sees the town's prefix on the button.
+    chief = await k.staff("K0", "县干部")
+    await k.send(chief, chief, "/status HSP-1")
+    assert "HSP-1" in k.last_text(chief)
