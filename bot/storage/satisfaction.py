@@ -142,9 +142,11 @@ async def tallies(db: Database, unit: Unit, by: str, start: int, end: int) -> di
     per sub-unit (`by` = "sub") or per the report's owner (`by` = "owner")."""
     level, sub = int(unit.level), sub_level(unit)
     key = {"sub": f"u.l{sub}_id", "owner": "r.owner_staff_id"}[by]
+    # From the period's answers (few), never from the subtree's reports (CROSS JOIN keeps
+    # that order).
     rows = await db.fetchall(
         f"SELECT {key} AS key, q.rating, COUNT(*) AS n FROM report_ratings q "
-        "JOIN reports r ON r.id = q.report_id JOIN units u ON u.id = r.micro_grid_id "
+        "CROSS JOIN reports r ON r.id = q.report_id CROSS JOIN units u ON u.id = r.micro_grid_id "
         f"WHERE u.l{level}_id = ? AND q.rating IS NOT NULL AND q.answered_at >= ? "
         f"AND q.answered_at < ? AND {key} IS NOT NULL GROUP BY 1, 2",
         (unit.id, start, end),
@@ -159,8 +161,9 @@ async def supervision_wanted(db: Database, unit: Unit) -> list[str]:
     """Numbers of the subtree's reports flagged for supervision (待督办): `#12`, with the
     town's prefix for a county (`DTY-12`)."""
     rows = await db.fetchall(
+        # From the few flagged reports (a partial index), never from the subtree's reports.
         "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, t.short FROM reports r "
-        "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN units t ON t.id = u.l1_id "
+        "CROSS JOIN units u ON u.id = r.micro_grid_id LEFT JOIN units t ON t.id = u.l1_id "
         f"WHERE u.l{int(unit.level)}_id = ? AND r.supervision_wanted = 1 ORDER BY r.id",
         (unit.id,),
     )

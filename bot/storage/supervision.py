@@ -178,10 +178,6 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
     """The supervision and urging figures of the open reports of `unit`'s subtree."""
     level = int(unit.level)
     marks = ",".join("?" * len(_OPEN))
-    scope = (
-        "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
-        f"WHERE u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})"
-    )
     sup = await db.fetchone(
         "SELECT COUNT(*) AS supervised, SUM(v.answered_at IS NOT NULL) AS answered, "
         "SUM(v.answered_at IS NULL AND v.lapsed_at IS NULL) AS waiting, "
@@ -199,10 +195,14 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
         f"WHERE u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})",
         (unit.id, *_OPEN),
     )
+    # The overdue reports in number order (a partial index) until enough are found in the
+    # subtree; `+r.status` keeps the planner off the status index.
     late = await db.fetchall(
         "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, "
-        f"(SELECT t.short FROM units t WHERE t.id = u.l1_id) AS short {scope} "
-        "AND r.overdue = 1 ORDER BY r.id LIMIT ?",
+        "(SELECT t.short FROM units t WHERE t.id = u.l1_id) AS short "
+        "FROM reports r CROSS JOIN units u ON u.id = r.micro_grid_id "
+        f"WHERE r.overdue = 1 AND u.l{level}_id = ? AND u.level = 4 AND +r.status IN ({marks}) "
+        "ORDER BY r.id LIMIT ?",
         (unit.id, *_OPEN, overdue_limit),
     )
     assert sup is not None and urged is not None
