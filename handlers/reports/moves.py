@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
 from handlers import case_notices
+from handlers.asking import ask_for_reply
 from handlers.callback_data import BadCallbackData, pattern, unpack
 from handlers.callback_data import number as as_number
 from handlers.common import answer_quietly, current_actor, refuse, reply, texts_for
@@ -79,22 +80,13 @@ def _number(actor: Actor, moved: Moved) -> str:
 async def _ask_note(
     context: GridContext, user_id: int, report: Report, move: Move, t: Lang
 ) -> None:
-    rt = context.rt
-    report_id = report.id
-    question = await context.bot.send_message(
+    await ask_for_reply(
+        context,
+        user_id,
         user_id,
         t(f"reports.ask_note_{move.value}", number=report.number),
-        reply_markup=ForceReply(selective=True),
-    )
-    await questions.ask(
-        rt.db,
-        rt.clock,
-        rt.config,
-        user_id,
-        question.chat.id,
         Asker.NOTE,
-        subject_id=report_id,
-        message_id=question.message_id,
+        subject_id=report.id,
         kind=move.value,
     )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Html, Lang
+from handlers.asking import ask_for_reply
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import (
     answer_quietly,
@@ -124,23 +125,14 @@ async def _ask_comment(
     """The optional comment, as a forced reply aimed at the person who answered."""
     if not isinstance(where, Message):
         return
-    rt = context.rt
-    question = await context.bot.send_message(
+    await ask_for_reply(
+        context,
         where.chat.id,
-        t("satisfaction.ask_comment", name=name),
-        reply_markup=ForceReply(
-            selective=True, input_field_placeholder=t("satisfaction.comment_placeholder")
-        ),
-    )
-    await questions.ask(
-        rt.db,
-        rt.clock,
-        rt.config,
         user_id,
-        question.chat.id,
+        t("satisfaction.ask_comment", name=name),
         Asker.COMMENT,
         subject_id=asked_id,
-        message_id=question.message_id,
+        placeholder=t("satisfaction.comment_placeholder"),
     )
 
 

@@ -9,11 +9,12 @@ worker's note, `Asker.NOTE`, with their own kinds).
 
 from __future__ import annotations
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.runtime import GridApp, GridContext
 from bot.texts import Lang
+from handlers.asking import ask_for_reply
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import (
     answer_quietly,
@@ -130,19 +131,8 @@ async def _ask(
         text = t("supervise.ask_instruction", number=number, within=span(t, within))
     else:
         text = t("supervise.ask_progress", number=number)
-    question = await context.bot.send_message(
-        user_id, text, reply_markup=ForceReply(selective=True)
-    )
-    await questions.ask(
-        rt.db,
-        rt.clock,
-        rt.config,
-        user_id,
-        question.chat.id,
-        Asker.NOTE,
-        subject_id=report_id,
-        message_id=question.message_id,
-        kind=kind,
+    await ask_for_reply(
+        context, user_id, user_id, text, Asker.NOTE, subject_id=report_id, kind=kind
     )
 
 
