@@ -82,19 +82,7 @@ async def start(update: Update, context: GridContext) -> object:
     ):
         await _reply(update, t("survey.resume"))
     else:
-        first = next_index(questionnaire, {}, -1)
-        assert first is not None
-        scratch = begin(
-            context,
-            NAME,
-            round=opening.round.code,
-            questionnaire=questionnaire.id,
-            index=first,
-            answers={},
-            picked=[],
-            msg=None,
-            report_msg=None,
-        )
+        scratch = _fresh(context, questionnaire, opening.round.code)
         intro = [t("survey.title", title=localized(questionnaire.title, t.code))]
         if questionnaire.intro:
             intro.append(t("survey.intro", text=localized(questionnaire.intro, t.code)))
@@ -102,6 +90,27 @@ async def start(update: Update, context: GridContext) -> object:
         await _reply(update, "\n".join(intro))
     await _ask(update, context, t, scratch)
     return ANSWERING
+
+
+def _fresh(
+    context: GridContext, questionnaire: Questionnaire, round_code: str, **extra: Any
+) -> Scratch:
+    """A new answer of this round's questionnaire, at its first question (`extra`: whose
+    household a worker enters it for)."""
+    first = next_index(questionnaire, {}, -1)
+    assert first is not None
+    return begin(
+        context,
+        NAME,
+        round=round_code,
+        questionnaire=questionnaire.id,
+        index=first,
+        answers={},
+        picked=[],
+        msg=None,
+        report_msg=None,
+        **extra,
+    )
 
 
 async def start_for_household(update: Update, context: GridContext) -> object:
@@ -126,19 +135,11 @@ async def start_for_household(update: Update, context: GridContext) -> object:
     if opening is None:  # the same press delivered again: the flow goes on where it is
         return None
     questionnaire = _questionnaire(context)
-    first = next_index(questionnaire, {}, -1)
-    assert first is not None
     label = opening.household.head_name
-    scratch = begin(
+    scratch = _fresh(
         context,
-        NAME,
-        round=opening.round.code,
-        questionnaire=questionnaire.id,
-        index=first,
-        answers={},
-        picked=[],
-        msg=None,
-        report_msg=None,
+        questionnaire,
+        opening.round.code,
         household=household_id,
         household_label=label,
         collected_on=collected_on,
