@@ -345,7 +345,7 @@ async def _satisfaction(db: Database, b: _Builder, unit: Unit | None) -> list[Sh
             ],
             await store.ratings(db, unit),
             lambda q: {
-                "number": q["report_id"],
+                "number": q["number"],
                 "rater": rater(q["rater"]),
                 "rating": _label(t, "satisfaction.rating_", q["rating"]),
                 "comment": q["comment"],
@@ -465,7 +465,7 @@ async def _pension(
             "requester": r.requester_name,
             "household": codes.get(r.household_id or 0, ""),
             "micro_grid": names.get(r.micro_grid_id or 0, ""),
-            "level": role[int(r.level)] if r.level else "",
+            "level": role[int(r.level)] if r.level is not None else "",
             "escalations": r.escalations,
             "overdue": b.yes(r.overdue),
             "due": r.due_at,

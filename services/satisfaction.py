@@ -17,7 +17,6 @@ from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import cases as case_store
 from bot.storage import grid
-from bot.storage import reports as report_store
 from bot.storage import satisfaction as store
 from bot.storage.db import Database
 from bot.storage.households_link import household_of
@@ -85,19 +84,12 @@ class Answered:
     moved: moves.Moved | None = None  # the reopen, when it reopened
 
 
-async def _load(db: Database, report_id: int) -> Report:
-    report = await report_store.report(db, report_id)
-    if report is None:
-        raise Refusal("satisfaction.not_yours", number=f"#{report_id}")
-    return report
-
-
 async def me_too(
     db: Database, clock: Clock, actor: Actor, report_id: int, name: str, chat_id: int
 ) -> MeToo:
     """Count the presser's household as affected by the report filed in this chat."""
     async with db.transaction():
-        report = await _load(db, report_id)
+        report = await moves.load(db, report_id, "satisfaction.not_yours")
         if not may(actor, Action.ME_TOO) or report.source_chat_id != chat_id:
             raise Refusal("satisfaction.me_too_residents", number=report.number)
         household = await household_of(db, actor.tg_user_id)
@@ -217,7 +209,7 @@ async def answer(
         now = clock.now()
         if press_id is not None and not await case_store.claim_press(db, press_id, now):
             return None
-        report = await _load(db, report_id)
+        report = await moves.load(db, report_id, "satisfaction.not_yours")
         asked = await _question(db, actor, report, for_household)
         if asked.rating is not None:
             raise Refusal("satisfaction.answered_before", number=report.number)
@@ -235,7 +227,7 @@ async def answer(
         elif result is Outcome.SUPERVISION:
             await store.want_supervision(db, report.id, now)
             await _history(db, report, actor, now)
-            report = await _load(db, report.id)
+            report = await moves.load(db, report.id, "satisfaction.not_yours")
         return Answered(asked, report, result, moved)
 
 

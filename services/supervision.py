@@ -17,7 +17,6 @@ from bot.clock import Clock, to_ts
 from bot.config import Config
 from bot.storage import audit, grid
 from bot.storage import cases as case_store
-from bot.storage import reports as report_store
 from bot.storage import supervision as store
 from bot.storage.db import Database
 from bot.storage.supervision import Figures as Figures  # the digest's figures
@@ -29,6 +28,7 @@ from models.reports import Report
 from models.supervision import ANSWER, SUPERVISE, URGE, supervisable, urge_not_before
 from models.units import Level, Staff
 from services.cases import mover_of
+from services.reports.moves import load as load_report
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,6 @@ class Urged:
 
 def _local(config: Config, when: datetime) -> str:
     return when.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
-
-
-async def _report(db: Database, report_id: int) -> Report:
-    report = await report_store.report(db, report_id)
-    if report is None:
-        raise Refusal("reports.not_yours", number=f"#{report_id}")
-    return report
 
 
 async def may_supervise(db: Database, actor: Actor, report: Report) -> bool:
@@ -95,7 +88,7 @@ async def _check(db: Database, config: Config, actor: Actor, report: Report) -> 
 async def check(db: Database, config: Config, actor: Actor, report_id: int) -> Report:
     """The report, when this person may supervise it now; a refusal otherwise."""
     async with db.reading():
-        report = await _report(db, report_id)
+        report = await load_report(db, report_id)
         await _check(db, config, actor, report)
         return report
 
@@ -144,7 +137,7 @@ async def supervise(
     if not 0 <= choice < len(choices):
         raise Refusal("common.stale_button")
     async with db.transaction():
-        report = await _report(db, report_id)
+        report = await load_report(db, report_id)
         await _check(db, config, actor, report)
         assert actor.staff is not None
         text = _text(config, instruction, "supervise.instruction_needed")
@@ -169,13 +162,13 @@ async def _answerable(db: Database, actor: Actor, report: Report) -> Supervision
 async def report_of(db: Database, report_id: int) -> Report:
     """The report a supervision question is about (to ask it again)."""
     async with db.reading():
-        return await _report(db, report_id)
+        return await load_report(db, report_id)
 
 
 async def check_answer(db: Database, actor: Actor, report_id: int) -> Report:
     """The report whose supervision this person may answer now; a refusal otherwise."""
     async with db.reading():
-        report = await _report(db, report_id)
+        report = await load_report(db, report_id)
         await _answerable(db, actor, report)
         return report
 
@@ -185,7 +178,7 @@ async def answer(
 ) -> Supervised:
     """The owner's answer to the supervision, with progress."""
     async with db.transaction():
-        report = await _report(db, report_id)
+        report = await load_report(db, report_id)
         current = await _answerable(db, actor, report)
         assert actor.staff is not None
         text = _text(config, progress, "supervise.progress_needed")
@@ -210,9 +203,9 @@ async def urge(
         now = clock.now()
         if press_id is not None and not await case_store.claim_press(db, press_id, now):
             return None
-        report = await report_store.report(db, report_id)
-        if report is None or report.reporter_tg_id != tg_user_id:
-            raise Refusal("supervise.urge_not_yours", number=f"#{report_id}")
+        report = await load_report(db, report_id, "supervise.urge_not_yours")
+        if report.reporter_tg_id != tg_user_id:
+            raise Refusal("supervise.urge_not_yours", number=report.number)
         if not supervisable(report.status):
             raise Refusal(
                 "supervise.urge_not_open",

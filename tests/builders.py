@@ -68,6 +68,7 @@ async def put_report(
     accepted: datetime | None = None,
     resolved: datetime | None = None,
     updated: datetime | None = None,
+    town_seq: int | None = None,
 ) -> int:
     """A report row as the filing and its moves would have left it; its number."""
     micro_grid_id = await _id(db, "units", micro_grid)
@@ -93,6 +94,7 @@ async def put_report(
         "updated_at": to_ts(updated or resolved or accepted or created),
         "accepted_at": to_ts(accepted) if accepted else None,
         "resolved_at": to_ts(resolved) if resolved else None,
+        "town_seq": town_seq,  # the number within the town (else the filing's own)
     }
     columns = [name for name, value in row.items() if value is not None or name == "id"]
     if number is None:

@@ -94,7 +94,8 @@ async def ratings(db: Database, unit: Unit | None) -> list[sqlite3.Row]:
     """Every answer to the satisfaction call-back about the scope's reports, by number."""
     where, params = _scope(unit)
     return await db.fetchall(
-        "SELECT q.report_id, q.rater, q.rating, q.comment, q.answered_at, s.name AS recorded_by "
+        "SELECT q.report_id, COALESCE(r.town_seq, r.id) AS number, q.rater, q.rating, "
+        "q.comment, q.answered_at, s.name AS recorded_by "
         "FROM report_ratings q JOIN reports r ON r.id = q.report_id "
         "JOIN units u ON u.id = r.micro_grid_id LEFT JOIN staff s ON s.id = q.by_staff_id "
         f"WHERE q.rating IS NOT NULL AND {where} ORDER BY q.report_id, q.id",

@@ -34,11 +34,12 @@ from services.reports.onbehalf import answerer
 Moved = cases.Moved[Report]
 
 
-async def load(db: Database, report_id: int) -> Report:
-    """The report, or a refusal when the number is unknown (worded as for someone else's)."""
+async def load(db: Database, report_id: int, refusal: str = "reports.not_yours") -> Report:
+    """The report, or `refusal` when the number is unknown (worded as for someone else's:
+    only a forged button names a report that does not exist)."""
     report = await store.report(db, report_id)
     if report is None:
-        raise Refusal("reports.not_yours", number=f"#{report_id}")
+        raise Refusal(refusal, number=f"#{report_id}")
     return report
 
 

@@ -307,6 +307,12 @@ async def test_supervision_speaks_of_the_number_people_see(county: Stage) -> Non
     await _file(k, r1, g1, "路灯坏了")
     report_id = await _file(k, r5, g5, "水管漏水")
     assert report_id == 2
+    # Another resident's 催一下 is refused, naming the report as the group knows it.
+    confirmation = next(m for m in reversed(k.bot_posts(g5)) if "📣 催一下" in buttons(m))
+    neighbour = k.user("钱大爷")
+    await k.settle(k.sb.join(neighbour, g5))
+    refused = k.answer(await k.press(neighbour, confirmation, buttons(confirmation)["📣 催一下"]))
+    assert refused is not None and "#1" in refused["text"] and "#2" not in refused["text"]
     await press_on(k, w5, 1, ACCEPT)
     cadre = await k.staff("C2", "孙丽")
     await k.send(cadre, cadre, "/status 1")

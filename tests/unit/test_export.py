@@ -275,3 +275,19 @@ async def test_csv_dir_writes_utf8_with_bom(tmp_path, db):
         sheets = await build_sheets(db, CONFIG, t, None, personal=True)
     paths = write_csv_dir(sheets, CONFIG.tz, tmp_path / "out")
     assert paths[0].read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+async def test_call_back_answers_name_the_report_by_its_number_in_the_town(db):
+    """A report's number within its town (town_seq) is what every sheet shows, not its id."""
+    report = await put_report(db, number=40, town_seq=3, status="closed", created=NOW)
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO report_ratings (report_id, rater, tg_user_id, chat_id, asked_at, "
+            "rating, answered_at) VALUES (?, 'reporter', 1, -1, ?, 'satisfied', ?)",
+            (report, to_ts(NOW), to_ts(NOW)),
+        )
+        sheets = await build_sheets(db, CONFIG, Texts().lang("zh"), None, personal=True)
+    by_name = {s.name: s for s in sheets}
+    [row] = [r for r in by_name["回访评价"].rows if r[1] != ""]
+    assert row[0] == 3
+    assert 3 in [r[0] for r in by_name["问题"].rows]
