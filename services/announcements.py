@@ -183,12 +183,20 @@ async def next_to_deliver(db: Database, clock: Clock) -> Announcement | None:
     return found
 
 
-async def pending_targets(
-    db: Database, announcement_id: int, after: Entry | None = None, limit: int = -1
-) -> list[Entry]:
-    """Groups still waiting for this announcement, interleaved across towns: the next
-    `limit` (-1: all) after `after` (None: from the first)."""
-    return await ledger.pending_for(db, ledger_kind(announcement_id), after, limit)
+async def recover(db: Database, announcement_id: int, process: str) -> int:
+    """Groups a stopped process was sending this announcement to when it stopped: their
+    outcome is unknown, so they are never sent it again (at most once per group). How many."""
+    return await ledger.recover(db, process, ledger_kind(announcement_id))
+
+
+async def claim_next(
+    db: Database, clock: Clock, announcement_id: int, process: str
+) -> Entry | None:
+    """The next group to send this announcement to, in the fair order (each town's next
+    group in turn), marked as being sent by `process` before anything goes out; None when
+    no group waits."""
+    claimed = await ledger.claim(db, clock, [ledger_kind(announcement_id)], process, 1)
+    return claimed[0] if claimed else None
 
 
 async def record(
@@ -199,7 +207,7 @@ async def record(
     error: str = "",
     message_id: int | None = None,
 ) -> None:
-    """Record one group's outcome as soon as it is known (a restart never re-sends it)."""
+    """Record one group's outcome as soon as it is known."""
     if ok:
         await ledger.mark_sent(db, clock, entry.id, message_id)
     else:
@@ -207,14 +215,19 @@ async def record(
 
 
 async def progress(db: Database, announcement_id: int) -> dict[str, int]:
-    """How many groups are done, failed and pending, and how many of the failed are gone."""
+    """How many groups are pending, being sent, sent, failed, of unknown outcome (being
+    sent when a process stopped) and done (all three), and how many of the failed are gone."""
     async with db.transaction():
         found = await ledger.counts(db, ledger_kind(announcement_id))
         gone = await ledger.failed_with(db, ledger_kind(announcement_id), GONE)
+    unknown = found.get("unknown", 0)
     return {
         "pending": found["pending"],
+        "sending": found.get("sending", 0),
         "sent": found["sent"],
         "failed": found["failed"],
+        "unknown": unknown,
+        "done": found["sent"] + found["failed"] + unknown,
         "gone": len(gone),
     }
 

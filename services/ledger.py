@@ -33,7 +33,6 @@ __all__ = [
     "finish",
     "mark_failed",
     "mark_sent",
-    "pending_for",
     "record",
     "recover",
     "runs",
@@ -82,10 +81,11 @@ async def claim(
         return await store.claim(db, kinds, process, now, limit, period_key)
 
 
-async def recover(db: Database, process: str) -> int:
-    """Rows another process left half-sent become 'unknown' (never resent); how many."""
+async def recover(db: Database, process: str, kind: str | None = None) -> int:
+    """Rows (of one kind, or of every kind) another process left half-sent become
+    'unknown' (never resent); how many."""
     async with db.transaction():
-        return await store.orphans_to_unknown(db, process)
+        return await store.orphans_to_unknown(db, process, kind)
 
 
 async def finish(db: Database, clock: Clock, outcomes: Sequence[Outcome]) -> None:
@@ -114,18 +114,8 @@ async def mark_failed(db: Database, clock: Clock, entry_id: int, error: str) -> 
     await finish(db, clock, [Outcome(entry_id, "failed", error)])
 
 
-async def pending_for(
-    db: Database, kind: str, after: Entry | None = None, limit: int = -1
-) -> list[Entry]:
-    """Messages of one kind still waiting to be sent, fairly interleaved across towns (see
-    `claim`): the next `limit` (-1: all) after `after` (None: from the first)."""
-    start = (-1, 0) if after is None else (after.fair_rank, after.id)
-    async with db.reading():
-        return await store.pending_for(db, kind, start, limit)
-
-
 async def start_run(db: Database, clock: Clock, kind: str, period_key: str) -> None:
-    """Note that a run begins now (for senders that do not claim; claiming notes it)."""
+    """Note that a run begins now (its first claim notes it too)."""
     async with db.transaction():
         await store.start_run(db, kind, period_key, to_ts(clock.now()))
 

@@ -187,7 +187,7 @@ async def claim(
 
 
 async def start_run(db: Database, kind: str, period_key: str, at: int) -> None:
-    """Note that a run began now (a sender that does not claim: announcements)."""
+    """Note that a run began now (before its first message is claimed)."""
     await db.execute(
         "INSERT OR IGNORE INTO send_runs (kind, period_key, started_at) VALUES (?, ?, ?)",
         (kind, period_key, at),
@@ -241,13 +241,13 @@ async def runs(db: Database, family: str, since: int, until: int | None = None) 
     return [Run(**dict(r)) for r in rows]
 
 
-async def orphans_to_unknown(db: Database, process: str) -> int:
-    """Rows left 'sending' by another process (stopped mid-send): their outcome is unknown,
-    so they are never sent again. Returns how many."""
+async def orphans_to_unknown(db: Database, process: str, kind: str | None = None) -> int:
+    """Rows (of one kind, or of every kind) left 'sending' by another process (stopped
+    mid-send): their outcome is unknown, so they are never sent again. Returns how many."""
     return await db.rowcount(
         "UPDATE ledger SET status = 'unknown' WHERE status = 'sending' "
-        "AND (claimed_by IS NULL OR claimed_by != ?)",
-        (process,),
+        "AND (claimed_by IS NULL OR claimed_by != ?) AND (? IS NULL OR kind = ?)",
+        (process, kind, kind),
     )
 
 
@@ -272,19 +272,6 @@ async def mark_retry(db: Database, entry_id: int, error: str) -> None:
     await db.execute(
         "UPDATE ledger SET status = 'pending', error = ? WHERE id = ?", (error, entry_id)
     )
-
-
-async def pending_for(
-    db: Database, kind: str, after: tuple[int, int] = (-1, 0), limit: int = -1
-) -> list[Entry]:
-    """Pending rows of one kind in the fair order (see `claim`), from after the row whose
-    (fair_rank, id) is `after`, at most `limit` (-1: all)."""
-    rows = await db.fetchall(
-        f"SELECT {_COLS} FROM ledger WHERE status = 'pending' AND kind = ? "
-        "AND (fair_rank, id) > (?, ?) ORDER BY fair_rank, id LIMIT ?",
-        (kind, after[0], after[1], limit),
-    )
-    return [_entry(r) for r in rows]
 
 
 async def entries(db: Database, kind: str, period_key: str | None = None) -> list[Entry]:

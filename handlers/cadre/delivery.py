@@ -1,13 +1,14 @@
 """Delivering announcements: one at a time (a second one waits its turn), every send through
-the Application's rate limiter, each group's outcome stored as soon as it is known, and a
-progress message edited as it goes. A stop leaves the rest pending; start-up resumes it."""
+the Application's rate limiter, each group claimed in the send ledger just before its send and
+its outcome stored as soon as it is known, and a progress message edited as it goes. A stop
+leaves the rest pending; start-up resumes it, and a group whose send was under way at a stop
+is never sent it again (at most once)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import deque
 
 from telegram.error import TelegramError
 
@@ -19,14 +20,11 @@ from services import announcements as service
 from services import groups as group_service
 from services import people
 from services.announcements import Announcement
-from services.ledger import Entry
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "announcement-delivery"
 RESUME_PAUSE = 1.5  # seconds: longer than Telegram's one-second overall window
-# Target groups read from the database at a time (a county-wide announcement has ~32 000).
-BATCH = 500
 
 
 def header(t: Lang, unit_name: str) -> str:
@@ -99,8 +97,13 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
     unit = await service.unit_of(rt.db, ann)
     t, mine = rt.lang(None), await _cadre_lang(rt, ann.chat_id)
     text = announcement_text(t, unit.name if unit else "", ann.body_html)
+    unknown = await service.recover(rt.db, ann.id, rt.process)
+    if unknown:
+        log.warning(
+            "announcement %s: %d group sends were under way at a stop; not resent", ann.id, unknown
+        )
     counts = await service.progress(rt.db, ann.id)
-    done = counts["sent"] + counts["failed"]
+    done = counts["done"]
     progress_id = ann.progress_message_id
     if progress_id is None:
         try:
@@ -123,24 +126,13 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
     )
     interval = rt.config.cadre.announcements.progress_every.total_seconds()
     last_edit = time.monotonic()
-    queue: deque[Entry] = deque()
-    last: Entry | None = None
-    reading = asyncio.Lock()
-
-    async def take() -> Entry | None:
-        # Batches in the fair order (each town's next group in turn), read as needed.
-        nonlocal last
-        async with reading:
-            if not queue:
-                more = await service.pending_targets(rt.db, ann.id, last, BATCH)
-                queue.extend(more)
-                last = more[-1] if more else last
-            return queue.popleft() if queue else None
 
     async def worker() -> None:
+        # Each sender claims the next group (each town's next in turn), sends, records: a
+        # stop leaves at most the sends in flight with an unknown outcome, never resent.
         nonlocal done, last_edit
         while app.running:
-            target = await take()
+            target = await service.claim_next(rt.db, rt.clock, ann.id, rt.process)
             if target is None:
                 return
             assert target.chat_id is not None
@@ -166,11 +158,13 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
         return
     final = await service.finish(rt.db, rt.clock, ann.id)
     log.info(
-        "announcement %s done: %d/%d delivered, %d failed, %d groups marked inactive",
+        "announcement %s done: %d/%d delivered, %d failed, %d unknown (under way at a stop), "
+        "%d groups marked inactive",
         ann.id,
         final["sent"],
         ann.total,
         final["failed"],
+        final["unknown"],
         final["gone"],
     )
     summary = mine(
@@ -180,6 +174,8 @@ async def _deliver(app: GridApp, rt: Runtime, ann: Announcement) -> None:
         failed=final["failed"],
         gone=final["gone"],
     )
+    if final["unknown"]:
+        summary += "\n" + mine("send_once.unknown_groups", unknown=final["unknown"])
     await _edit(
         app, ann.chat_id, progress_id, mine("announce.progress", done=ann.total, total=ann.total)
     )

@@ -6,14 +6,8 @@ one 429."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import signal
-import sqlite3
-import subprocess
-import sys
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,42 +18,30 @@ from bot.clock import to_ts
 from bot.storage import grid
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
-from sandbox.driver import Sandbox
 from tests.county import towns_roster
+from tests.crash.fanout import Run
 
-TOKEN = "777002:FANOUT-CRASH"
+KIND = "reminder:monthly_contact"
 SEEDS = [int(s) for s in os.environ.get("CRASH_SEEDS", "11,23,37,41").split(",")[:2]]
 SIZES = [30, 12]
 WAIT = 120.0
 IN_FLIGHT = 4  # [reminders] parallel_sends
 
 
-class Run:
-    """The sandbox in this process, `gridbot run` as a child process, two towns' workers."""
+class Reminded(Run):
+    """Two towns' workers, each linked to a sandbox account; a monthly-contact run due."""
 
     def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.sb = Sandbox(token=TOKEN, bot_username="fanout_crash_bot", flood_limits=True)
-        self.db_path = tmp / "grid.sqlite3"
-        self.config = tmp / "config.toml"
-        self.log = tmp / "bot.log"
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(tmp)
         self.workers: set[int] = set()
 
-    async def open(self) -> Run:
-        base_url = await self.sb.start()
+    async def prepare(self) -> Reminded:
         # Every hour is an occurrence of the monthly-contact run, so one is due whenever the
         # test runs; caught up a second after each start.
-        self.config.write_text(
-            f'[telegram]\napi_base_url = "{base_url}"\npoll_timeout = "1s"\n'
-            "[telegram.rate_limit]\nenabled = true\n"
-            f'[database]\npath = "{self.db_path}"\n'
-            "[backup]\nenabled = false\n"
-            "[cadre.digest]\nenabled = false\n[cadre.assessment]\nenabled = false\n"
+        await self.open(
             '[reminders]\nmonthly_contact = ["0 * * * *"]\nquarterly_visit = []\n'
             'weekly_checkin = []\npension = []\nquiet_start = "00:00"\nquiet_end = "00:00"\n'
-            'catch_up_after = "1s"\n',
-            encoding="utf-8",
+            'catch_up_after = "1s"\n'
         )
         now = datetime.now(UTC)
         db = await Database.open(self.db_path)
@@ -75,50 +57,16 @@ class Run:
             await db.close()
         return self
 
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--config", str(self.config)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "GRIDBOT_TOKEN": TOKEN},
-            )
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    async def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        await self.sb.stop()
-
     def reminders(self) -> list[int]:
         """Chats of the reminders the sandbox accepted, in order."""
-        return [
-            int(c.params["chat_id"])
-            for c in self.sb.calls_to("sendMessage")
-            if c.ok and int(c.params["chat_id"]) in self.workers
-        ]
-
-    def ledger(self) -> Counter[str]:
-        """The run's rows by status, read from outside the process."""
-        with contextlib.closing(sqlite3.connect(self.db_path)) as conn:
-            rows = conn.execute(
-                "SELECT status, COUNT(*) FROM ledger WHERE kind = 'reminder:monthly_contact' "
-                "GROUP BY status"
-            ).fetchall()
-        return Counter({status: n for status, n in rows})
+        return self.sent_to(self.workers)
 
 
 @pytest.fixture(params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
-async def run(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Run, int]]:
-    opened = await Run(tmp_path).open()
+async def run(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[Reminded, int]]:
+    opened = await Reminded(tmp_path).prepare()
     try:
         yield opened, request.param
     finally:
@@ -126,7 +74,7 @@ async def run(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[t
 
 
 async def test_a_run_killed_half_way_is_finished_once_after_the_restart(
-    run: tuple[Run, int],
+    run: tuple[Reminded, int],
 ) -> None:
     place, seed = run
     total = len(place.workers)
@@ -139,14 +87,14 @@ async def test_a_run_killed_half_way_is_finished_once_after_the_restart(
     place.start()
 
     def finished() -> bool:
-        statuses = place.ledger()
+        statuses = place.ledger(KIND)
         return sum(statuses.values()) == total and not statuses["pending"] + statuses["sending"]
 
     await place.sb.wait_for(finished, WAIT)
     got = place.reminders()
-    statuses = place.ledger()
+    statuses = place.ledger(KIND)
     assert len(got) == len(set(got)), "a worker was reminded twice"
-    assert not [c for c in place.sb.calls if c.response.get("error_code") == 429]
+    assert place.flooded() == 0
     # Everyone got theirs, but the few in flight at the kill: unknown, never resent.
     assert statuses["unknown"] <= IN_FLIGHT and statuses["failed"] == 0
     assert statuses["sent"] + statuses["unknown"] == total

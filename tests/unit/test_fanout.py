@@ -22,7 +22,7 @@ from bot.texts import Texts
 from handlers.cadre.extras_render import render, took
 from models.digest import SpanKind, span_containing
 from models.units import Level, Unit
-from services import ledger
+from services import announcements, ledger
 from services.digest import Digest
 from services.digest_extras import Extras
 from services.ledger import Outcome
@@ -175,23 +175,44 @@ async def test_a_run_records_its_start_and_end(db: Database) -> None:
     assert await ledger.runs(db, "reminder", clock.now() + timedelta(seconds=1)) == []
 
 
-async def test_announcement_targets_are_read_in_fair_batches(db: Database) -> None:
+async def test_announcement_groups_are_claimed_in_turn_and_never_sent_twice(
+    db: Database,
+) -> None:
+    """A county-wide announcement: each group is claimed (each town's next in turn) before its
+    send; a stop with sends in flight leaves those unknown, and the next process sends every
+    other group exactly once."""
     clock = FakeClock(NOW)
-    await record_by_town(db, clock, "announcement:3", "")
+    kind = announcements.ledger_kind(3)
+    await record_by_town(db, clock, kind, "")
     names = await towns(db)
-    seen: list[store.Entry] = []
-    last = None
-    while batch := await ledger.pending_for(db, "announcement:3", last, 2):
-        seen += batch
-        last = batch[-1]
-    assert [town_of(e, names) for e in seen] == [
+    order: list[store.Entry] = []
+    # The first process sends three groups, then stops with two sends under way.
+    for _ in range(3):
+        entry = await announcements.claim_next(db, clock, 3, "p1")
+        assert entry is not None
+        order.append(entry)
+        await announcements.record(db, clock, entry, True, message_id=entry.id)
+    in_flight = [await announcements.claim_next(db, clock, 3, "p1") for _ in range(2)]
+    order += [e for e in in_flight if e is not None]
+    assert (await announcements.progress(db, 3))["sending"] == 2
+    # The next process: those two are never sent again; the rest go out once each.
+    assert await announcements.recover(db, 3, "p2") == 2
+    while entry := await announcements.claim_next(db, clock, 3, "p2"):
+        order.append(entry)
+        await announcements.record(db, clock, entry, entry.id % 2 == 0, "gone")
+    assert len(order) == len({e.id for e in order}) == 9  # each group taken once, none left
+    assert [town_of(e, names) for e in order] == [
         *("T0", "T1", "T2"),
         *("T0", "T1"),
         *("T0", "T1"),
         "T0",
         "T0",
     ]
-    assert len({e.id for e in seen}) == 9
+    progress = await announcements.progress(db, 3)
+    assert (progress["pending"], progress["sending"], progress["unknown"]) == (0, 0, 2)
+    assert progress["sent"] + progress["failed"] == 7 and progress["done"] == 9
+    [run] = await ledger.runs(db, "announcement", NOW)
+    assert run.finished_at is not None and (run.failed, run.left) == (progress["failed"] + 2, 0)
 
 
 def test_the_digest_says_how_long_each_run_took() -> None:

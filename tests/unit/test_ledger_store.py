@@ -64,7 +64,8 @@ async def test_claim_marks_sending_and_another_process_leftovers_become_unknown(
         await store.mark_retry(db, taken[1].id, "network")
         # p1 stopped; p2 recovers: its own row stays, none is sent again.
         assert await store.orphans_to_unknown(db, "p2") == 0
-        assert await store.orphans_to_unknown(db, "p3") == 1
+        assert await store.orphans_to_unknown(db, "p3", "digest:weekly") == 0  # another kind
+        assert await store.orphans_to_unknown(db, "p3", "digest:daily") == 1
     by_chat = {e.chat_id: e for e in await store.entries(db, "digest:daily", "2026-06-19")}
     assert (by_chat[1].status, by_chat[1].message_id, by_chat[1].done_at) == ("sent", 55, T0 + 7)
     assert (by_chat[2].status, by_chat[2].error, by_chat[2].attempts) == ("pending", "network", 1)
@@ -79,7 +80,7 @@ async def test_pending_rows_expire_when_their_period_is_over(db: Database) -> No
         assert await store.expire(db, T0 + 9) == 0
         assert await store.expire(db, T0 + 10) == 1
         assert await store.claim(db, ["reminder:weekly_checkin"], "p", T0, None) == []
-        [waiting] = await store.pending_for(db, "announcement:3")  # no end: never expires
+        [waiting] = await store.claim(db, ["announcement:3"], "p", T0 + 11, None)  # no end
         await store.mark_failed(db, waiting.id, "gone", T0 + 11)
         assert [e.chat_id for e in await store.failed_with(db, "announcement:3", "gone")] == [2]
     [expired] = await store.entries(db, "reminder:weekly_checkin")
