@@ -329,17 +329,20 @@ async def fan_out(path: Path, folder: Path, args: argparse.Namespace) -> None:
             await asyncio.sleep(3)
             print(f"RSS of the running bot, idle: {rss_mb(bot.pid):.0f} MB")
             sends: list[dict[str, Any]] = []
+            delivered, seen = 0, 0  # calls read so far (of every method): read only new ones
             peak = 0.0
             last_seen = time.perf_counter()
-            while len([c for c in sends if c["response"].get("ok")]) < len(links):
+            while delivered < len(links):
                 await asyncio.sleep(2)
                 peak = max(peak, rss_mb(bot.pid))
-                fresh = (
-                    await control.get("/calls", params={"method": "sendMessage", "since": 0})
-                ).json()["result"]
-                if len(fresh) > len(sends):
+                fresh = (await control.get("/calls", params={"since": seen})).json()["result"]
+                if fresh:
+                    seen = fresh[-1]["index"] + 1
+                    fresh = [c for c in fresh if c["method"].lower() == "sendmessage"]
+                if fresh:
                     last_seen = time.perf_counter()
-                sends = fresh
+                    sends.extend(fresh)
+                    delivered += sum(1 for c in fresh if c["response"].get("ok"))
                 if time.perf_counter() - last_seen > 60:
                     print("  (no send for a minute: stopping the wait)")
                     break
