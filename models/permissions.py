@@ -104,6 +104,11 @@ class Actor(BaseModel):
         return Role.RESIDENT if self.staff is None else ROLE_OF_LEVEL[self.staff.level]
 
     @property
+    def level(self) -> Level | None:
+        """The level of the person's staff record (None: a resident)."""
+        return None if self.staff is None else self.staff.level
+
+    @property
     def is_staff(self) -> bool:
         """Whether the person is linked to an active staff record."""
         return self.staff is not None

@@ -160,23 +160,42 @@ class Report(CaseRecord):
     @property
     def number(self) -> str:
         """The number people see: #178 inside its town, DTY-178 where it is `tagged`."""
-        seq = self.town_seq or self.id
-        return f"{self.town_short}-{seq}" if self.tagged and self.town_short else f"#{seq}"
+        return report_number(self.town_seq or self.id, self.town_short, self.tagged)
 
     @property
     def duplicate_number(self) -> str:
         """The number of the report this one duplicates (same town, same form)."""
-        seq = self.duplicate_seq or self.duplicate_of
-        return f"{self.town_short}-{seq}" if self.tagged and self.town_short else f"#{seq}"
+        seq = self.duplicate_seq or self.duplicate_of or 0
+        return report_number(seq, self.town_short, self.tagged)
 
     def as_tagged(self) -> Report:
         """The same report, numbered with its town's prefix (for the county's eyes)."""
         return self.model_copy(update={"tagged": True})
 
+    def seen_by(self, viewer: Level | None) -> Report:
+        """The same report, numbered as a viewer at level `viewer` (None: a resident or a
+        group) sees it (`county_form`)."""
+        tagged = county_form(viewer)
+        return self if tagged == self.tagged else self.model_copy(update={"tagged": tagged})
+
     @property
     def is_open(self) -> bool:
         """Whether the report still needs someone."""
         return self.status in OPEN
+
+
+def county_form(viewer: Level | None) -> bool:
+    """The one rule for the form of report numbers: a county cadre (above every town) sees
+    the county form, `DTY-178`, wherever the report is shown to them (boards, /status,
+    digests, supervision prompts, cards); everyone inside a town (its staff, its residents,
+    its groups: `viewer` None) sees `#178`."""
+    return viewer is Level.COUNTY
+
+
+def report_number(seq: int, town_short: str, county: bool) -> str:
+    """A report's number in one form: `DTY-178` (county form, when the town has a prefix)
+    or `#178`."""
+    return f"{town_short}-{seq}" if county and town_short else f"#{seq}"
 
 
 _NUMBER = re.compile(r"(?:([A-Za-z0-9]{1,8})-|#)?([0-9]{1,18})")

@@ -13,6 +13,7 @@ from bot.storage.db import Database
 from models.attachments import Attachment
 from models.errors import Refusal
 from models.permissions import Action, Actor, may, sees_village
+from models.reports import county_form, report_number
 from models.supervision import supervisable
 from models.units import Level, Unit
 from services import supervision
@@ -37,6 +38,11 @@ class Board:
     supervisable: tuple[int, ...] = ()  # the reports this reader may supervise now
     # The recordings and locations of the page's reports (shown as markers), by report.
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
+    county_numbers: bool = False  # numbers in the county form (DTY-178): a county cadre reads
+
+    def number(self, row: BoardRow) -> str:
+        """A row's report number in the reader's form."""
+        return report_number(row.number, row.town_short, self.county_numbers)
 
 
 async def _page(
@@ -70,6 +76,7 @@ async def _page(
         marks=marks,
         supervisable=can,
         attachments=await attachments.of_reports(db, [r.id for r in rows]),
+        county_numbers=county_form(detailed_for.level if detailed_for is not None else None),
     )
 
 

@@ -15,6 +15,7 @@ from models.digest import ReportFigures, Span, SpanKind, previous_span, report_f
 from models.errors import Refusal
 from models.periods import PeriodKind
 from models.permissions import Action, Actor, may
+from models.reports import county_form
 from models.schedule import due_occurrence
 from models.units import Level, Unit
 from services import digest_extras, ledger
@@ -42,16 +43,23 @@ class Digest:
 
 
 async def build_digest(
-    db: Database, config: Config, unit: Unit, span: Span, now: datetime
+    db: Database,
+    config: Config,
+    unit: Unit,
+    span: Span,
+    now: datetime,
+    viewer: Level | None = None,
 ) -> Digest:
-    """The digest of `unit` for `span` (call inside a transaction)."""
+    """The digest of `unit` for `span` (call inside a transaction), its report numbers in
+    the form a reader at level `viewer` sees them (None: the unit's own cadres)."""
     if unit.level < Level.MICRO_GRID:
         sub_units = await grid.children(db, unit.id)
     else:
         sub_units = [unit]
     rows = await store.report_counts(db, unit, to_ts(span.start), to_ts(span.end))
     figures = report_figures(rows, [u.id for u in sub_units])
-    extras = await digest_extras.gather(db, config, unit, span, now)
+    county = county_form(unit.level if viewer is None else viewer)
+    extras = await digest_extras.gather(db, config, unit, span, now, county)
     return Digest(unit=unit, sub_units=sub_units, span=span, reports=figures, at=now, extras=extras)
 
 
@@ -79,7 +87,8 @@ async def open_digest(
         if unit is None or not unit.active or not may(actor, Action.DIGEST, unit):
             raise Refusal("digest.outside")
         now = clock.now()
-        return await build_digest(db, config, unit, span_to_date(kind, now, config.tz), now)
+        span = span_to_date(kind, now, config.tz)
+        return await build_digest(db, config, unit, span, now, actor.level)
 
 
 @dataclass(frozen=True)

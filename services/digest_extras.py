@@ -60,8 +60,11 @@ class Extras:
     runs: list[ledger.Run] = field(default_factory=list)
 
 
-async def gather(db: Database, config: Config, unit: Unit, span: Span, now: datetime) -> Extras:
-    """Every extra figure for `unit` at `now` (failed sends counted from the period's start)."""
+async def gather(
+    db: Database, config: Config, unit: Unit, span: Span, now: datetime, county: bool = False
+) -> Extras:
+    """Every extra figure for `unit` at `now` (failed sends counted from the period's start);
+    report numbers in the county form (DTY-12) when `county`."""
     found = Extras()
     found.compliance = await compliance(db, config.tz, unit, now)
     ids = {i for w in found.compliance.by_worker for i in w.unit_ids}
@@ -72,9 +75,9 @@ async def gather(db: Database, config: Config, unit: Unit, span: Span, now: date
         overdue=sum(r.mode == "home_visit" and r.overdue for r in visits),
     )
     found.failed_sends = await ledger.failed_in(db, REMINDERS, unit, to_ts(span.start))
-    found.failed_notices = await outbox.failed_reports_in(db, unit, span.start)
-    found.supervision = await supervision.figures(db, unit, OVERDUE_NAMED)
-    found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end)
+    found.failed_notices = await outbox.failed_reports_in(db, unit, span.start, county)
+    found.supervision = await supervision.figures(db, unit, OVERDUE_NAMED, county)
+    found.satisfaction = await satisfaction.figures(db, unit, span.start, span.end, county)
     if unit.level <= Level.TOWN:
         found.runs = await ledger.runs(db, REMINDERS, to_ts(span.start), to_ts(span.end))
     current = current_round(config, now)

@@ -43,8 +43,11 @@ class SatisfactionFigures:
     supervision_wanted: list[str] = field(default_factory=list)  # report numbers (#12)
 
 
-async def figures(db: Database, unit: Unit, start: datetime, end: datetime) -> SatisfactionFigures:
-    """The satisfaction figures of `unit`'s subtree for [start, end) (inside a transaction)."""
+async def figures(
+    db: Database, unit: Unit, start: datetime, end: datetime, county: bool = False
+) -> SatisfactionFigures:
+    """The satisfaction figures of `unit`'s subtree for [start, end) (inside a transaction;
+    report numbers in the county form when `county`)."""
     by_sub = await store.tallies(db, unit, "sub", to_ts(start), to_ts(end))
     by_owner = await store.tallies(db, unit, "owner", to_ts(start), to_ts(end))
     workers = []
@@ -55,7 +58,7 @@ async def figures(db: Database, unit: Unit, start: datetime, end: datetime) -> S
         period=sum(by_sub.values(), Tally()),
         by_sub=by_sub,
         by_worker=sorted(workers, key=lambda w: w[0]),
-        supervision_wanted=await store.supervision_wanted(db, unit),
+        supervision_wanted=await store.supervision_wanted(db, unit, county),
     )
 
 

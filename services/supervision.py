@@ -88,7 +88,7 @@ async def _check(db: Database, config: Config, actor: Actor, report: Report) -> 
 async def check(db: Database, config: Config, actor: Actor, report_id: int) -> Report:
     """The report, when this person may supervise it now; a refusal otherwise."""
     async with db.reading():
-        report = await load_report(db, report_id)
+        report = (await load_report(db, report_id)).seen_by(actor.level)
         await _check(db, config, actor, report)
         return report
 
@@ -137,7 +137,7 @@ async def supervise(
     if not 0 <= choice < len(choices):
         raise Refusal("common.stale_button")
     async with db.transaction():
-        report = await load_report(db, report_id)
+        report = (await load_report(db, report_id)).seen_by(actor.level)
         await _check(db, config, actor, report)
         assert actor.staff is not None
         text = _text(config, instruction, "supervise.instruction_needed")
@@ -168,7 +168,7 @@ async def report_of(db: Database, report_id: int) -> Report:
 async def check_answer(db: Database, actor: Actor, report_id: int) -> Report:
     """The report whose supervision this person may answer now; a refusal otherwise."""
     async with db.reading():
-        report = await load_report(db, report_id)
+        report = (await load_report(db, report_id)).seen_by(actor.level)
         await _answerable(db, actor, report)
         return report
 
@@ -178,7 +178,7 @@ async def answer(
 ) -> Supervised:
     """The owner's answer to the supervision, with progress."""
     async with db.transaction():
-        report = await load_report(db, report_id)
+        report = (await load_report(db, report_id)).seen_by(actor.level)
         current = await _answerable(db, actor, report)
         assert actor.staff is not None
         text = _text(config, progress, "supervise.progress_needed")

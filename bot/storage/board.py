@@ -32,6 +32,7 @@ class BoardRow:
     description: str
     owner: str | None
     supervision_wanted: bool = False  # 待督办: dissatisfied past the reopen limit
+    town_short: str = ""  # its town's prefix (DTY), for the county's eyes
 
 
 async def open_count(db: Database, village_id: int) -> int:
@@ -51,8 +52,8 @@ async def open_page(db: Database, village_id: int, limit: int, offset: int) -> l
     rows = await db.fetchall(
         "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, r.category, r.created_at, "
         "r.level, r.status, r.overdue, u.name, "
-        "u.l1_id, u.l2_id, u.l3_id, u.l4_id, r.description, s.name AS owner, "
-        "r.supervision_wanted "
+        "u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, r.description, s.name AS owner, "
+        "r.supervision_wanted, (SELECT t.short FROM units t WHERE t.id = u.l1_id) AS short "
         "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
         "LEFT JOIN staff s ON s.id = r.owner_staff_id "
         f"WHERE u.l2_id = ? AND u.level = 4 AND {_LISTED} "
@@ -70,10 +71,13 @@ async def open_page(db: Database, village_id: int, limit: int, offset: int) -> l
             status=Status(r["status"]),
             overdue=bool(r["overdue"]),
             micro_grid=r["name"],
-            lineage=tuple(i for i in (r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]) if i),
+            lineage=tuple(
+                i for i in (r["l0_id"], r["l1_id"], r["l2_id"], r["l3_id"], r["l4_id"]) if i
+            ),
             description=r["description"],
             owner=r["owner"],
             supervision_wanted=bool(r["supervision_wanted"]),
+            town_short=r["short"] or "",
         )
         for r in rows
     ]

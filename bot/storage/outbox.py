@@ -11,7 +11,8 @@ from bot.clock import from_ts, to_ts
 from bot.storage.cases import ADD_COPY, Copy
 from bot.storage.db import Database
 from models.outbox import Failed, Notice, Pending, Recipient
-from models.units import Level, Unit
+from models.reports import report_number
+from models.units import Unit
 
 _PENDING = "id, dedupe_key, method, chat_id, params, recipient, subject, staff_id, fallback, "
 _PENDING += "attempts, created_at"
@@ -193,9 +194,11 @@ async def count(db: Database, status: str) -> int:
     return int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE status = ?", (status,)) or 0)
 
 
-async def failed_reports_in(db: Database, unit: Unit, since: datetime) -> list[str]:
+async def failed_reports_in(
+    db: Database, unit: Unit, since: datetime, county: bool = False
+) -> list[str]:
     """Numbers of the reports of `unit`'s subtree with a message given up since `since`
-    (`#12`; with the town's prefix, `DTY-12`, for a county)."""
+    (`#12`; in the county form, `DTY-12`, when `county`)."""
     level = f"u.l{int(unit.level)}_id"
     rows = await db.fetchall(
         "SELECT DISTINCT r.id, COALESCE(r.town_seq, r.id), t.short FROM outbox o "
@@ -205,8 +208,7 @@ async def failed_reports_in(db: Database, unit: Unit, since: datetime) -> list[s
         f"AND o.method LIKE 'send%' AND o.done_at >= ? AND {level} = ? ORDER BY r.id",
         (to_ts(since), unit.id),
     )
-    county = unit.level is Level.COUNTY
-    return [f"{r[2]}-{r[1]}" if county and r[2] else f"#{r[1]}" for r in rows]
+    return [report_number(r[1], r[2] or "", county) for r in rows]
 
 
 async def oldest_overdue(db: Database) -> int | None:

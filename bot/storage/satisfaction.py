@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from bot.clock import to_ts
 from bot.storage.db import Database
 from bot.storage.digest import sub_level
+from models.reports import report_number
 from models.satisfaction import Rating, Tally
-from models.units import Level, Unit
+from models.units import Unit
 
 
 class Affected(BaseModel):
@@ -157,9 +158,9 @@ async def tallies(db: Database, unit: Unit, by: str, start: int, end: int) -> di
     return found
 
 
-async def supervision_wanted(db: Database, unit: Unit) -> list[str]:
-    """Numbers of the subtree's reports flagged for supervision (待督办): `#12`, with the
-    town's prefix for a county (`DTY-12`)."""
+async def supervision_wanted(db: Database, unit: Unit, county: bool = False) -> list[str]:
+    """Numbers of the subtree's reports flagged for supervision (待督办): `#12`, in the
+    county form (`DTY-12`) when `county`."""
     rows = await db.fetchall(
         # From the few flagged reports (a partial index), never from the subtree's reports.
         "SELECT r.id, COALESCE(r.town_seq, r.id) AS number, t.short FROM reports r "
@@ -167,10 +168,7 @@ async def supervision_wanted(db: Database, unit: Unit) -> list[str]:
         f"WHERE u.l{int(unit.level)}_id = ? AND r.supervision_wanted = 1 ORDER BY r.id",
         (unit.id,),
     )
-    county = unit.level is Level.COUNTY
-    return [
-        f"{r['short']}-{r['number']}" if county and r["short"] else f"#{r['number']}" for r in rows
-    ]
+    return [report_number(r["number"], r["short"] or "", county) for r in rows]
 
 
 async def ratings_of_reports(db: Database) -> dict[int, list[tuple[str, str, str]]]:

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from bot.clock import from_ts, to_ts
 from bot.storage.db import Database
-from models.reports import IN_PROGRESS, OPEN
-from models.units import Level, Unit
+from models.reports import IN_PROGRESS, OPEN, report_number
+from models.units import Unit
 
 _COLS = (
     "v.id, v.report_id, v.by_staff_id, s.name AS by_name, s.tg_user_id AS by_tg_user_id, "
@@ -170,12 +170,13 @@ class Figures:
     urged: int  # open reports urged at least once
     urgings: int  # how many urgings of them
     overdue: list[int]  # ids of overdue open reports (the first few)
-    # … and their numbers as people see them: #12 (DTY-12 for a county)
+    # … and their numbers as the reader sees them: #12 (DTY-12 in the county form)
     overdue_numbers: list[str]
 
 
-async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
-    """The supervision and urging figures of the open reports of `unit`'s subtree."""
+async def figures(db: Database, unit: Unit, overdue_limit: int, county: bool = False) -> Figures:
+    """The supervision and urging figures of the open reports of `unit`'s subtree (numbers
+    in the county form when `county`)."""
     level = int(unit.level)
     marks = ",".join("?" * len(_OPEN))
     sup = await db.fetchone(
@@ -214,12 +215,7 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
         urged=urged["urged"] or 0,
         urgings=urged["urgings"] or 0,
         overdue=[r["id"] for r in late],
-        overdue_numbers=[
-            f"{r['short']}-{r['number']}"
-            if unit.level is Level.COUNTY and r["short"]
-            else f"#{r['number']}"
-            for r in late
-        ],
+        overdue_numbers=[report_number(r["number"], r["short"] or "", county) for r in late],
     )
 
 

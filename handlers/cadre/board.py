@@ -47,7 +47,7 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
         lines.append(
             t(
                 "board.line",
-                number=f"#{row.number}",
+                number=board.number(row),
                 category=category_label(rt.config, t, row.category),
                 place=row.micro_grid,
                 age=age,
@@ -65,7 +65,7 @@ def render_board(rt: Runtime, t: Lang, board: Board) -> str:
 
 def board_buttons(t: Lang, board: Board) -> InlineKeyboardMarkup | None:
     """督办 for each report the reader may supervise, then previous / next page buttons."""
-    numbers = {r.id: f"#{r.number}" for r in board.rows}
+    numbers = {r.id: board.number(r) for r in board.rows}
     rows = [
         [supervise_button(t, i, numbers[i]) for i in board.supervisable[j : j + 3]]
         for j in range(0, len(board.supervisable), 3)

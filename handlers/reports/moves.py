@@ -20,7 +20,6 @@ from handlers.reports.render import MOVE_PREFIX, MOVES_BY_CODE
 from models.errors import Refusal
 from models.permissions import Actor
 from models.reports import NEEDS_NOTE, Move, Report
-from models.units import Level
 from services import cases, questions
 from services.questions import Asker
 from services.reports import moves
@@ -52,6 +51,7 @@ async def press(update: Update, context: GridContext) -> None:
                 report = await moves.load(rt.db, report_id)
                 await moves.check(rt.db, actor, report, move)
             await answer_quietly(query)
+            report = report.seen_by(actor.level)
             await _ask_note(context, query.from_user.id, report, move, t)
             return
         # The notices are stored with the move: whatever happens to the answer below,
@@ -73,8 +73,7 @@ async def press(update: Update, context: GridContext) -> None:
 
 def _number(actor: Actor, moved: Moved) -> str:
     """The report's number as the mover sees it (a county cadre: with the town's prefix)."""
-    county = actor.staff is not None and actor.staff.level is Level.COUNTY
-    return moved.after.as_tagged().number if county else moved.after.number
+    return moved.after.seen_by(actor.level).number
 
 
 async def _ask_note(
@@ -129,7 +128,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         if refusal.key in ASK_AGAIN:
             async with rt.db.reading():
                 report = await moves.load(rt.db, report_id)
-            await _ask_note(context, user.id, report, move, t)
+            await _ask_note(context, user.id, report.seen_by(actor.level), move, t)
         return True
     await reply(update, t(f"reports.done_{move.value}", number=_number(actor, moved)))
     return True

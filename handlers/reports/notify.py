@@ -45,7 +45,7 @@ async def cards(context: GridContext, report: Report) -> Render:
 
     async def render(person: Staff, t: Lang) -> Card:
         view = await views.staff_view(rt.db, report, person)
-        caption = t("voice.recording_caption", number=report.number)
+        caption = t("voice.recording_caption", number=view.report.number)
         follow = tuple(send_params(a, caption) for a in view.attachments)
         return Card(staff_card(rt, t, view), staff_buttons(t, report), report.photo_file_id, follow)
 

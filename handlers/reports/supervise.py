@@ -161,7 +161,7 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ASK_AGAIN:
-            report = await supervision.report_of(rt.db, report_id)
+            report = (await supervision.report_of(rt.db, report_id)).seen_by(actor.level)
             await _ask(context, t, user.id, report_id, report.number, kind)
     return True
 

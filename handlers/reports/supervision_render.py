@@ -221,12 +221,12 @@ async def staff_message(
         report.micro_grid_id,
         person,
         "supervise.mention",
-        report.number,
+        report.seen_by(None).number,  # in the micro-grid's group: the town's form
     )
     return message(
         f"{key}:staff:{person.id}",
         person.tg_user_id,
-        t(text_key, number=report.number, **values),
+        t(text_key, number=report.seen_by(person.level).number, **values),
         Recipient.STAFF,
         subject,
         progress_markup(t, report.id) if markup else None,

@@ -56,7 +56,7 @@ async def tasks(update: Update, context: GridContext) -> None:
         await reply(update, staff_card(rt, t, view), reply_markup=markup)
         # The recording and the location after the card, as its notice had them (a worker
         # the notice could not reach finds the report here).
-        caption = t("voice.recording_caption", number=report.number)
+        caption = t("voice.recording_caption", number=view.report.number)
         for attachment in view.attachments:
             method, params = send_params(attachment, caption)
             await rt.outbox.send(method, chat.id, params)

@@ -57,6 +57,7 @@ async def check(db: Database, actor: Actor, report: Report, move: str) -> None:
     moved on names its status, which only those who may see the report may learn.
     """
     move = Move(move)
+    report = report.seen_by(actor.level)  # refusals name it as this person sees it
     mine = Refusal("reports.not_yours", number=report.number)
     stale = cases.moved_on("reports", report.number, report.status.value)
     if actor.staff is not None and move in STAFF_MOVES:

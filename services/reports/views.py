@@ -18,7 +18,7 @@ from models.outbox import Failed
 from models.permissions import Actor
 from models.reports import Number, Report
 from models.supervision import STAFF_ONLY_NOTES
-from models.units import Level, Staff, Unit
+from models.units import Staff, Unit
 from services import supervision
 from services.supervision import Marks
 
@@ -112,8 +112,7 @@ async def find(db: Database, actor: Actor, number: Number, in_group: int | None 
         raise _unknown(number)
     if len(seen) > 1:
         raise Refusal("county.ambiguous_number", number=number.seq, example=_example(seen))
-    county = actor.staff is not None and actor.staff.level is Level.COUNTY
-    return seen[0].as_tagged() if county else seen[0]
+    return seen[0].seen_by(actor.level)
 
 
 def _example(reports: list[Report]) -> str:
@@ -189,8 +188,7 @@ async def staff_view(db: Database, report: Report, staff: Staff) -> ReportView:
     """A report as its handler's card shows it (with the reporter's household phone; no
     history and no failed notices, which the card does not show). A county cadre sees the
     number with its town's prefix."""
-    if staff.level is Level.COUNTY:
-        report = report.as_tagged()
+    report = report.seen_by(staff.level)
     async with db.reading():
         actor = Actor(tg_user_id=staff.tg_user_id or 0, staff=staff)
         return await _view(db, actor, report, with_history=False)
