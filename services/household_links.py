@@ -166,11 +166,8 @@ async def pending_for(db: Database, actor: Actor) -> list[tuple[LinkRequest, Hou
     if not may(actor, Action.APPROVE_LINK):
         return []
     async with db.transaction():
-        micro_grids = [
-            m.id for unit in actor.units for m in await grid.subtree(db, unit, Level.MICRO_GRID)
-        ]
         found = []
-        for request in (await store.pending_in(db, micro_grids))[:PENDING_LIMIT]:
+        for request in await store.pending_within(db, actor.units, PENDING_LIMIT):
             household = await household_store.household(db, request.household_id)
             if household is not None:
                 found.append((request, household))

@@ -236,3 +236,46 @@ async def test_counts_in_sql_agree_with_counting_the_households(db: Database) ->
             expected, key=lambda t: t.micro_grid_id
         ), at
     assert sum(t.contacted for t in counted) == 1 and sum(t.visited for t in counted) == 1
+
+
+async def test_due_lists_count_in_sql_and_name_the_first_few(db: Database) -> None:
+    """/tasks counts a cadre's due households in SQL and loads only the first few of each
+    list; the counts and the lists are what the loaded households give, at every moment."""
+    from bot.storage import households as household_store
+    from models.periods import month_of, quarter_of
+
+    await apply_roster(db, without(town_roster(), "M1-H4"), local(2026, 5, 20, 9, 0))
+    for code, when, kind in (
+        ("M1-H1", local(2026, 5, 31, 23, 30), LogKind.CONTACT),
+        ("M1-H2", local(2026, 6, 1, 0, 10), LogKind.CONTACT),
+        ("M2-H1", local(2026, 4, 1, 8, 0), LogKind.VISIT),
+        ("M4-H1", local(2026, 3, 31, 23, 59), LogKind.VISIT),
+        ("M1-H4", local(2026, 5, 10, 9, 0), LogKind.CONTACT),
+    ):
+        outcome = Outcome.MET if kind is LogKind.VISIT else Outcome.PHONE
+        await log(db, code, when, kind, outcome, staff="L4D" if code == "M4-H1" else "L4A")
+    town, village = await unit(db, "T"), await unit(db, "V1")
+    for units in ([town], [village], [await unit(db, "M1"), await unit(db, "M4")]):
+        for at in (local(2026, 5, 15, 12, 0), local(2026, 6, 1, 0, 30), local(2026, 6, 20, 12)):
+            month, quarter = month_of(at, TZ), quarter_of(at, TZ)
+            async with db.transaction():
+                facts = [f for f in await household_store.facts(db, units, to_ts(at))]
+                counts, contact, visit = await household_store.due(
+                    db, units, to_ts(at), to_ts(month.start), to_ts(quarter.start), 3
+                )
+            facts = [f for f in facts if f.counts_at(at)]
+            not_contacted = [f.household for f in facts if not f.contacted(month)]
+            not_visited = [f.household for f in facts if not f.visited(quarter)]
+            assert counts.total == len(facts) and counts.total > 3, (units, at)
+            assert counts.total - counts.contacted == len(not_contacted), (units, at)
+            assert counts.total - counts.visited == len(not_visited), (units, at)
+            assert counts.unlinked == sum(not f.household.linked for f in facts)
+            assert contact == not_contacted[:3] and visit == not_visited[:3], (units, at)
+    # Contacted on 1 June 00:10 (M1-H2): out of June's list, still in May's.
+    async with db.transaction():
+        at = local(2026, 6, 20, 12)
+        month, quarter = month_of(at, TZ), quarter_of(at, TZ)
+        _, contact, _ = await household_store.due(
+            db, [await unit(db, "M1")], to_ts(at), to_ts(month.start), to_ts(quarter.start), 9
+        )
+    assert "M1-H2" not in [h.code for h in contact] and "M1-H1" in [h.code for h in contact]
