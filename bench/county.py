@@ -308,7 +308,9 @@ async def fan_out(path: Path, folder: Path, args: argparse.Namespace) -> None:
             "[backup]\nenabled = false\n"
             "[cadre.digest]\nenabled = false\n"
             "[cadre.assessment]\nenabled = false\n"
-            '[reminders]\nmonthly_contact = ["0 * * * *"]\nquarterly_visit = []\n'
+            # Due since the 1st of this month and not again before the next: a run that
+            # crosses an hour (or a day) is still one run.
+            '[reminders]\nmonthly_contact = ["0 0 1 * *"]\nquarterly_visit = []\n'
             'weekly_checkin = []\npension = []\nquiet_start = "00:00"\nquiet_end = "00:00"\n'
             'catch_up_after = "10s"\n'
         )
