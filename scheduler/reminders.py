@@ -49,10 +49,13 @@ async def run_reminders(context: GridContext) -> int:
 
     # Each of a few senders takes the next message in the fair order (each town's next
     # recipient in turn), sends it and records how it went: a run of 32 000 never sits in
-    # memory, and a stop leaves at most the messages in flight 'unknown'.
+    # memory, a kill leaves at most the messages in flight 'unknown', and a stop (SIGTERM)
+    # lets those finish and leaves the rest pending for the catch-up after the restart.
     async def sender() -> int:
         sent = 0
-        while claimed := await reminders.claim(rt.db, rt.clock, rt.config, kinds, process, 1):
+        while context.application.running and (
+            claimed := await reminders.claim(rt.db, rt.clock, rt.config, kinds, process, 1)
+        ):
             outcome = await _deliver(context, claimed[0])
             await reminders.finish(rt.db, rt.clock, [outcome])
             sent += outcome.status == "sent"

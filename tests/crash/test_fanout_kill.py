@@ -6,8 +6,10 @@ one 429."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +33,9 @@ IN_FLIGHT = 4  # [reminders] parallel_sends
 class Reminded(Run):
     """Two towns' workers, each linked to a sandbox account; a monthly-contact run due."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, sizes: list[int] = SIZES) -> None:
         super().__init__(tmp)
+        self.sizes = sizes
         self.workers: set[int] = set()
 
     async def prepare(self) -> Reminded:
@@ -46,7 +49,8 @@ class Reminded(Run):
         now = datetime.now(UTC)
         db = await Database.open(self.db_path)
         try:
-            await apply_roster(db, towns_roster(SIZES), now - timedelta(days=60), actor="test")
+            roster = towns_roster(self.sizes)
+            await apply_roster(db, roster, now - timedelta(days=60), actor="test")
             async with db.transaction():
                 for row in await db.fetchall("SELECT id FROM staff ORDER BY id"):
                     user = self.sb.add_user(f"worker {row['id']}")
@@ -101,3 +105,37 @@ async def test_a_run_killed_half_way_is_finished_once_after_the_restart(
     # Those recorded sent did arrive; an unknown one may have arrived before the kill.
     assert statuses["sent"] <= len(got) <= statuses["sent"] + statuses["unknown"]
     assert len(got) > before  # the new process carried on
+
+
+async def test_a_stop_mid_run_ends_at_once_and_the_restart_sends_the_rest(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM in the middle of a run of ~28 s: the process ends within seconds (the senders
+    finish the sends in flight and take no more), nothing is left half-sent, and the next
+    process reminds everyone else, each once."""
+    place = await Reminded(tmp_path, [600, 240]).prepare()
+    try:
+        total = len(place.workers)
+        place.start()
+        await place.sb.wait_for(lambda: len(place.reminders()) >= 60, WAIT)
+        assert place.proc is not None
+        place.proc.terminate()
+        began = time.monotonic()
+        # The sandbox runs in this event loop: wait without blocking it.
+        await asyncio.to_thread(place.proc.wait, 60)
+        took = time.monotonic() - began
+        stopped = place.ledger(KIND)
+        assert took < 10, f"the stop took {took:.1f} s"
+        assert stopped["pending"] > total // 2 and stopped["sending"] == stopped["unknown"] == 0
+        place.start()
+
+        def finished() -> bool:
+            statuses = place.ledger(KIND)
+            return statuses["sent"] + statuses["failed"] == total
+
+        await place.sb.wait_for(finished, WAIT)
+        got = place.reminders()
+        assert len(got) == len(set(got)) == total, "each worker reminded once"
+        assert place.ledger(KIND)["sent"] == total and place.flooded() == 0
+    finally:
+        await place.close()
