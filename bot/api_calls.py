@@ -49,12 +49,14 @@ def wire_params(bot: ExtBot[Any], method: str, params: Mapping[str, object]) -> 
     parse_mode = defaults.parse_mode if defaults is not None else None
     if PLAIN.get(method) and "parse_mode" not in data and parse_mode is not None:
         data["parse_mode"] = parse_mode
+    # Without a message to reply to, PTB drops allow_sending_without_reply.
+    allow = data.pop("allow_sending_without_reply", None)
     if "reply_to_message_id" in data:
         # As PTB's ReplyParameters has it (its fields in order, the default parse mode for
         # a quote inserted).
         reply: dict[str, Any] = {}
-        if "allow_sending_without_reply" in data:
-            reply["allow_sending_without_reply"] = data.pop("allow_sending_without_reply")
+        if allow is not None:
+            reply["allow_sending_without_reply"] = allow
         reply["message_id"] = data.pop("reply_to_message_id")
         if parse_mode is not None:
             reply["quote_parse_mode"] = parse_mode

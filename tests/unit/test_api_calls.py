@@ -102,6 +102,11 @@ NOTICES: list[tuple[str, dict[str, Any]]] = [
             "allow_sending_without_reply": True,
         },
     ),
+    (
+        "sendMessage",
+        {"text": "没有可回复的", "reply_to_message_id": None, "allow_sending_without_reply": True},
+    ),
+    ("sendMessage", {"text": "x", "reply_to_message_id": 4, "allow_sending_without_reply": False}),
     ("sendMessage", {"text": "请回复", "reply_markup": ForceReply(selective=True).to_dict()}),
     ("sendPhoto", {"photo": "AgACAgFILE", "caption": "<i>照片</i>", "reply_markup": MARKUP}),
     ("editMessageText", {"message_id": 4, "text": "已受理", "reply_markup": MARKUP}),
