@@ -48,6 +48,12 @@ class Database:
         self._lock = asyncio.Lock()
         # Inside transaction(), until its first statement: that statement begins it.
         self._begin_pending = False
+        # Inside a quick unit of work (see `transaction`).
+        self._quick = False
+        # Work sent to the database thread, and work it has finished (each counted by one
+        # thread only): while they differ, the thread may be using the connection.
+        self._sent = 0
+        self._finished = 0
         # The same file opened read-only, for snapshots (none for an in-memory database).
         self._read_only_uri = (
             None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
@@ -62,7 +68,9 @@ class Database:
             # Personal data: the file (and the -wal and -shm files SQLite makes alike) is
             # the owner's alone.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # A quick unit runs statements on the event loop's thread too, never at the same time
+        # as the database thread (see `_on_thread`).
+        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         for pragma in (
             "PRAGMA journal_mode=WAL",
@@ -110,31 +118,39 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
+    async def transaction(self, quick: bool = False) -> AsyncIterator[Database]:
         """Run a unit of work atomically; nested use joins the outer transaction.
 
         BEGIN goes to the database thread together with the unit's first statement (one hop
         fewer; a unit that runs none costs nothing); the lock taken here keeps every other
-        unit of work out from the start, so nothing runs between the two."""
+        unit of work out from the start, so nothing runs between the two.
+
+        `quick`: every statement of the unit is short (an update's own reads and writes,
+        no scan), so after the first one (which begins the transaction, and may wait for
+        the write lock) they run on the event loop's thread, without a hop each; COMMIT
+        (which may checkpoint the WAL) goes to the database thread. Nested units follow
+        the outermost one."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
         async with self._lock:
             token = _owner.set(self)
             self._begin_pending = True
+            self._quick = quick
             try:
                 yield self
             except BaseException:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._on_thread(_run, "ROLLBACK")
+                    await self._hop(_run, "ROLLBACK")
                 raise
             else:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._on_thread(_run, "COMMIT")
+                    await self._hop(_run, "COMMIT")
             finally:
                 self._begin_pending = False
+                self._quick = False
                 _owner.reset(token)
 
     def _in_transaction(self) -> bool:
@@ -150,17 +166,20 @@ class Database:
             return await self._on_thread(_atomic, work, args)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Database]:
+    async def reading(self, quick: bool = False) -> AsyncIterator[Database]:
         """Read without a write transaction: no other unit of work runs meanwhile, so
-        every read sees committed data (inside a transaction, it joins it)."""
+        every read sees committed data (inside a transaction, it joins it). `quick`: only
+        short reads, run on the event loop's thread (see `transaction`)."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
         async with self._lock:
             token = _owner.set(self)
+            self._quick = quick
             try:
                 yield self
             finally:
+                self._quick = False
                 _owner.reset(token)
 
     @asynccontextmanager
@@ -172,7 +191,9 @@ class Database:
             async with self.reading() as db:
                 yield db
             return
-        conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+        conn = await aiosqlite.connect(
+            self._read_only_uri, uri=True, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.row_factory = sqlite3.Row
             await conn.execute("PRAGMA busy_timeout=5000")
@@ -190,14 +211,32 @@ class Database:
             await conn.close()
 
     async def _on_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(connection, *args)` on the database thread: one hop per statement."""
+        """Run `work(connection, *args)` on the database thread: one hop per statement (in a
+        quick unit of this task, on this thread while the database thread is idle)."""
         # aiosqlite's public cursor API costs two or three thread hops per statement
         # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
-        if self._begin_pending and _owner.get() is self:
-            # The first statement of the transaction() this task holds: BEGIN rides along.
-            self._begin_pending = False
-            return await self._conn._execute(_begun, self._conn._conn, work, args)
-        return await self._conn._execute(work, self._conn._conn, *args)
+        if _owner.get() is self:
+            if self._begin_pending:
+                # The first statement of the transaction() this task holds: BEGIN rides along.
+                self._begin_pending = False
+                return await self._hop(_begun, work, args)
+            if self._quick and self._sent == self._finished:
+                # Nothing runs on the database thread, and nothing else can be sent to it
+                # before this returns: the connection is this thread's for the statement.
+                return work(self._conn._conn, *args)
+        return await self._hop(work, *args)
+
+    async def _hop(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(connection, *args)` on the database thread, counted there when done."""
+
+        def counted(conn: sqlite3.Connection) -> T:
+            try:
+                return work(conn, *args)
+            finally:
+                self._finished += 1  # on the database thread, once it is done with `conn`
+
+        self._sent += 1
+        return await self._conn._execute(counted, self._conn._conn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last row id (inserts) or the row count."""
@@ -231,7 +270,7 @@ class Database:
         # Outside any unit of work, so the copy holds committed data only; aiosqlite runs the
         # call on its own thread, where the sqlite3 connection lives.
         async with self.reading():
-            await self._conn._execute(copy_database, self._conn._conn, Path(dest))
+            await self._hop(copy_database, Path(dest))
 
 
 def _atomic(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:

@@ -59,7 +59,7 @@ async def report(update: Update, context: GridContext) -> None:
         return
     said = said_of(message, _text_after_command(message))
     try:
-        async with rt.db.transaction():
+        async with rt.db.transaction(quick=True):
             progress = await filing.start(
                 rt.db,
                 rt.clock,
@@ -89,7 +89,7 @@ async def pick_category(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
-        async with rt.db.transaction():
+        async with rt.db.transaction(quick=True):
             progress = await filing.choose_category(
                 rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
             )
