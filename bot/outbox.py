@@ -127,7 +127,7 @@ class Sender:
     async def deliver_due(self) -> bool:
         """Deliver every row due now (one pass); returns whether there were any."""
         now = self.clock.now()
-        async with self.db.reading():
+        async with self.db.reading(quick=True):  # indexed, at most a batch of rows
             rows = await store.due(self.db, now)
         if not rows:
             await self._prune(now)
