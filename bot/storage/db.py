@@ -23,6 +23,12 @@ _owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_own
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
+BUSY_TIMEOUT_MS = 5000
+# A quick COMMIT on the event loop's thread never checkpoints the WAL (that may take a
+# while); one in this many goes to the database thread, where SQLite checkpoints when the
+# WAL has grown past its limit (`wal_autocheckpoint`, as for every other COMMIT).
+QUICK_COMMITS_PER_HOP = 50
+
 
 def migration_versions() -> list[tuple[int, str]]:
     """(version, file name) of every migration shipped with the package, in order."""
@@ -54,6 +60,8 @@ class Database:
         # thread only): while they differ, the thread may be using the connection.
         self._sent = 0
         self._finished = 0
+        # Quick COMMITs since the last one on the database thread.
+        self._quick_commits = 0
         # The same file opened read-only, for snapshots (none for an in-memory database).
         self._read_only_uri = (
             None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
@@ -76,7 +84,7 @@ class Database:
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
         ):
             await conn.execute(pragma)
         db = cls(conn, path)
@@ -126,10 +134,11 @@ class Database:
         unit of work out from the start, so nothing runs between the two.
 
         `quick`: every statement of the unit is short (an update's own reads and writes,
-        no scan), so after the first one (which begins the transaction, and may wait for
-        the write lock) they run on the event loop's thread, without a hop each; COMMIT
-        (which may checkpoint the WAL) goes to the database thread. Nested units follow
-        the outermost one."""
+        no scan), so they run on the event loop's thread, without a hop each, whenever the
+        database thread is idle. Only what may take long goes there: BEGIN when another
+        connection holds the write lock (it waits for it there), and one COMMIT in
+        `QUICK_COMMITS_PER_HOP` (it may checkpoint the WAL). Nested units follow the
+        outermost one."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
@@ -142,12 +151,12 @@ class Database:
             except BaseException:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._hop(_run, "ROLLBACK")
+                    await self._end("ROLLBACK")
                 raise
             else:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._hop(_run, "COMMIT")
+                    await self._end("COMMIT")
             finally:
                 self._begin_pending = False
                 self._quick = False
@@ -158,12 +167,22 @@ class Database:
         return conn is not None and conn.in_transaction
 
     async def atomically(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(connection, *args)` as one transaction in a single hop to the database
-        thread: for small, hot units of work (a few statements, no awaits between them)."""
+        """Run `work(connection, *args)` as one transaction: for small, hot units of work (a
+        few statements, no awaits between them), run as a quick unit (see `transaction`),
+        else in a single hop to the database thread."""
         if self._lock.locked() and _owner.get() is self:
             return await self._on_thread(work, *args)
         async with self._lock:
-            return await self._on_thread(_atomic, work, args)
+            conn = self._conn._conn
+            if self._idle() and _begin_now(conn):
+                try:
+                    result = work(conn, *args)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                await self._end("COMMIT", quick=True)
+                return result
+            return await self._hop(_atomic, work, args)
 
     @asynccontextmanager
     async def reading(self, quick: bool = False) -> AsyncIterator[Database]:
@@ -216,15 +235,37 @@ class Database:
         # aiosqlite's public cursor API costs two or three thread hops per statement
         # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
         if _owner.get() is self:
+            conn = self._conn._conn
             if self._begin_pending:
-                # The first statement of the transaction() this task holds: BEGIN rides along.
+                # The first statement of the transaction() this task holds: it begins it.
                 self._begin_pending = False
+                if self._quick and self._idle() and _begin_now(conn):
+                    return work(conn, *args)
                 return await self._hop(_begun, work, args)
-            if self._quick and self._sent == self._finished:
-                # Nothing runs on the database thread, and nothing else can be sent to it
-                # before this returns: the connection is this thread's for the statement.
-                return work(self._conn._conn, *args)
+            if self._quick and self._idle():
+                return work(conn, *args)
         return await self._hop(work, *args)
+
+    def _idle(self) -> bool:
+        """Whether the database thread has finished everything sent to it: until more is
+        sent (which only this thread does), the connection is this thread's."""
+        return self._sent == self._finished
+
+    async def _end(self, sql: str, quick: bool | None = None) -> None:
+        """COMMIT or ROLLBACK the transaction this task holds."""
+        quick = self._quick if quick is None else quick
+        if quick and self._idle():
+            conn = self._conn._conn
+            if sql == "ROLLBACK":
+                conn.execute(sql)
+                return
+            if self._quick_commits < QUICK_COMMITS_PER_HOP:
+                self._quick_commits += 1
+                _commit_without_checkpoint(conn)
+                return
+        if sql == "COMMIT":
+            self._quick_commits = 0
+        await self._hop(_run, sql)
 
     async def _hop(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work(connection, *args)` on the database thread, counted there when done."""
@@ -282,6 +323,30 @@ def _atomic(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, .
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _begin_now(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE if the write lock is free now; False (nothing begun) when another
+    connection holds it: then the transaction begins on the database thread, waiting."""
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
+def _commit_without_checkpoint(conn: sqlite3.Connection) -> None:
+    """COMMIT without SQLite's automatic WAL checkpoint (left to a COMMIT on the database
+    thread)."""
+    limit = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint={int(limit)}")
 
 
 def _begun(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:

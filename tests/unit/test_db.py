@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.storage.db import Database
+from bot.storage.db import BUSY_TIMEOUT_MS, QUICK_COMMITS_PER_HOP, Database
 
 
 @pytest.fixture
@@ -230,34 +230,86 @@ def _thread_of(conn: sqlite3.Connection) -> int:
     return threading.get_ident()
 
 
-async def test_a_quick_unit_hops_only_to_begin_and_to_commit(db: Database, tmp_path: Path) -> None:
+async def test_a_quick_unit_makes_no_hop_to_the_database_thread(
+    db: Database, tmp_path: Path
+) -> None:
     hops = count_hops(db)
-    async with db.transaction(quick=True):
-        await db.execute(_AUDIT, (1, "first"))  # begins the transaction, on the thread
-        await db.execute(_AUDIT, (2, "second"))
-        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
-        assert await db._on_thread(_thread_of) == threading.get_ident()
-        async with db.reading():  # nested: as quick as the unit it joins
-            assert await db.scalar("SELECT MAX(at) FROM audit_log") == 2
-    assert hops == ["_begun", "_run"]  # BEGIN with the first insert, then COMMIT
-    other = sqlite3.connect(tmp_path / "t.sqlite3")
+    other = sqlite3.connect(tmp_path / "t.sqlite3", timeout=0)
     try:
+        async with db.transaction(quick=True):
+            await db.execute(_AUDIT, (1, "first"))  # begins the transaction
+            with pytest.raises(sqlite3.OperationalError):
+                other.execute("BEGIN IMMEDIATE")  # begun: the write lock is held
+            await db.execute(_AUDIT, (2, "second"))
+            assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
+            assert await db._on_thread(_thread_of) == threading.get_ident()
+            async with db.reading():  # nested: as quick as the unit it joins
+                assert await db.scalar("SELECT MAX(at) FROM audit_log") == 2
+        assert hops == []
         assert other.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (2,)
+        # The connection's settings are as they were.
+        assert await db.scalar("PRAGMA busy_timeout") == BUSY_TIMEOUT_MS
+        assert await db.scalar("PRAGMA wal_autocheckpoint") == 1000
+        hops.clear()
+        async with db.reading(quick=True):
+            assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
+        async with db.reading():  # not quick: every read goes to the thread
+            assert await db._on_thread(_thread_of) != threading.get_ident()
+        assert hops == ["_thread_of"]
+        with pytest.raises(RuntimeError):
+            async with db.transaction(quick=True):
+                await db.execute(_AUDIT, (3, "third"))
+                await db.execute(_AUDIT, (4, "fourth"))
+                raise RuntimeError
+        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2  # rolled back
+        assert not db._in_transaction()
+        other.execute("BEGIN IMMEDIATE")  # nothing left holding the lock
+        other.execute("ROLLBACK")
     finally:
         other.close()
-    hops.clear()
-    async with db.reading(quick=True):
-        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
-    async with db.reading():  # not quick: every read goes to the thread
-        assert await db._on_thread(_thread_of) != threading.get_ident()
-    assert hops == ["_thread_of"]
-    with pytest.raises(RuntimeError):
+
+
+async def test_a_quick_unit_waits_for_the_write_lock_on_the_database_thread(
+    db: Database, tmp_path: Path
+) -> None:
+    hops = count_hops(db)
+    other = sqlite3.connect(tmp_path / "t.sqlite3", timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process writes
+
+        async def write() -> None:
+            async with db.transaction(quick=True):
+                await db.execute(_AUDIT, (1, "first"))
+
+        waiting = asyncio.create_task(write())
+        await asyncio.sleep(0.1)
+        assert not waiting.done()  # waiting on the database thread, the loop runs on
+        assert hops == ["_begun"]
+        other.execute("COMMIT")
+        await waiting
+        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 1
+        assert await db.scalar("PRAGMA busy_timeout") == BUSY_TIMEOUT_MS
+    finally:
+        other.close()
+
+
+async def test_one_quick_commit_in_so_many_goes_to_the_database_thread(db: Database) -> None:
+    hops = count_hops(db)
+    for n in range(QUICK_COMMITS_PER_HOP + 1):
         async with db.transaction(quick=True):
-            await db.execute(_AUDIT, (3, "third"))
-            await db.execute(_AUDIT, (4, "fourth"))
-            raise RuntimeError
-    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2  # rolled back
-    assert not db._in_transaction()
+            await db.execute(_AUDIT, (n, "x"))
+    # The last one, where SQLite checkpoints the WAL when it has grown past its limit.
+    assert hops == ["_run"]
+    for n in range(QUICK_COMMITS_PER_HOP):
+        await db.atomically(_insert_audit, n)
+    assert hops == ["_run"]
+    await db.atomically(_insert_audit, 99)
+    assert hops == ["_run", "_run"]
+    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2 * QUICK_COMMITS_PER_HOP + 2
+
+
+def _insert_audit(conn: sqlite3.Connection, at: int) -> None:
+    conn.execute(_AUDIT, (at, "y"))
 
 
 async def test_a_quick_statement_waits_for_the_thread_to_be_free(db: Database) -> None:
