@@ -31,6 +31,7 @@ PLAIN: dict[str, bool] = {
     "editMessageText": True,
     "editMessageCaption": True,
     "editMessageReplyMarkup": True,
+    "answerCallbackQuery": False,
 }
 _JSON = (str, int, float, bool, dict, list)
 
@@ -77,11 +78,18 @@ async def post(
 
 
 async def call(
-    bot: ExtBot[Any], method: str, chat_id: int, params: Mapping[str, object], **timeouts: Any
+    bot: ExtBot[Any],
+    method: str,
+    chat_id: int | None,
+    params: Mapping[str, object],
+    **timeouts: Any,
 ) -> Any:
     """Make one listed call (see `plain`) as PTB's method would, through the bot's rate
-    limiter when it has one; returns the answer's `result` as JSON."""
-    data = {"chat_id": chat_id, **wire_params(bot, method, params)}
+    limiter when it has one; returns the answer's `result` as JSON. `chat_id` None: a call
+    that names no chat (answerCallbackQuery)."""
+    data = wire_params(bot, method, params)
+    if chat_id is not None:
+        data = {"chat_id": chat_id, **data}
     limiter = bot.rate_limiter
     if limiter is None:
         return await post(bot.request, bot.base_url, method, data, **timeouts)

@@ -121,6 +121,18 @@ NOTICES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+async def test_a_button_press_is_answered_as_ptb_answers_it() -> None:
+    for params in (
+        {"callback_query_id": "77", "text": None},
+        {"callback_query_id": "77", "text": "好"},
+    ):
+        theirs, ours = Recording(), Recording()
+        theirs.answer = ours.answer = (200, {"ok": True, "result": True})
+        await bot_on(theirs).answer_callback_query(params["callback_query_id"], params["text"])
+        assert await api_calls.call(bot_on(ours), "answerCallbackQuery", None, params) is True
+        assert ours.seen == theirs.seen
+
+
 @pytest.mark.parametrize(("method", "params"), NOTICES)
 async def test_a_plain_call_sends_what_ptb_sends(method: str, params: dict[str, Any]) -> None:
     assert api_calls.plain(method, params)
