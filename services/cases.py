@@ -22,6 +22,7 @@ from models.cases import CaseChange, CaseState, Due, Kind, KindRules, Mover, Pla
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from models.units import Level, Staff
+from services.effects import Then
 from services.reports.routing import Route, route_from
 
 R = TypeVar("R")
@@ -127,11 +128,13 @@ async def apply(
     visit_at: datetime | None = None,
     duplicate_of: int | None = None,
     press_id: str | None = None,
+    then: Then[Moved[R]] | None = None,
 ) -> Moved[R] | None:
     """Make `move` on the case as `actor`, atomically, after every check.
 
     `press_id` (a button press's id) makes the move happen once even when Telegram delivers
-    the press again; the repeat returns None.
+    the press again; the repeat returns None. `then` (the caller's notices of the move) runs
+    in the move's transaction: the move and its notices are stored together or not at all.
     """
     async with db.transaction():
         now = clock.now()
@@ -148,7 +151,10 @@ async def apply(
         route = None
         if kind.rules.transition(move).effects.climbs:
             route = await _route(db, kind, record, cases.climb_from(case))
-        return await _commit(db, config, kind, (record, case), step, actor.staff, route)
+        moved = await _commit(db, config, kind, (record, case), step, actor.staff, route)
+        if then is not None:
+            await then(moved)
+        return moved
 
 
 async def _commit(
@@ -190,10 +196,17 @@ async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None
     return await route_from(db, micro_grid, start)
 
 
-async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -> list[Moved[R]]:
+async def sweep(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    kind: CaseKind[R],
+    then: Then[Moved[R]] | None = None,
+) -> list[Moved[R]]:
     """Make the sweep's move on every case of `kind` past its deadline, once per breach: one
     waiting for the grid climbs a level (at the town it is only flagged overdue), one waiting
-    for the resident is closed (idempotent: the deadline is cleared or starts again)."""
+    for the resident is closed (idempotent: the deadline is cleared or starts again). `then`
+    runs for each move in the sweep's transaction (its notices are stored with it)."""
     moved: list[Moved[R]] = []
     async with db.transaction():
         now = clock.now()
@@ -213,6 +226,9 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
         if kind.second_due is not None:
             climbed = {m.change.after.id for m in moved}
             moved += await _sweep_second(db, config, kind, kind.second_due, now, climbed)
+        if then is not None:
+            for each in moved:
+                await then(each)
     return moved
 
 

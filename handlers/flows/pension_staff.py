@@ -46,20 +46,18 @@ async def press(update: Update, context: GridContext) -> None:
         if kind in (render.TIME, render.DONE) and (kind == render.DONE or len(parts) == 5):
             visit_at = render.parse_moment(rt, parts[3], parts[4]) if kind == render.TIME else None
             # The notices are stored with the move, whatever happens to the answer below.
-            async with rt.db.transaction():
-                moved = await cases.apply(
-                    rt.db,
-                    rt.clock,
-                    rt.config,
-                    visits.HOME_VISITS,
-                    actor,
-                    request_id,
-                    move,
-                    visit_at=visit_at,
-                    press_id=query.id,
-                )
-                if moved is not None:
-                    await announce(context, moved)
+            moved = await cases.apply(
+                rt.db,
+                rt.clock,
+                rt.config,
+                visits.HOME_VISITS,
+                actor,
+                request_id,
+                move,
+                visit_at=visit_at,
+                press_id=query.id,
+                then=lambda moved: announce(context, moved),
+            )
         else:
             request = await visits.ensure(rt.db, actor, request_id, move)
             await query.answer()
@@ -133,19 +131,18 @@ async def reason(update: Update, context: GridContext, scratch: Scratch) -> obje
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     try:
-        async with rt.db.transaction():
-            moved = await cases.apply(
-                rt.db,
-                rt.clock,
-                rt.config,
-                visits.HOME_VISITS,
-                actor,
-                int(scratch["request"]),
-                Move.FAIL,
-                note=message.text,
-            )
-            assert moved is not None
-            await announce(context, moved)
+        moved = await cases.apply(
+            rt.db,
+            rt.clock,
+            rt.config,
+            visits.HOME_VISITS,
+            actor,
+            int(scratch["request"]),
+            Move.FAIL,
+            note=message.text,
+            then=lambda moved: announce(context, moved),
+        )
+        assert moved is not None
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return REASON if refusal.key in ASK_AGAIN else END

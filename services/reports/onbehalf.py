@@ -51,11 +51,12 @@ async def answerer(db: Database, report: Report) -> Answerer:
     resident linked to the household, else the worker who recorded it."""
     if not report.for_household:
         return Answerer(report.reporter_tg_id, resident=True)
-    if report.household_id is not None:
-        linked = await households_link.residents_of(db, report.household_id)
-        if linked:
-            return Answerer(linked[0], resident=True)
-    staff = await grid.staff_by_id(db, report.recorded_by_staff_id or 0)
+    async with db.reading():
+        if report.household_id is not None:
+            linked = await households_link.residents_of(db, report.household_id)
+            if linked:
+                return Answerer(linked[0], resident=True)
+        staff = await grid.staff_by_id(db, report.recorded_by_staff_id or 0)
     return Answerer(staff.tg_user_id if staff else None, resident=False, staff=staff)
 
 
