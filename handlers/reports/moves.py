@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
@@ -54,17 +55,7 @@ async def press(update: Update, context: GridContext) -> None:
             return
         # The notices are stored with the move: whatever happens to the answer below,
         # they go out.
-        moved = await cases.apply(
-            rt.db,
-            rt.clock,
-            rt.config,
-            moves.REPORTS,
-            actor,
-            report_id,
-            move,
-            press_id=query.id,
-            then=lambda moved: announce(context, moved),
-        )
+        moved = await _apply(context, actor, report_id, move, press_id=query.id)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -72,6 +63,24 @@ async def press(update: Update, context: GridContext) -> None:
         await answer_quietly(query)
         return
     await answer_quietly(query, t(f"reports.done_{move.value}", number=_number(actor, moved)))
+
+
+async def _apply(
+    context: GridContext, actor: Actor, report_id: int, move: Move, **details: Any
+) -> Moved | None:
+    """Make the move; its notices are stored with it (in its transaction)."""
+    rt = context.rt
+    return await cases.apply(
+        rt.db,
+        rt.clock,
+        rt.config,
+        moves.REPORTS,
+        actor,
+        report_id,
+        move,
+        then=lambda moved: announce(context, moved),
+        **details,
+    )
 
 
 def _number(actor: Actor, moved: Moved) -> str:
@@ -113,18 +122,7 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         duplicate_of = int(match.group(1)) if match else None
     actor = await current_actor(context, update)
     try:
-        moved = await cases.apply(
-            rt.db,
-            rt.clock,
-            rt.config,
-            moves.REPORTS,
-            actor,
-            report_id,
-            move,
-            note=text,
-            duplicate_of=duplicate_of,
-            then=lambda moved: announce(context, moved),
-        )
+        moved = await _apply(context, actor, report_id, move, note=text, duplicate_of=duplicate_of)
         assert moved is not None
     except Refusal as refusal:
         await refuse(update, t, refusal)
