@@ -18,8 +18,14 @@ JOB_NAME = "case-deadline-sweep"
 async def _sweep(context: GridContext, swept: SweptKind[Any]) -> int:
     rt = context.rt
     # The notices are stored with the moves, in the sweep's transaction.
+    tell_lapsed = swept.lapsed
     moved = await cases.sweep(
-        rt.db, rt.clock, rt.config, swept.kind, then=lambda each: swept.announce(context, each)
+        rt.db,
+        rt.clock,
+        rt.config,
+        swept.kind,
+        then=lambda each: swept.announce(context, each),
+        lapsed=(lambda each: tell_lapsed(context, each)) if tell_lapsed is not None else None,
     )
     if moved:
         log.info("deadline sweep moved %d %ss", len(moved), swept.noun)

@@ -58,6 +58,16 @@ class CaseKind(Generic[R]):
 
 
 @dataclass(frozen=True)
+class Lapsed(Generic[R]):
+    """A case past its second due time that could not climb (at the top level already):
+    only flagged, under the second due's history name; `token` names what lapsed."""
+
+    record: R
+    action: str
+    token: int
+
+
+@dataclass(frozen=True)
 class Moved(Generic[R]):
     """A case before and after a move, who made it, and where it went."""
 
@@ -202,11 +212,13 @@ async def sweep(
     config: Config,
     kind: CaseKind[R],
     then: Then[Moved[R]] | None = None,
+    lapsed: Then[Lapsed[R]] | None = None,
 ) -> list[Moved[R]]:
     """Make the sweep's move on every case of `kind` past its deadline, once per breach: one
     waiting for the grid climbs a level (at the town it is only flagged overdue), one waiting
     for the resident is closed (idempotent: the deadline is cleared or starts again). `then`
-    runs for each move in the sweep's transaction (its notices are stored with it)."""
+    runs for each move in the sweep's transaction (its notices are stored with it), `lapsed`
+    for each case past its second due time that could only be flagged."""
     moved: list[Moved[R]] = []
     async with db.transaction():
         now = clock.now()
@@ -225,7 +237,13 @@ async def sweep(
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
         if kind.second_due is not None:
             climbed = {m.change.after.id for m in moved}
-            moved += await _sweep_second(db, config, kind, kind.second_due, now, climbed)
+            second_moved, flagged = await _sweep_second(
+                db, config, kind, kind.second_due, now, climbed
+            )
+            moved += second_moved
+            if lapsed is not None:
+                for flag in flagged:
+                    await lapsed(flag)
         if then is not None:
             for each in moved:
                 await then(each)
@@ -239,11 +257,12 @@ async def _sweep_second(
     second: SecondDue,
     now: datetime,
     climbed: set[int],
-) -> list[Moved[R]]:
+) -> tuple[list[Moved[R]], list[Lapsed[R]]]:
     """Cases past their second due time climb one level (the sweep's climbing move for their
     status); one that cannot (at the town, or it climbed in this sweep already) is flagged
     overdue; one whose status has no climbing move (waiting for the resident) is left."""
     moved: list[Moved[R]] = []
+    flagged: list[Lapsed[R]] = []
     for case_id, token in await second.past_due(db, now):
         await second.lapse(db, token, now)
         case = await store.case(db, kind.rules.kind, case_id)
@@ -255,10 +274,11 @@ async def _sweep_second(
         route = await _route(db, kind, record, start)
         if route is None:
             await store.save(db, cases.flag(case, now, second.action))
+            flagged.append(Lapsed(record, second.action, token))
             continue
         step = Step(move, Mover.system(), now, overdue=True, action=second.action)
         moved.append(await _commit(db, config, kind, (record, case), step, None, route))
-    return moved
+    return moved, flagged
 
 
 async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple[int, int, int]]:

@@ -40,7 +40,10 @@ from handlers.staff_notices import post
 from models.errors import Refusal
 from models.outbox import Notice
 from models.permissions import Actor
+from models.reports import Report
+from models.units import Staff
 from services import people, questions, supervision
+from services.cases import Lapsed
 from services.questions import Asker
 from services.reports.moves import Moved
 from services.supervision import Supervised, Urged
@@ -254,24 +257,39 @@ async def press_urge(update: Update, context: GridContext) -> None:
     await answer_quietly(query, t("supervise.urge_done", number=done.report.number, n=done.count))
 
 
+async def _supervisor(context: GridContext, report: Report) -> Staff | None:
+    """The cadre whose supervision of the report is the latest, if they can be told."""
+    rt = context.rt
+    current = (await supervision.marks(rt.db, [report.id]))[report.id].supervision
+    if current is None:
+        return None
+    cadre = await people.staff_by_id(rt.db, current.by_staff_id)
+    return cadre if cadre is not None and cadre.tg_user_id is not None else None
+
+
 async def lapsed_notices(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
     """The cadre hears that the supervision's due time passed unanswered and where the
     report went."""
-    rt, report = context.rt, moved.after
-    found = await supervision.marks(rt.db, [report.id])
-    current = found[report.id].supervision
-    if current is None:
-        return []
-    cadre = await people.staff_by_id(rt.db, current.by_staff_id)
-    if cadre is None:
-        return []
-    if cadre.tg_user_id is None:
+    report = moved.after
+    cadre = await _supervisor(context, report)
+    if cadre is None or cadre.tg_user_id is None:
         return []
     t = await language_for(context, cadre.tg_user_id)
     level = t(f"common.role_l{int(report.level)}")
     return [
         await staff_message(context, f"{key}:cadre", report, cadre, "supervise.lapsed", level=level)
     ]
+
+
+async def tell_lapsed(context: GridContext, lapsed: Lapsed[Report]) -> None:
+    """The cadre hears that the supervision's due time passed unanswered where the report
+    could climb no further: it is only flagged (stored with the flag, in the sweep)."""
+    report = lapsed.record
+    cadre = await _supervisor(context, report)
+    if cadre is None:
+        return
+    key = f"report:{report.id}:lapsed{lapsed.token}"
+    await post(context, [await staff_message(context, key, report, cadre, "supervise.flagged")])
 
 
 def register(app: GridApp) -> None:
