@@ -39,7 +39,7 @@ async def test_a_county_scans_no_growing_table(
         k = await Stage(tmp_path, county_roster()).open()
         try:
             path = Path(k.db.path)
-            w1, r1, g1, w5, r5, g5 = await _two_groups(k)
+            w1, r1, g1, _, r5, g5 = await _two_groups(k)
             await _file(k, r1, g1, "路灯坏了")
             await _file(k, r5, g5, "水管漏水")
             await press_on(k, w1, 1, ESCALATE)

@@ -151,7 +151,6 @@ async def test_town_cadre_supervises_from_the_board_unanswered_escalates(h: Harn
 async def test_unanswered_at_the_town_is_flagged_and_the_cadre_told(h: Harness, town) -> None:
     """At the town the report can climb no further: the lapse flags it, and the cadre who
     supervised hears so — once."""
-    worker, _, _ = town
     number = await accepted_report(h, town)
     village_cadre = await h.staff("V1C", "周红梅")
     town_cadre = await h.staff("C1", "刘建国")
