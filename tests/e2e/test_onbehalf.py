@@ -332,4 +332,3 @@ async def test_after_closure_the_worker_records_the_households_rating(
     row = await status_of(h, number)
     assert row["status"] == "accepted" and row["reopen_count"] == 1
     assert (await events_of(h, number))[-1][0] == "dissatisfied"
-
