@@ -358,3 +358,26 @@ async def test_a_duplicate_names_the_original_by_its_number_in_the_town(county: 
     assert tuple(row) == ("duplicate", original)
     told = [t for t in k.bot_texts(g5) if "是同一个问题" in t]
     assert told and "问题 #2 与 #1 是同一个问题" in told[-1], told
+
+
+async def test_every_cadre_command_for_the_county_cadre(county: Stage) -> None:
+    """The county cadre may use every cadre command, each answered for the county (by town);
+    a worker command is not theirs."""
+    k = county
+    chief = await k.staff("K0", "县干部")
+    expected = {
+        "/digest": "云溪县",
+        "/board": "大屯营镇",
+        "/assess": "各镇比较",
+        "/announce": "发给「云溪县」",
+        "/export": "全县（每镇一个文件）",
+        "/tasks": "待联系",
+    }
+    for command, answer in expected.items():
+        await k.send(chief, chief, command)
+        shown = k.last(chief)
+        seen = (shown.get("text") or shown.get("caption") or "") + " ".join(buttons(shown))
+        assert "没有权限" not in seen and answer in seen, (command, seen)
+    for command in ("/visit", "/contact"):
+        await k.send(chief, chief, command)
+        assert "只有四级、三级网格员可以登记" in k.last_text(chief), command
