@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.ext import ExtBot
 
+from bot import api_calls
 from bot.runtime import GridContext, Runtime
 from bot.texts import Lang
 from models.errors import Refusal, TextKey
@@ -77,8 +79,7 @@ def display_name(user: User) -> str:
 async def current_actor(context: GridContext, update: Update) -> Actor:
     """The actor behind this update."""
     assert update.effective_user is not None
-    async with context.rt.db.reading():
-        return await actor_for(context.rt.db, update.effective_user.id)
+    return await actor_for(context.rt.db, update.effective_user.id)
 
 
 def is_group(update: Update) -> bool:
@@ -168,6 +169,9 @@ def command_args(context: GridContext) -> str:
 async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
     """Answer a button press, best effort (it never decides whether notices go out)."""
     try:
-        await query.answer(text)
+        # A plain call: its answer (True) needs no PTB object.
+        bot, params = query.get_bot(), {"callback_query_id": query.id, "text": text}
+        assert isinstance(bot, ExtBot)
+        await api_calls.call(bot, "answerCallbackQuery", None, params)
     except TelegramError as exc:
         log.info("could not answer button press %s: %s", query.id, exc)

@@ -201,13 +201,8 @@ async def test_due_for_an_actor(db: Database) -> None:
     assert "M2-H2" not in [h.code for h in due.visit]
 
 
-async def test_counts_in_sql_agree_with_counting_the_households(db: Database) -> None:
-    """Above a micro-grid the figures are counted in SQL; they must be what counting the
-    loaded households gives, at every moment (added, deactivated, month and quarter edges)."""
-    from bot.storage import households as household_store
-    from models.compliance import tally
-    from models.periods import month_of, quarter_of
-
+async def _seed_at_the_edges(db: Database) -> None:
+    """Contacts and visits at the month and quarter edges; M1-H4 leaves the roster on 20 May."""
     await apply_roster(db, without(town_roster(), "M1-H4"), local(2026, 5, 20, 9, 0))
     for code, when, kind in (
         ("M1-H1", local(2026, 5, 31, 23, 30), LogKind.CONTACT),
@@ -218,6 +213,16 @@ async def test_counts_in_sql_agree_with_counting_the_households(db: Database) ->
     ):
         outcome = Outcome.MET if kind is LogKind.VISIT else Outcome.PHONE
         await log(db, code, when, kind, outcome, staff="L4D" if code == "M4-H1" else "L4A")
+
+
+async def test_counts_in_sql_agree_with_counting_the_households(db: Database) -> None:
+    """Above a micro-grid the figures are counted in SQL; they must be what counting the
+    loaded households gives, at every moment (added, deactivated, month and quarter edges)."""
+    from bot.storage import households as household_store
+    from models.compliance import tally
+    from models.periods import month_of, quarter_of
+
+    await _seed_at_the_edges(db)
     town = await unit(db, "T")
     for at in (
         local(2026, 3, 31, 23, 59),
@@ -244,16 +249,7 @@ async def test_due_lists_count_in_sql_and_name_the_first_few(db: Database) -> No
     from bot.storage import households as household_store
     from models.periods import month_of, quarter_of
 
-    await apply_roster(db, without(town_roster(), "M1-H4"), local(2026, 5, 20, 9, 0))
-    for code, when, kind in (
-        ("M1-H1", local(2026, 5, 31, 23, 30), LogKind.CONTACT),
-        ("M1-H2", local(2026, 6, 1, 0, 10), LogKind.CONTACT),
-        ("M2-H1", local(2026, 4, 1, 8, 0), LogKind.VISIT),
-        ("M4-H1", local(2026, 3, 31, 23, 59), LogKind.VISIT),
-        ("M1-H4", local(2026, 5, 10, 9, 0), LogKind.CONTACT),
-    ):
-        outcome = Outcome.MET if kind is LogKind.VISIT else Outcome.PHONE
-        await log(db, code, when, kind, outcome, staff="L4D" if code == "M4-H1" else "L4A")
+    await _seed_at_the_edges(db)
     town, village = await unit(db, "T"), await unit(db, "V1")
     for units in ([town], [village], [await unit(db, "M1"), await unit(db, "M4")]):
         for at in (local(2026, 5, 15, 12, 0), local(2026, 6, 1, 0, 30), local(2026, 6, 20, 12)):
