@@ -16,7 +16,7 @@ from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
 from models.units import Level, Unit
-from services.effects import Then, within
+from services.effects import Then
 from services.reports import attachments
 from services.reports.attachments import Said
 from services.reports.routing import Route, route_from
@@ -104,32 +104,10 @@ async def start(
     """Begin filing from a /report message (with or without text, photo or a recording
     captioned /report; `said` then carries it, `placeholder` describes a recording alone).
     `again`: the message is handled again after a restart, so a question its first handling
-    may never have sent is asked now. `then` (the caller's notices of a report filed) runs
-    in the filing's transaction."""
+    may never have sent is asked now. `then` (the caller's notices of it) runs in the
+    filing's transaction."""
     said = said or Said(text, photo_file_id)
-    work = _start(
-        db, clock, config, chat_id, message_id, tg_user_id, name, private, again, said,
-        placeholder,
-    )  # fmt: skip
-    progress = await within(db, work, then, quick=True)
-    assert progress is not None
-    return progress
-
-
-async def _start(
-    db: Database,
-    clock: Clock,
-    config: Config,
-    chat_id: int,
-    message_id: int,
-    tg_user_id: int,
-    name: str,
-    private: bool,
-    again: bool,
-    said: Said,
-    placeholder: str,
-) -> Progress:
-    async with db.transaction():
+    async with db.transaction(quick=True):
         description = attachments.description(config, said, placeholder)
         micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
         if not private and not await group_store.is_member(db, chat_id, tg_user_id):
@@ -142,7 +120,7 @@ async def _start(
             name,
             micro_grid.id,
             description,
-            said.photo_file_id,
+            photo_file_id,
             to_ts(clock.now()),
         )
         if draft is not None:
@@ -157,7 +135,7 @@ async def _start(
                 return Progress(Step.ALREADY_SEEN)
             if draft.category is not None and draft.question_message_id is not None:
                 return Progress(Step.ALREADY_SEEN)
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def choose_category(
@@ -169,18 +147,9 @@ async def choose_category(
     tg_user_id: int,
     then: Then[Progress] | None = None,
 ) -> Progress:
-    """The reporter picked a category button (`then`: the caller's notices of a report
-    filed, in the filing's transaction)."""
-    work = _choose_category(db, clock, config, draft_id, code, tg_user_id)
-    progress = await within(db, work, then, quick=True)
-    assert progress is not None
-    return progress
-
-
-async def _choose_category(
-    db: Database, clock: Clock, config: Config, draft_id: int, code: str, tg_user_id: int
-) -> Progress:
-    async with db.transaction():
+    """The reporter picked a category button (`then`: the caller's notices, in the
+    filing's transaction)."""
+    async with db.transaction(quick=True):
         draft = await store.draft(db, draft_id)
         if draft is None:
             raise Refusal("reports.draft_gone")
@@ -194,7 +163,7 @@ async def _choose_category(
             raise Refusal("reports.draft_gone")
         await store.update_draft(db, draft.id, category=code)
         draft = draft.model_copy(update={"category": code})
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def describe(
@@ -216,20 +185,6 @@ async def describe(
     question of ours. A location alone is kept and the description asked for again. `then`
     (the caller's notices of a report filed) runs in the filing's transaction."""
     said = said or Said(text, photo_file_id)
-    work = _describe(db, clock, config, chat_id, question_id, tg_user_id, said, placeholder)
-    return await within(db, work, then)
-
-
-async def _describe(
-    db: Database,
-    clock: Clock,
-    config: Config,
-    chat_id: int,
-    question_id: int | None,
-    tg_user_id: int,
-    said: Said,
-    placeholder: str,
-) -> Progress | None:
     async with db.transaction():
         if question_id is None:
             since = to_ts(clock.now() - config.flows.timeout)
@@ -261,7 +216,7 @@ async def _describe(
                 "photo_file_id": draft.photo_file_id or photo_file_id,
             }
         )
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def file_complete(
@@ -336,6 +291,13 @@ async def asked(db: Database, draft_id: int, question_message_id: int) -> None:
     """Remember the bot's description question, so the reply finds its draft."""
     async with db.transaction():
         await store.update_draft(db, draft_id, question_message_id=question_message_id)
+
+
+async def _then(progress: Progress, then: Then[Progress] | None) -> Progress:
+    """Run the caller's `then` on the filing's progress, still in its transaction."""
+    if then is not None:
+        await then(progress)
+    return progress
 
 
 async def _next(db: Database, clock: Clock, config: Config, draft: Draft) -> Progress:
