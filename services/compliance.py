@@ -18,7 +18,8 @@ from bot.storage import contacts as contact_store
 from bot.storage import grid
 from bot.storage import households as household_store
 from bot.storage.db import Database
-from models.compliance import Compliance, build_compliance, merge_towns, tally, town_summary
+from models.compliance import Compliance, build_compliance, merge_towns, tally
+from models.compliance_county import MicroGridCount, WorkerLink, summarise_town
 from models.contacts import Household
 from models.periods import Period, month_of, quarter_of, week_of
 from models.permissions import Actor
@@ -34,16 +35,13 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
     """Compliance of `unit`'s subtree as it stood at `at` (months, quarters and weeks are
     the town's, in `tz`); pass the end of a past period to look back at it.
 
-    A county's is built town by town (one town's households in memory at a time), each
-    reduced to its totals and its extreme workers before the next."""
-    if unit.level is Level.COUNTY:
-        towns = []
-        for town in await grid.children(db, unit.id):
-            towns.append(town_summary(await compliance(db, tz, town, at), COUNTY_WORKERS_KEPT))
-        if towns:
-            return merge_towns(unit, towns)
+    A county's keeps of each town only its totals and its extreme workers (see `_county`)."""
     month, quarter, week = month_of(at, tz), quarter_of(at, tz), week_of(at, tz)
     ts = to_ts(at)
+    if unit.level is Level.COUNTY:
+        towns = await grid.children(db, unit.id)
+        if towns:
+            return await _county(db, unit, towns, at, month, quarter, week)
     async with db.transaction():
         # A micro-grid's households are few and its lists name them; above it, only counts.
         facts = (
@@ -67,6 +65,52 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
         )
     return build_compliance(
         unit, at, month, quarter, week, tallies, children, workers, grid_workers, facts
+    )
+
+
+async def _county(
+    db: Database,
+    county: Unit,
+    towns: list[Unit],
+    at: datetime,
+    month: Period,
+    quarter: Period,
+    week: Period,
+) -> Compliance:
+    """A county's compliance in three set-based queries: every micro-grid's counts (no
+    household comes into memory), every L4 worker's micro-grids as plain rows, the grid
+    workers with their check-ins; then each town reduced to what the county shows."""
+    ts = to_ts(at)
+    async with db.transaction():
+        counts = await household_store.county_counts(
+            db, county, ts, to_ts(month.start), to_ts(quarter.start)
+        )
+        links = await contact_store.worker_links(db, county)
+        grid_workers = await contact_store.staff_units_by_town(
+            db, county, Level.GRID, to_ts(week.start), ts
+        )
+    counts_of: dict[int, list[MicroGridCount]] = {}
+    for count in counts:
+        counts_of.setdefault(count.town_id, []).append(count)
+    links_of: dict[int, list[WorkerLink]] = {}
+    for link in links:
+        links_of.setdefault(link.town_id, []).append(link)
+    return merge_towns(
+        county,
+        [
+            summarise_town(
+                town,
+                at,
+                month,
+                quarter,
+                week,
+                counts_of.get(town.id, []),
+                links_of.get(town.id, []),
+                grid_workers.get(town.id, []),
+                COUNTY_WORKERS_KEPT,
+            )
+            for town in towns
+        ],
     )
 
 
