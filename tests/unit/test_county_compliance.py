@@ -196,7 +196,7 @@ async def test_county_report_figures_by_town_equal_each_towns_own(db: Database) 
     county, towns = await _county(db)
     rng = random.Random(5)
     start, end = datetime(2026, 6, 14, tzinfo=TZ), datetime(2026, 6, 21, tzinfo=TZ)
-    for n in range(120):
+    for _ in range(120):
         t = rng.randrange(len(SIZES))
         await put_report(
             db,
