@@ -15,7 +15,7 @@ import pytest
 from bot.clock import to_ts
 from bot.storage import contacts as contact_store
 from bot.storage import digest as digest_store
-from bot.storage import grid
+from bot.storage import grid, supervision
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
 from models.compliance import merge_towns, town_summary
@@ -215,3 +215,42 @@ async def test_county_report_figures_by_town_equal_each_towns_own(db: Database) 
         assert figures.sub_total[town.id] == own.total
         assert figures.sub_period[town.id] == own.period
         assert own.total.collected > 0
+
+
+async def test_county_supervision_figures_add_up_the_towns(db: Database) -> None:
+    county, towns = await _county(db)
+    cadre = await db.scalar("SELECT id FROM staff WHERE code = 'G0-0'")
+    at = to_ts(AT)
+    reports = {}
+    for name, micro_grid, status in (
+        ("waiting", "T0M1", "new"),
+        ("again", "T0M2", "accepted"),
+        ("lapsed", "T1M0", "accepted"),
+        ("closed", "T1M1", "closed"),  # not open: neither supervision nor urging counts
+        ("urged", "T2M4", "new"),
+    ):
+        reports[name] = await put_report(db, created=AT, micro_grid=micro_grid, status=status)
+    async with db.transaction():
+        for name, answered, lapsed in (
+            ("waiting", None, None),
+            ("again", at, None),  # answered, then supervised again: the latest one counts
+            ("again", None, None),
+            ("lapsed", None, at),
+            ("closed", None, None),
+        ):
+            await db.execute(
+                "INSERT INTO report_supervisions (report_id, by_staff_id, instruction, set_at, "
+                "due_at, answered_at, lapsed_at) VALUES (?, ?, 'x', ?, ?, ?, ?)",
+                (reports[name], cadre, at, at, answered, lapsed),
+            )
+        for name in ("urged", "urged", "waiting", "closed"):
+            await db.execute(
+                "INSERT INTO report_urges (report_id, tg_user_id, at) VALUES (?, 9, ?)",
+                (reports[name], at),
+            )
+    found = await supervision.figures(db, county, 9)
+    own = [await supervision.figures(db, town, 9) for town in towns]
+    assert (found.supervised, found.answered, found.waiting, found.lapsed) == (3, 0, 2, 1)
+    assert (found.urged, found.urgings) == (2, 3)
+    for field in ("supervised", "answered", "waiting", "lapsed", "urged", "urgings"):
+        assert getattr(found, field) == sum(getattr(f, field) for f in own), field
