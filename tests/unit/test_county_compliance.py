@@ -207,9 +207,14 @@ async def test_county_report_figures_by_town_equal_each_towns_own(db: Database) 
             on_spot=rng.random() < 0.5,
             overdue=rng.random() < 0.2,
         )
+    # Some filed by the worker on a visit or a contact (counted apart when on a visit).
+    async with db.transaction():
+        await db.execute("UPDATE reports SET collected_on = 'visit' WHERE id % 3 = 0")
+        await db.execute("UPDATE reports SET collected_on = 'contact' WHERE id % 3 = 1")
     rows = await digest_store.report_counts(db, county, to_ts(start), to_ts(end))
     figures = report_figures(rows, [town.id for town in towns])
-    assert figures.total.collected == 120
+    assert figures.total.collected == 120 and figures.total.on_visits == 40
+    assert 0 < figures.period.collected < 120 and 0 < figures.period.on_visits < 40
     for town in towns:
         own = report_figures(await digest_store.report_counts(db, town, to_ts(start), to_ts(end)))
         assert figures.sub_total[town.id] == own.total
