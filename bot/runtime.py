@@ -21,7 +21,7 @@ from bot.texts import Lang, Texts
 from models.limits import PersonLimits
 from models.permissions import Actor
 from services.assessment import Assessment
-from services.cases import CaseKind, Moved
+from services.cases import CaseKind, Lapsed, Moved
 from services.digest import Digest
 from services.ledger import Entry
 from services.town_files import TownFiles
@@ -49,6 +49,8 @@ class SweptKind(Generic[R]):
     kind: CaseKind[R]
     noun: str  # in the log: report, home visit
     announce: Callable[[GridContext, Moved[R]], Awaitable[None]]
+    # A case past its second due time that could only be flagged (a report's supervision).
+    lapsed: Callable[[GridContext, Lapsed[R]], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)

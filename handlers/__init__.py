@@ -33,6 +33,7 @@ from handlers.flows.idle import end_idle_flows
 from handlers.flows.pension_notify import RENDERER as VISIT_RENDERER
 from handlers.households.reminders import render_reminder
 from handlers.reports.notify import RENDERER as REPORT_RENDERER
+from handlers.reports.supervise import tell_lapsed
 from services.pension_visits import HOME_VISITS
 from services.reports.moves import REPORTS
 
@@ -77,7 +78,12 @@ def presenters() -> Presenters:
     """How scheduled jobs speak to people: the renderers and senders they call."""
     return Presenters(
         swept=(
-            SweptKind(REPORTS, REPORT_RENDERER.noun, case_notices.announcer(REPORT_RENDERER)),
+            SweptKind(
+                REPORTS,
+                REPORT_RENDERER.noun,
+                case_notices.announcer(REPORT_RENDERER),
+                lapsed=tell_lapsed,
+            ),
             SweptKind(HOME_VISITS, VISIT_RENDERER.noun, case_notices.announcer(VISIT_RENDERER)),
         ),
         language_for=language_for,

@@ -77,8 +77,7 @@ def display_name(user: User) -> str:
 async def current_actor(context: GridContext, update: Update) -> Actor:
     """The actor behind this update."""
     assert update.effective_user is not None
-    async with context.rt.db.reading():
-        return await actor_for(context.rt.db, update.effective_user.id)
+    return await actor_for(context.rt.db, update.effective_user.id)
 
 
 def is_group(update: Update) -> bool:

@@ -17,9 +17,16 @@ JOB_NAME = "case-deadline-sweep"
 
 async def _sweep(context: GridContext, swept: SweptKind[Any]) -> int:
     rt = context.rt
-    moved = await cases.sweep(rt.db, rt.clock, rt.config, swept.kind)
-    for each in moved:
-        await swept.announce(context, each)
+    # The notices are stored with the moves, in the sweep's transaction.
+    tell_lapsed = swept.lapsed
+    moved = await cases.sweep(
+        rt.db,
+        rt.clock,
+        rt.config,
+        swept.kind,
+        then=lambda each: swept.announce(context, each),
+        lapsed=(lambda each: tell_lapsed(context, each)) if tell_lapsed is not None else None,
+    )
     if moved:
         log.info("deadline sweep moved %d %ss", len(moved), swept.noun)
     return len(moved)
@@ -28,12 +35,10 @@ async def _sweep(context: GridContext, swept: SweptKind[Any]) -> int:
 async def sweep_deadlines(context: GridContext) -> int:
     """Escalate overdue reports and home visits, tell the new level and the person who asked;
     returns how many climbed."""
-    # The notices are stored with the escalations, in one transaction.
-    async with context.rt.db.transaction():
-        climbed = 0
-        for swept in context.rt.presenters.swept:
-            climbed += await _sweep(context, swept)
-        return climbed
+    climbed = 0
+    for swept in context.rt.presenters.swept:
+        climbed += await _sweep(context, swept)
+    return climbed
 
 
 def register(app: GridApp, config: Config) -> None:

@@ -9,10 +9,11 @@ from models.permissions import Actor
 
 async def actor_for(db: Database, tg_user_id: int) -> Actor:
     """The actor for a Telegram user: their staff record and units, if linked."""
-    staff = await grid.staff_by_tg(db, tg_user_id)
-    if staff is None:
-        return Actor(tg_user_id=tg_user_id)
-    units = await grid.units_by_ids(db, staff.unit_ids)
+    async with db.reading():
+        staff = await grid.staff_by_tg(db, tg_user_id)
+        if staff is None:
+            return Actor(tg_user_id=tg_user_id)
+        units = await grid.units_by_ids(db, staff.unit_ids)
     return Actor(
         tg_user_id=tg_user_id,
         staff=staff,

@@ -22,6 +22,7 @@ from models.cases import CaseChange, CaseState, Due, Kind, KindRules, Mover, Pla
 from models.errors import Refusal, TextKey
 from models.permissions import Actor
 from models.units import Level, Staff
+from services.effects import Then
 from services.reports.routing import Route, route_from
 
 R = TypeVar("R")
@@ -54,6 +55,16 @@ class CaseKind(Generic[R]):
     # duplicate carries its affected households over to the original).
     aftermath: Callable[[Database, CaseChange], Awaitable[None]] | None = None
     second_due: SecondDue | None = None
+
+
+@dataclass(frozen=True)
+class Lapsed(Generic[R]):
+    """A case past its second due time that could not climb (at the top level already):
+    only flagged, under the second due's history name; `token` names what lapsed."""
+
+    record: R
+    action: str
+    token: int
 
 
 @dataclass(frozen=True)
@@ -127,11 +138,13 @@ async def apply(
     visit_at: datetime | None = None,
     duplicate_of: int | None = None,
     press_id: str | None = None,
+    then: Then[Moved[R]] | None = None,
 ) -> Moved[R] | None:
     """Make `move` on the case as `actor`, atomically, after every check.
 
     `press_id` (a button press's id) makes the move happen once even when Telegram delivers
-    the press again; the repeat returns None.
+    the press again; the repeat returns None. `then` (the caller's notices of the move) runs
+    in the move's transaction: the move and its notices are stored together or not at all.
     """
     async with db.transaction():
         now = clock.now()
@@ -148,7 +161,10 @@ async def apply(
         route = None
         if kind.rules.transition(move).effects.climbs:
             route = await _route(db, kind, record, cases.climb_from(case))
-        return await _commit(db, config, kind, (record, case), step, actor.staff, route)
+        moved = await _commit(db, config, kind, (record, case), step, actor.staff, route)
+        if then is not None:
+            await then(moved)
+        return moved
 
 
 async def _commit(
@@ -190,10 +206,19 @@ async def _route(db: Database, kind: CaseKind[R], record: R, start: Level | None
     return await route_from(db, micro_grid, start)
 
 
-async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -> list[Moved[R]]:
+async def sweep(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    kind: CaseKind[R],
+    then: Then[Moved[R]] | None = None,
+    lapsed: Then[Lapsed[R]] | None = None,
+) -> list[Moved[R]]:
     """Make the sweep's move on every case of `kind` past its deadline, once per breach: one
     waiting for the grid climbs a level (at the town it is only flagged overdue), one waiting
-    for the resident is closed (idempotent: the deadline is cleared or starts again)."""
+    for the resident is closed (idempotent: the deadline is cleared or starts again). `then`
+    runs for each move in the sweep's transaction (its notices are stored with it), `lapsed`
+    for each case past its second due time that could only be flagged."""
     moved: list[Moved[R]] = []
     async with db.transaction():
         now = clock.now()
@@ -212,7 +237,16 @@ async def sweep(db: Database, clock: Clock, config: Config, kind: CaseKind[R]) -
             moved.append(await _commit(db, config, kind, (record, case), step, None, route))
         if kind.second_due is not None:
             climbed = {m.change.after.id for m in moved}
-            moved += await _sweep_second(db, config, kind, kind.second_due, now, climbed)
+            second_moved, flagged = await _sweep_second(
+                db, config, kind, kind.second_due, now, climbed
+            )
+            moved += second_moved
+            if lapsed is not None:
+                for flag in flagged:
+                    await lapsed(flag)
+        if then is not None:
+            for each in moved:
+                await then(each)
     return moved
 
 
@@ -223,11 +257,12 @@ async def _sweep_second(
     second: SecondDue,
     now: datetime,
     climbed: set[int],
-) -> list[Moved[R]]:
+) -> tuple[list[Moved[R]], list[Lapsed[R]]]:
     """Cases past their second due time climb one level (the sweep's climbing move for their
     status); one that cannot (at the town, or it climbed in this sweep already) is flagged
     overdue; one whose status has no climbing move (waiting for the resident) is left."""
     moved: list[Moved[R]] = []
+    flagged: list[Lapsed[R]] = []
     for case_id, token in await second.past_due(db, now):
         await second.lapse(db, token, now)
         case = await store.case(db, kind.rules.kind, case_id)
@@ -239,10 +274,11 @@ async def _sweep_second(
         route = await _route(db, kind, record, start)
         if route is None:
             await store.save(db, cases.flag(case, now, second.action))
+            flagged.append(Lapsed(record, second.action, token))
             continue
         step = Step(move, Mover.system(), now, overdue=True, action=second.action)
         moved.append(await _commit(db, config, kind, (record, case), step, None, route))
-    return moved
+    return moved, flagged
 
 
 async def delivered_copies(db: Database, kind: Kind, case_id: int) -> list[tuple[int, int, int]]:

@@ -29,6 +29,8 @@ __all__ = ["Compliance", "Due", "compliance", "due_for"]
 
 # Workers kept at each end of every town's list when a county's compliance is built.
 COUNTY_WORKERS_KEPT = 10
+# Households named in each of /tasks' lists; the rest are counted.
+DUE_LISTED = 15
 
 
 async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Compliance:
@@ -116,30 +118,37 @@ async def _county(
 
 @dataclass(frozen=True)
 class Due:
-    """The households of a staff member's units still due this month and this quarter."""
+    """The households of a staff member's units still due this month and this quarter: how
+    many, and the first few of each list (a cadre's town or county is never loaded whole)."""
 
     month: Period
     quarter: Period
     total: int
     contact: list[Household]
     visit: list[Household]
+    contact_count: int
+    visit_count: int
     unlinked: int = 0  # households with no linked account ("no phone"): collected in person
 
 
-async def due_for(db: Database, clock: Clock, tz: ZoneInfo, actor: Actor) -> Due:
+async def due_for(
+    db: Database, clock: Clock, tz: ZoneInfo, actor: Actor, listed: int = DUE_LISTED
+) -> Due:
     """What /tasks lists: households of my units not contacted this month / visited this
-    quarter (one query over my units)."""
+    quarter — counted in SQL, the first `listed` of each named."""
     now = clock.now()
     month, quarter = month_of(now, tz), quarter_of(now, tz)
     async with db.transaction():
-        facts = [
-            f for f in await household_store.facts(db, actor.units, to_ts(now)) if f.counts_at(now)
-        ]
+        counts, contact, visit = await household_store.due(
+            db, actor.units, to_ts(now), to_ts(month.start), to_ts(quarter.start), listed
+        )
     return Due(
         month=month,
         quarter=quarter,
-        total=len(facts),
-        contact=[f.household for f in facts if not f.contacted(month)],
-        visit=[f.household for f in facts if not f.visited(quarter)],
-        unlinked=sum(1 for f in facts if not f.household.linked),
+        total=counts.total,
+        contact=contact,
+        visit=visit,
+        contact_count=counts.total - counts.contacted,
+        visit_count=counts.total - counts.visited,
+        unlinked=counts.unlinked,
     )

@@ -124,6 +124,11 @@ async def bound_micro_grid(db: Database, chat_id: int) -> Unit | None:
 
 async def contact_card(db: Database, micro_grid: Unit) -> ContactCard:
     """The contact card of a micro-grid: its worker, grid worker and village office."""
+    async with db.reading():
+        return await _contact_card(db, micro_grid)
+
+
+async def _contact_card(db: Database, micro_grid: Unit) -> ContactCard:
     line = {u.level: u for u in await grid.lineage(db, micro_grid)}
     grid_unit = line.get(Level.GRID)
     village = line.get(Level.VILLAGE)

@@ -18,6 +18,7 @@ from models.contacts import Household
 from models.errors import Refusal, TextKey
 from models.permissions import Action, Actor, may
 from models.units import Level, Staff, Unit
+from services.effects import Then
 from services.reports.routing import route_from
 
 # /tasks shows at most this many requests waiting for approval.
@@ -90,9 +91,16 @@ async def join_list(db: Database, chat_id: int, tg_user_id: int) -> JoinList:
 
 
 async def request_link(
-    db: Database, clock: Clock, chat_id: int, tg_user_id: int, name: str, household_id: int
+    db: Database,
+    clock: Clock,
+    chat_id: int,
+    tg_user_id: int,
+    name: str,
+    household_id: int,
+    then: Then[Requested] | None = None,
 ) -> Requested:
-    """The resident picked their household: a pending request for its workers."""
+    """The resident picked their household: a pending request for its workers. `then` (the
+    caller's notices of it) runs in the request's transaction."""
     now = to_ts(clock.now())
     async with db.transaction():
         unit = await _group_unit(db, chat_id, tg_user_id)
@@ -113,13 +121,24 @@ async def request_link(
             request.id,
             household=household.code,
         )
-        return Requested(request=request, household=household, unit=unit, approvers=route.staff)
+        requested = Requested(
+            request=request, household=household, unit=unit, approvers=route.staff
+        )
+        if then is not None:
+            await then(requested)
+        return requested
 
 
 async def decide(
-    db: Database, clock: Clock, actor: Actor, request_id: int, approve: bool
+    db: Database,
+    clock: Clock,
+    actor: Actor,
+    request_id: int,
+    approve: bool,
+    then: Then[Decided] | None = None,
 ) -> Decided:
-    """A worker approves (the person is linked) or declines a request of their subtree."""
+    """A worker approves (the person is linked) or declines a request of their subtree.
+    `then` (the caller's notice of it) runs in the decision's transaction."""
     now = to_ts(clock.now())
     async with db.transaction():
         request = await store.request(db, request_id)
@@ -151,7 +170,7 @@ async def decide(
         )
         decided = await store.request(db, request.id)
         assert decided is not None
-        return Decided(
+        outcome = Decided(
             request=decided,
             household=household,
             approved=approve,
@@ -159,6 +178,9 @@ async def decide(
             reachable=await people.has_started(db, request.tg_user_id),
             language=await people.language_of(db, request.tg_user_id),
         )
+        if then is not None:
+            await then(outcome)
+        return outcome
 
 
 async def pending_for(db: Database, actor: Actor) -> list[tuple[LinkRequest, Household]]:
@@ -166,11 +188,8 @@ async def pending_for(db: Database, actor: Actor) -> list[tuple[LinkRequest, Hou
     if not may(actor, Action.APPROVE_LINK):
         return []
     async with db.transaction():
-        micro_grids = [
-            m.id for unit in actor.units for m in await grid.subtree(db, unit, Level.MICRO_GRID)
-        ]
         found = []
-        for request in (await store.pending_in(db, micro_grids))[:PENDING_LIMIT]:
+        for request in await store.pending_within(db, actor.units, PENDING_LIMIT):
             household = await household_store.household(db, request.household_id)
             if household is not None:
                 found.append((request, household))

@@ -33,6 +33,8 @@ from models.periods import (
 from models.permissions import Action, Actor
 from services import checkins
 from services.logbook_state import REPORT_PICK, Flow, Page, Saved, Step, allowed, current
+from services.reports import attachments
+from services.reports.attachments import Said
 
 __all__ = [
     "Flow",
@@ -109,16 +111,30 @@ async def begin(db: Database, clock: Clock, config: Config, actor: Actor, kind: 
 
 
 async def begin_report_pick(
-    db: Database, clock: Clock, config: Config, actor: Actor, text: str = ""
+    db: Database,
+    clock: Clock,
+    config: Config,
+    actor: Actor,
+    text: str = "",
+    said: Said | None = None,
 ) -> Flow:
-    """Start picking the household a report is filed for (代报), keeping the worker's text."""
+    """Start picking the household a report is filed for (代报), keeping the worker's text
+    and whatever the message carried with it (a photo, a recording, a location)."""
     allowed(actor, Action.FOR_HOUSEHOLD)
+    if said is not None:
+        attachments.description(config, said, "")  # a recording past the limits: refused now
     now = clock.now()
     async with db.transaction():
         draft = await draft_store.start(
             db, actor.tg_user_id, REPORT_PICK, Step.HOUSEHOLD, to_ts(now)
         )
-        draft = await draft_store.update(db, draft, to_ts(now), note=text.strip()[:NOTE_LIMIT])
+        draft = await draft_store.update(
+            db,
+            draft,
+            to_ts(now),
+            note=text.strip()[:NOTE_LIMIT],
+            said=attachments.carried(said) if said is not None else None,
+        )
         return Flow(draft=draft, page=await _page(db, config, actor, now, draft, 0))
 
 
@@ -145,7 +161,11 @@ async def choose_household(
             # The flow ends here: the report's own filing takes over.
             await draft_store.drop(db, actor.tg_user_id)
             return Flow(
-                draft=None, household=household, for_report=household, report_text=draft.note or ""
+                draft=None,
+                household=household,
+                for_report=household,
+                report_text=draft.note or "",
+                report_carried=draft.said,
             )
         draft = await draft_store.update(
             db, draft, to_ts(now), household_id=household.id, step=Step.OUTCOME

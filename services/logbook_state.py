@@ -79,6 +79,7 @@ class Flow:
     # text the worker gave with /report.
     for_report: Household | None = None
     report_text: str = ""
+    report_carried: str | None = None  # its photo, recording or location (`carried`)
 
     @property
     def step(self) -> Step | None:

@@ -22,6 +22,7 @@ from models.pension import (
 )
 from models.permissions import Actor
 from models.units import Level, Staff, Unit
+from services.effects import Then
 from services.reports.routing import Route, route_from
 from services.roster.cells import Invalid, parse_phone
 
@@ -147,8 +148,10 @@ async def request_visit(
     micro_grid_id: int,
     requester: tuple[int, str],
     source: tuple[int, int],
+    then: Then[tuple[PensionRequest, Route]] | None = None,
 ) -> tuple[PensionRequest, Route] | None:
-    """File a home-visit request to the micro-grid's worker; None if this message filed one."""
+    """File a home-visit request to the micro-grid's worker; None if this message filed one.
+    `then` (the caller's notices of it) runs in the filing's transaction."""
     async with db.transaction():
         place = next(
             (p for p in await places(db, requester[0]) if p.micro_grid.id == micro_grid_id), None
@@ -188,6 +191,8 @@ async def request_visit(
         )
         made = await store.request(db, request_id)
         assert made is not None
+        if then is not None:
+            await then((made, route))
         return made, route
 
 

@@ -29,6 +29,7 @@ from models.satisfaction import REPORTER, Outcome, Rating, Tally, outcome, who_o
 from models.units import Unit
 from services import cases
 from services.cases import mover_of
+from services.effects import Then
 from services.reports import moves, onbehalf
 
 
@@ -85,9 +86,16 @@ class Answered:
 
 
 async def me_too(
-    db: Database, clock: Clock, actor: Actor, report_id: int, name: str, chat_id: int
+    db: Database,
+    clock: Clock,
+    actor: Actor,
+    report_id: int,
+    name: str,
+    chat_id: int,
+    then: Then[MeToo] | None = None,
 ) -> MeToo:
-    """Count the presser's household as affected by the report filed in this chat."""
+    """Count the presser's household as affected by the report filed in this chat (`then`:
+    the caller's notices of the new count, in its transaction)."""
     async with db.transaction():
         report = await moves.load(db, report_id, "satisfaction.not_yours")
         if not may(actor, Action.ME_TOO) or report.source_chat_id != chat_id:
@@ -109,7 +117,10 @@ async def me_too(
         )
         if not await store.add_affected(db, affected, clock.now()):
             raise Refusal("satisfaction.me_too_again", number=report.number)
-        return MeToo(report, await store.affected_count(db, report.id))
+        counted = MeToo(report, await store.affected_count(db, report.id))
+        if then is not None:
+            await then(counted)
+        return counted
 
 
 async def affected(db: Database, report_id: int) -> list[Affected]:
@@ -200,11 +211,13 @@ async def answer(
     *,
     for_household: bool = False,
     press_id: str | None = None,
+    then: Then[moves.Moved] | None = None,
 ) -> Answered | None:
     """Record `actor`'s answer to the call-back (with `for_household`: a worker records the
     reporter's household's answer on its word); 不满意 reopens or flags the report.
 
-    A press delivered again returns None; a second answer is refused."""
+    A press delivered again returns None; a second answer is refused. `then` (the caller's
+    notices of a reopen) runs in the answer's transaction."""
     async with db.transaction():
         now = clock.now()
         if press_id is not None and not await case_store.claim_press(db, press_id, now):
@@ -221,7 +234,9 @@ async def answer(
         moved = None
         if result is Outcome.REOPENED:
             kind = replace(moves.REPORTS, check=_checked_here)
-            moved = await cases.apply(db, clock, config, kind, actor, report.id, Move.DISSATISFIED)
+            moved = await cases.apply(
+                db, clock, config, kind, actor, report.id, Move.DISSATISFIED, then=then
+            )
             assert moved is not None
             report = moved.after
         elif result is Outcome.SUPERVISION:

@@ -28,6 +28,7 @@ from models.reports import Report
 from models.supervision import ANSWER, SUPERVISE, URGE, supervisable, urge_not_before
 from models.units import Level, Staff
 from services.cases import mover_of
+from services.effects import Then
 from services.reports.moves import load as load_report
 
 
@@ -130,9 +131,10 @@ async def supervise(
     report_id: int,
     instruction: str,
     choice: int,
+    then: Then[Supervised] | None = None,
 ) -> Supervised:
     """Supervise the report: the instruction, answered within the `choice`-th of
-    `[reports] supervise_within`."""
+    `[reports] supervise_within`. `then` (the caller's notices) runs in its transaction."""
     choices = config.reports.supervise_within
     if not 0 <= choice < len(choices):
         raise Refusal("common.stale_button")
@@ -146,7 +148,10 @@ async def supervise(
         event_id = await _event(db, report, SUPERVISE, mover_of(actor), now, text)
         supervision = await store.current(db, report.id)
         assert supervision is not None
-        return Supervised(report, supervision, await answerers(db, report), event_id)
+        done = Supervised(report, supervision, await answerers(db, report), event_id)
+        if then is not None:
+            await then(done)
+        return done
 
 
 async def _answerable(db: Database, actor: Actor, report: Report) -> Supervision:
@@ -174,9 +179,16 @@ async def check_answer(db: Database, actor: Actor, report_id: int) -> Report:
 
 
 async def answer(
-    db: Database, clock: Clock, config: Config, actor: Actor, report_id: int, progress: str
+    db: Database,
+    clock: Clock,
+    config: Config,
+    actor: Actor,
+    report_id: int,
+    progress: str,
+    then: Then[Supervised] | None = None,
 ) -> Supervised:
-    """The owner's answer to the supervision, with progress."""
+    """The owner's answer to the supervision, with progress (`then`: the caller's notices,
+    in its transaction)."""
     async with db.transaction():
         report = await load_report(db, report_id)
         current = await _answerable(db, actor, report)
@@ -187,7 +199,10 @@ async def answer(
         event_id = await _event(db, report, ANSWER, mover_of(actor), now, text)
         answered = await store.current(db, report.id)
         assert answered is not None
-        return Supervised(report, answered, [actor.staff], event_id)
+        done = Supervised(report, answered, [actor.staff], event_id)
+        if then is not None:
+            await then(done)
+        return done
 
 
 async def urge(
@@ -197,8 +212,10 @@ async def urge(
     tg_user_id: int,
     report_id: int,
     press_id: str | None = None,
+    then: Then[Urged] | None = None,
 ) -> Urged | None:
-    """The reporter urges the report; None when this press was applied before."""
+    """The reporter urges the report; None when this press was applied before. `then` (the
+    caller's notices) runs in its transaction."""
     async with db.transaction():
         now = clock.now()
         if press_id is not None and not await case_store.claim_press(db, press_id, now):
@@ -221,7 +238,10 @@ async def urge(
             raise Refusal(key, number=report.number, when=_local(config, not_before))
         count = await store.add_urge(db, report.id, tg_user_id, now)
         event_id = await _event(db, report, URGE, Mover(f"tg:{tg_user_id}"), now)
-        return Urged(report, count, await answerers(db, report), event_id)
+        urged = Urged(report, count, await answerers(db, report), event_id)
+        if then is not None:
+            await then(urged)
+        return urged
 
 
 @dataclass(frozen=True)
@@ -233,7 +253,8 @@ class Marks:
 
 
 async def marks(db: Database, report_ids: list[int]) -> dict[int, Marks]:
-    """The supervision and urge count of each report (call inside a transaction)."""
-    latest = await store.latest_of(db, report_ids)
-    urged = await store.urge_counts(db, report_ids)
+    """The supervision and urge count of each report."""
+    async with db.reading():
+        latest = await store.latest_of(db, report_ids)
+        urged = await store.urge_counts(db, report_ids)
     return {i: Marks(latest.get(i), urged.get(i, 0)) for i in report_ids}

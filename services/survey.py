@@ -17,6 +17,7 @@ from models.errors import Refusal
 from models.permissions import Actor
 from models.questionnaire import Questionnaire, report_of
 from models.units import Household
+from services.effects import Then
 from services.reports import filing, onbehalf
 from services.reports.filing import Filed
 
@@ -145,9 +146,11 @@ async def submit(
     chat_id: int,
     report_message_id: int | None,
     entered_by: EnteredBy | None = None,
+    then: Then[Filed] | None = None,
 ) -> Submitted:
     """Store a finished questionnaire and, when it asks for one, file its report (atomically).
-    `entered_by`: a worker entered it for the household, and the report is the household's."""
+    `entered_by`: a worker entered it for the household, and the report is the household's.
+    `then` (the caller's notices of the report filed) runs in the same transaction."""
     async with db.transaction():
         household_for = None
         if entered_by is None:
@@ -205,4 +208,6 @@ async def submit(
             round=round_code,
             household=household.code,
         )
+        if filed is not None and then is not None:
+            await then(filed)
     return Submitted(response_id=response_id, filed=filed)

@@ -29,6 +29,11 @@ def migration_versions() -> list[tuple[int, str]]:
     return [(version, name) for version, name, _ in _migrations()]
 
 
+def migration_scripts() -> list[str]:
+    """The SQL of every migration shipped with the package, in order."""
+    return [sql for _, _, sql in _migrations()]
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     """Every migration shipped with the package, as (version, name, sql), in order."""
     found = []

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.storage.db import Database
 
 _COLS = (
-    "id, tg_user_id, kind, step, household_id, outcome, happened_on, note, query, page, updated_at"
+    "id, tg_user_id, kind, step, household_id, outcome, happened_on, note, query, page, "
+    "updated_at, said"
 )
 
 
@@ -29,6 +30,7 @@ class Draft(BaseModel):
     query: str = ""
     page: int = 0
     updated_at: int
+    said: str | None = None  # a report pick's photo / recording / location (JSON references)
 
 
 async def start(db: Database, tg_user_id: int, kind: str, step: str, at: int) -> Draft:

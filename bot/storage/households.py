@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from bot.clock import from_ts
 from bot.storage.db import Database
@@ -204,3 +205,57 @@ async def phone_of(db: Database, household_id: int) -> str | None:
     """The phone number of a household from the roster (staff only), None when it has none."""
     value = await db.scalar("SELECT phone FROM households WHERE id = ?", (household_id,))
     return str(value) if value else None
+
+
+class DueCounts(NamedTuple):
+    """How many households of some subtrees count, were contacted this month, visited this
+    quarter, and have nobody linked."""
+
+    total: int
+    contacted: int
+    visited: int
+    unlinked: int
+
+
+async def due(
+    db: Database,
+    units: Sequence[Unit],
+    at: int,
+    month_start: int,
+    quarter_start: int,
+    limit: int,
+) -> tuple[DueCounts, list[Household], list[Household]]:
+    """The households of the subtrees that count at `at`: counted in SQL, and the first
+    `limit` of those not contacted since `month_start` and of those not visited since
+    `quarter_start` (each since it was added), by micro-grid and code — a cadre's whole town
+    or county never comes into memory."""
+    where, params = _within(units)
+    base = (
+        f"SELECT {_COLS}, u.code AS unit_code, "
+        "(h.last_contact IS NOT NULL AND h.last_contact >= MAX(?, h.added_at)) AS contacted, "
+        "(h.last_visit IS NOT NULL AND h.last_visit >= MAX(?, h.added_at)) AS visited FROM ("
+        "SELECT h.*, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
+        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+        " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
+        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
+        "AND (h.active = 1 OR h.deactivated_at > ?)) h "
+        "JOIN units u ON u.id = h.micro_grid_id"
+    )
+    base_params = [month_start, quarter_start, at, at, *params, at, at]
+    counts = await db.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(contacted), 0), COALESCE(SUM(visited), 0), "
+        f"COALESCE(SUM(NOT linked), 0) FROM ({base})",
+        base_params,
+    )
+    assert counts is not None
+    lists = []
+    for flag in ("contacted", "visited"):
+        rows = await db.fetchall(
+            f"SELECT * FROM ({base}) WHERE NOT {flag} ORDER BY unit_code, code LIMIT ?",
+            [*base_params, limit],
+        )
+        lists.append([household_from_row(r) for r in rows])
+    return DueCounts(*counts), lists[0], lists[1]

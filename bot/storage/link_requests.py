@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict
 
 from bot.storage.db import Database
+from models.units import Unit
 
 _COLS = (
     "id, tg_user_id, display_name, household_id, micro_grid_id, chat_id, status, "
@@ -74,15 +77,16 @@ async def decide(db: Database, request_id: int, status: str, staff_id: int, at: 
     )
 
 
-async def pending_in(db: Database, micro_grid_ids: list[int]) -> list[LinkRequest]:
-    """Pending requests of these micro-grids, oldest first."""
-    if not micro_grid_ids:
+async def pending_within(db: Database, units: Sequence[Unit], limit: int) -> list[LinkRequest]:
+    """The oldest `limit` pending requests of micro-grids in the units' subtrees."""
+    if not units:
         return []
-    marks = ",".join("?" * len(micro_grid_ids))
+    within = " OR ".join(f"u.l{int(unit.level)}_id = ?" for unit in units)
+    cols = ", ".join(f"r.{c.strip()}" for c in _COLS.split(","))
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM household_link_requests WHERE status = 'pending' "
-        f"AND micro_grid_id IN ({marks}) ORDER BY id",
-        micro_grid_ids,
+        f"SELECT {cols} FROM household_link_requests r JOIN units u ON u.id = r.micro_grid_id "
+        f"WHERE r.status = 'pending' AND ({within}) ORDER BY r.id LIMIT ?",
+        [*(unit.id for unit in units), limit],
     )
     return [LinkRequest(**dict(r)) for r in rows]
 

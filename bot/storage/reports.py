@@ -21,7 +21,7 @@ _COLS = (
     "resolve_due_at, confirm_due_at, supervision_wanted, created_at, updated_at, "
     "recorded_by_staff_id, collected_on, town_id, town_seq, top_level, "
     "(SELECT u.short FROM units u WHERE u.id = town_id) AS town_short, "
-    "(SELECT d.town_seq FROM reports d WHERE d.id = duplicate_of) AS duplicate_seq"
+    "(SELECT d.town_seq FROM reports d WHERE d.id = reports.duplicate_of) AS duplicate_seq"
 )
 # A report filed for a household by its worker has no Telegram reporter.
 NO_TELEGRAM_REPORTER = 0

@@ -27,8 +27,7 @@ async def show_card(update: Update, context: GridContext) -> None:
         await chat.send_message(t("flows.card_none"))
         return
     for place in found:
-        async with rt.db.transaction():
-            card = await groups.contact_card(rt.db, place.micro_grid)
+        card = await groups.contact_card(rt.db, place.micro_grid)
         await chat.send_message(render_card(t, card))
 
 

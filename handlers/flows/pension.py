@@ -211,18 +211,16 @@ async def _submit(update: Update, context: GridContext, t: Lang, scratch: Scratc
     rt, query, user = context.rt, update.callback_query, update.effective_user
     assert query is not None and user is not None and isinstance(query.message, Message)
     try:
-        async with rt.db.transaction():
-            made = await pension.request_visit(
-                rt.db,
-                rt.clock,
-                rt.config,
-                _details(scratch),
-                int(scratch["place"]),
-                (user.id, display_name(user)),
-                (query.message.chat.id, query.message.message_id),
-            )
-            if made is not None:
-                await tell_staff(context, made[0], made[1].staff)
+        made = await pension.request_visit(
+            rt.db,
+            rt.clock,
+            rt.config,
+            _details(scratch),
+            int(scratch["place"]),
+            (user.id, display_name(user)),
+            (query.message.chat.id, query.message.message_id),
+            then=lambda made: tell_staff(context, made[0], made[1].staff),
+        )
     except Refusal as refusal:
         await query.answer(t(refusal.key, **refusal.values), show_alert=True)
         return END

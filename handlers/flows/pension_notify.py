@@ -88,8 +88,7 @@ def may_act(actor: Actor, view: pension.RequestView) -> bool:
 
 async def current_actor_by_id(context: GridContext, tg_user_id: int) -> Actor:
     """The actor of a Telegram user (a staff member's copy may be for another account now)."""
-    async with context.rt.db.transaction():
-        return await actor_for(context.rt.db, tg_user_id)
+    return await actor_for(context.rt.db, tg_user_id)
 
 
 async def requester_notice(

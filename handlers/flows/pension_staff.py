@@ -4,6 +4,7 @@ reason, a one-step flow), and the /tasks section."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -22,6 +23,7 @@ from models.pension import Move, PensionRequest
 from models.permissions import Actor
 from services import cases, pension
 from services import pension_visits as visits
+from services.pension_visits import Moved
 
 NAME = "pension_fail"
 REASON = "pension:reason"
@@ -46,20 +48,9 @@ async def press(update: Update, context: GridContext) -> None:
         if kind in (render.TIME, render.DONE) and (kind == render.DONE or len(parts) == 5):
             visit_at = render.parse_moment(rt, parts[3], parts[4]) if kind == render.TIME else None
             # The notices are stored with the move, whatever happens to the answer below.
-            async with rt.db.transaction():
-                moved = await cases.apply(
-                    rt.db,
-                    rt.clock,
-                    rt.config,
-                    visits.HOME_VISITS,
-                    actor,
-                    request_id,
-                    move,
-                    visit_at=visit_at,
-                    press_id=query.id,
-                )
-                if moved is not None:
-                    await announce(context, moved)
+            moved = await _apply(
+                context, actor, request_id, move, visit_at=visit_at, press_id=query.id
+            )
         else:
             request = await visits.ensure(rt.db, actor, request_id, move)
             await query.answer()
@@ -123,29 +114,36 @@ async def ask_reason(update: Update, context: GridContext) -> object:
     return REASON
 
 
+async def _apply(
+    context: GridContext, actor: Actor, request_id: int, move: Move, **details: Any
+) -> Moved | None:
+    """Make the move; its notices are stored with it (in its transaction)."""
+    rt = context.rt
+    return await cases.apply(
+        rt.db,
+        rt.clock,
+        rt.config,
+        visits.HOME_VISITS,
+        actor,
+        request_id,
+        move,
+        then=lambda moved: announce(context, moved),
+        **details,
+    )
+
+
 @step(NAME)
 async def reason(update: Update, context: GridContext, scratch: Scratch) -> object:
     """The reason a visit could not be completed."""
-    rt, message = context.rt, update.effective_message
+    message = update.effective_message
     assert message is not None and message.text is not None
     if await owner(update, context) is not Owner.FLOW:
         return REASON
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     try:
-        async with rt.db.transaction():
-            moved = await cases.apply(
-                rt.db,
-                rt.clock,
-                rt.config,
-                visits.HOME_VISITS,
-                actor,
-                int(scratch["request"]),
-                Move.FAIL,
-                note=message.text,
-            )
-            assert moved is not None
-            await announce(context, moved)
+        moved = await _apply(context, actor, int(scratch["request"]), Move.FAIL, note=message.text)
+        assert moved is not None
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return REASON if refusal.key in ASK_AGAIN else END

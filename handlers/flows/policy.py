@@ -172,21 +172,19 @@ async def consult(update: Update, context: GridContext) -> None:
         await query.answer(t("policy.ask_not_yours"), show_alert=True)
         return
     try:
-        async with rt.db.transaction():
-            filed = await filing.file_complete(
-                rt.db,
-                rt.clock,
-                rt.config,
-                chat_id=asked.chat.id,
-                message_id=asked.message_id,
-                tg_user_id=query.from_user.id,
-                name=display_name(query.from_user),
-                category=rt.config.flows.policy.report_category,
-                description=_question_of(asked),
-                private=not is_group(update),
-            )
-            if filed is not None:
-                await tell_staff(context, filed.report, filed.route.staff)
+        filed = await filing.file_complete(
+            rt.db,
+            rt.clock,
+            rt.config,
+            chat_id=asked.chat.id,
+            message_id=asked.message_id,
+            tg_user_id=query.from_user.id,
+            name=display_name(query.from_user),
+            category=rt.config.flows.policy.report_category,
+            description=_question_of(asked),
+            private=not is_group(update),
+            then=lambda filed: tell_staff(context, filed.report, filed.route.staff),
+        )
     except Refusal as refusal:
         if refusal.key == "reports.use_group":
             refusal = Refusal("policy.ask_need_link")

@@ -45,6 +45,7 @@ from models.questionnaire import (
     toggle,
 )
 from services import survey
+from services.reports.filing import Filed
 
 NAME = "survey"
 ANSWERING = "survey"
@@ -289,26 +290,28 @@ async def _submit(
     if scratch.get("household") is not None:
         actor = await current_actor(context, update)
         entered_by = survey.EnteredBy(actor, int(scratch["household"]), scratch.get("collected_on"))
+
+    async def notify(filed: Filed) -> None:
+        report = filed.report
+        if report.for_household:
+            await post(context, await for_household.household_notices(context, report))
+        await tell_staff(context, report, filed.route.staff)
+
     try:
-        async with rt.db.transaction():
-            done = await survey.submit(
-                rt.db,
-                rt.clock,
-                rt.config,
-                questionnaire,
-                round_code=scratch["round"],
-                tg_user_id=user.id,
-                name=display_name(user),
-                answers=answers,
-                chat_id=chat.id,
-                report_message_id=scratch.get("report_msg"),
-                entered_by=entered_by,
-            )
-            if done.filed is not None:
-                report = done.filed.report
-                if report.for_household:
-                    await post(context, await for_household.household_notices(context, report))
-                await tell_staff(context, report, done.filed.route.staff)
+        done = await survey.submit(
+            rt.db,
+            rt.clock,
+            rt.config,
+            questionnaire,
+            round_code=scratch["round"],
+            tg_user_id=user.id,
+            name=display_name(user),
+            answers=answers,
+            chat_id=chat.id,
+            report_message_id=scratch.get("report_msg"),
+            entered_by=entered_by,
+            then=notify,
+        )
     except Refusal as refusal:
         # The button (if any) was answered already: the refusal comes as a message.
         await context.bot.send_message(chat.id, t(refusal.key, **refusal.values))

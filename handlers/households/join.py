@@ -91,16 +91,20 @@ async def join_press(update: Update, context: GridContext) -> None:
                 ),
             )
             return
-        async with rt.db.transaction():
-            requested = await household_links.request_link(
-                rt.db,
-                rt.clock,
-                query.message.chat.id,
-                query.from_user.id,
-                display_name(query.from_user),
-                number(value),
-            )
-            await post(context, await _approver_notices(context, requested, query.from_user))
+        user = query.from_user
+
+        async def notify(requested: Requested) -> None:
+            await post(context, await _approver_notices(context, requested, user))
+
+        requested = await household_links.request_link(
+            rt.db,
+            rt.clock,
+            query.message.chat.id,
+            user.id,
+            display_name(user),
+            number(value),
+            then=notify,
+        )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -171,11 +175,14 @@ async def decide(update: Update, context: GridContext) -> None:
     try:
         code, request_id = unpack(query.data, render.LINK_PREFIX, 2)
         actor = await current_actor(context, update)
-        async with rt.db.transaction():
-            decided = await household_links.decide(
-                rt.db, rt.clock, actor, number(request_id), approve=code == "a"
-            )
-            await post(context, [_decision_notice(context, decided)])
+        decided = await household_links.decide(
+            rt.db,
+            rt.clock,
+            actor,
+            number(request_id),
+            approve=code == "a",
+            then=lambda decided: post(context, [_decision_notice(context, decided)]),
+        )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return

@@ -172,7 +172,9 @@ async def _ask(update: Update, context: GridContext, t: Lang, flow: Flow, edit: 
             await onbehalf.offer(update, context, flow.saved.household, flow.saved.kind)
         return
     if flow.for_report is not None:
-        await onbehalf.picked(update, context, flow.for_report, flow.report_text)
+        await onbehalf.picked(
+            update, context, flow.for_report, flow.report_text, flow.report_carried
+        )
         return
     assert draft is not None
     await asked(update, context, Owner.LOGBOOK, subject_id=draft.id)

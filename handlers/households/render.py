@@ -41,15 +41,21 @@ def listed_label(t: Lang, household: Household) -> str:
 
 
 def household_lines(
-    t: Lang, households: list[Household] | tuple[Household, ...], limit: int = LIST_LIMIT
+    t: Lang,
+    households: list[Household] | tuple[Household, ...],
+    limit: int = LIST_LIMIT,
+    total: int | None = None,
 ) -> str:
-    """Numbered lines of households, with "and N more" past the limit."""
+    """Numbered lines of households, with "and N more" past the limit (`total`: how many
+    there are when only the first few were loaded)."""
+    shown = households[:limit]
     lines = [
         t("households.list_line", n=i, household=listed_label(t, h))
-        for i, h in enumerate(households[:limit], start=1)
+        for i, h in enumerate(shown, start=1)
     ]
-    if len(households) > limit:
-        lines.append(t("households.list_more", count=len(households) - limit))
+    more = (len(households) if total is None else total) - len(shown)
+    if more > 0:
+        lines.append(t("households.list_more", count=more))
     return "\n".join(lines)
 
 

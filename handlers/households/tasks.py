@@ -17,28 +17,28 @@ async def households_due(update: Update, context: GridContext, actor: Actor) -> 
     """Households of my units still due this month / this quarter; pending /join requests."""
     rt = context.rt
     t = texts_for(context, update)
-    due = await compliance.due_for(rt.db, rt.clock, rt.config.tz, actor)
+    due = await compliance.due_for(rt.db, rt.clock, rt.config.tz, actor, listed=render.LIST_LIMIT)
     if due.total:
         lines = [
             t(
                 "households.tasks_contact",
                 month=due.month.key,
-                count=len(due.contact),
+                count=due.contact_count,
                 total=due.total,
             )
         ]
         if due.contact:
-            lines.append(render.household_lines(t, due.contact))
+            lines.append(render.household_lines(t, due.contact, total=due.contact_count))
         lines.append(
             t(
                 "households.tasks_visit",
                 quarter=due.quarter.key,
-                count=len(due.visit),
+                count=due.visit_count,
                 total=due.total,
             )
         )
         if due.visit:
-            lines.append(render.household_lines(t, due.visit))
+            lines.append(render.household_lines(t, due.visit, total=due.visit_count))
         if due.unlinked:
             lines.append(t("voice.no_phone_count", count=due.unlinked, total=due.total))
         markup = (

@@ -52,11 +52,12 @@ async def report(update: Update, context: GridContext) -> None:
     assert message is not None and user is not None
     t = texts_for(context, update)
     actor = await current_actor(context, update)
-    if not is_group(update) and await onbehalf_service.reports_for_households(rt.db, actor):
-        # A grid worker's /report in private files for one of their households (代报).
-        await onbehalf.open_picker(update, context, _text_after_command(message))
-        return
     said = said_of(message, _text_after_command(message))
+    if not is_group(update) and await onbehalf_service.reports_for_households(rt.db, actor):
+        # A grid worker's /report in private files for one of their households (代报), with
+        # the photo or recording it carries.
+        await onbehalf.open_picker(update, context, said.text or "", said)
+        return
     try:
         async with rt.db.transaction():
             progress = await filing.start(

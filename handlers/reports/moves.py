@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
@@ -48,20 +49,13 @@ async def press(update: Update, context: GridContext) -> None:
     actor = await current_actor(context, update)
     try:
         if move in NEEDS_NOTE:
-            async with rt.db.transaction():
-                report = await moves.load(rt.db, report_id)
-                await moves.check(rt.db, actor, report, move)
+            report = await moves.checked(rt.db, actor, report_id, move)
             await answer_quietly(query)
             await _ask_note(context, query.from_user.id, report, move, t)
             return
         # The notices are stored with the move: whatever happens to the answer below,
         # they go out.
-        async with rt.db.transaction():
-            moved = await cases.apply(
-                rt.db, rt.clock, rt.config, moves.REPORTS, actor, report_id, move, press_id=query.id
-            )
-            if moved is not None:
-                await announce(context, moved)
+        moved = await _apply(context, actor, report_id, move, press_id=query.id)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -69,6 +63,24 @@ async def press(update: Update, context: GridContext) -> None:
         await answer_quietly(query)
         return
     await answer_quietly(query, t(f"reports.done_{move.value}", number=_number(actor, moved)))
+
+
+async def _apply(
+    context: GridContext, actor: Actor, report_id: int, move: Move, **details: Any
+) -> Moved | None:
+    """Make the move; its notices are stored with it (in its transaction)."""
+    rt = context.rt
+    return await cases.apply(
+        rt.db,
+        rt.clock,
+        rt.config,
+        moves.REPORTS,
+        actor,
+        report_id,
+        move,
+        then=lambda moved: announce(context, moved),
+        **details,
+    )
 
 
 def _number(actor: Actor, moved: Moved) -> str:
@@ -110,25 +122,12 @@ async def answer_note(update: Update, context: GridContext) -> bool:
         duplicate_of = int(match.group(1)) if match else None
     actor = await current_actor(context, update)
     try:
-        async with rt.db.transaction():
-            moved = await cases.apply(
-                rt.db,
-                rt.clock,
-                rt.config,
-                moves.REPORTS,
-                actor,
-                report_id,
-                move,
-                note=text,
-                duplicate_of=duplicate_of,
-            )
-            assert moved is not None
-            await announce(context, moved)
+        moved = await _apply(context, actor, report_id, move, note=text, duplicate_of=duplicate_of)
+        assert moved is not None
     except Refusal as refusal:
         await refuse(update, t, refusal)
         if refusal.key in ASK_AGAIN:
-            async with rt.db.reading():
-                report = await moves.load(rt.db, report_id)
+            report = await moves.loaded(rt.db, report_id)
             await _ask_note(context, user.id, report, move, t)
         return True
     await reply(update, t(f"reports.done_{move.value}", number=_number(actor, moved)))

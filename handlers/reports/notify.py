@@ -180,8 +180,7 @@ async def _household_told(context: GridContext, key: str, moved: Moved) -> list[
         if move in (Move.CONFIRM, Move.CLOSE, Move.HOUSEHOLD_CONFIRM):
             notices += await _callback_notices(context, key, report)
         return notices
-    async with rt.db.reading():
-        who = await onbehalf.answerer(rt.db, report)
+    who = await onbehalf.answerer(rt.db, report)
     if who.tg_user_id is None:
         return []
     t = await language_for(context, who.tg_user_id)

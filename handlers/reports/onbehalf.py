@@ -27,6 +27,7 @@ from models.contacts import Household, LogKind
 from models.errors import Refusal
 from services import logbook
 from services.reports import onbehalf
+from services.reports.attachments import Said, said_with
 from services.reports.filing import Step
 
 PICK_TITLE = "onbehalf.pick_title"
@@ -56,15 +57,18 @@ async def offer(update: Update, context: GridContext, household: Household, kind
     )
 
 
-async def open_picker(update: Update, context: GridContext, text: str = "") -> bool:
-    """The worker's household list (paged, searchable: the logbook's); picking one files.
-    False when refused (and told why)."""
+async def open_picker(
+    update: Update, context: GridContext, text: str = "", said: Said | None = None
+) -> bool:
+    """The worker's household list (paged, searchable: the logbook's); picking one files,
+    with `text` and what `said` carries (a photo, a recording, a location) if given. False
+    when refused (and told why)."""
     rt, chat = context.rt, update.effective_chat
     assert chat is not None
     t = texts_for(context, update)
     actor = await current_actor(context, update)
     try:
-        flow = await logbook.begin_report_pick(rt.db, rt.clock, rt.config, actor, text)
+        flow = await logbook.begin_report_pick(rt.db, rt.clock, rt.config, actor, text, said)
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return False
@@ -75,19 +79,26 @@ async def open_picker(update: Update, context: GridContext, text: str = "") -> b
     return True
 
 
-async def picked(update: Update, context: GridContext, household: Household, text: str) -> None:
-    """A household picked from the list: with the text given with /report, open its report
-    at once; otherwise offer a report or the questionnaire for it."""
+async def picked(
+    update: Update,
+    context: GridContext,
+    household: Household,
+    text: str,
+    carried: str | None = None,
+) -> None:
+    """A household picked from the list: with the text (or the photo, recording or
+    location) given with /report, open its report at once; otherwise offer a report or the
+    questionnaire for it."""
     query = update.callback_query
     t = texts_for(context, update)
     label = t("onbehalf.picked", household=household_render.household_label(household))
-    markup = None if text else for_household_buttons(t, household.id, None)
+    markup = None if text or carried else for_household_buttons(t, household.id, None)
     if query is not None and isinstance(query.message, Message):
         await query.message.edit_text(label, reply_markup=markup)
     elif update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, label, reply_markup=markup)
-    if text:
-        await _open(update, context, household, None, text)
+    if text or carried:
+        await _open(update, context, household, None, text, said_with(text, carried))
 
 
 async def press(update: Update, context: GridContext) -> None:
@@ -126,6 +137,7 @@ async def _open(
     household: Household,
     collected_on: str | None,
     text: str,
+    said: Said | None = None,
 ) -> None:
     rt, chat = context.rt, update.effective_chat
     assert chat is not None
@@ -147,6 +159,8 @@ async def _open(
             chat_id=chat.id,
             message_id=opening.message_id,
             text=text,
+            said=said,
+            placeholder=t("voice.placeholder"),
         )
     except Refusal as refusal:
         await refuse(update, t, refusal)

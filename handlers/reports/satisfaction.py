@@ -27,6 +27,7 @@ from models.reports import Report
 from models.satisfaction import RATINGS_BY_CODE, Outcome, Rating
 from services import questions, satisfaction
 from services.questions import Asker
+from services.satisfaction import MeToo
 
 
 def mention(t: Lang, tg_user_id: int, name: str) -> Html:
@@ -42,18 +43,21 @@ async def press_me_too(update: Update, context: GridContext) -> None:
     try:
         (report_id,) = unpack(query.data, ME_TOO_PREFIX, 1)
         actor = await current_actor(context, update)
-        # The workers' cards show the new count: their edits are stored with it.
-        async with rt.db.transaction():
-            counted = await satisfaction.me_too(
-                rt.db,
-                rt.clock,
-                actor,
-                number(report_id),
-                display_name(query.from_user),
-                query.message.chat.id,
-            )
+
+        async def notify(counted: MeToo) -> None:
+            # The workers' cards show the new count: their edits are stored with it.
             key = f"{subject_of(counted.report)}:affected{counted.count}"
             await post(context, list(await card_edits(context, key, counted.report)))
+
+        counted = await satisfaction.me_too(
+            rt.db,
+            rt.clock,
+            actor,
+            number(report_id),
+            display_name(query.from_user),
+            query.message.chat.id,
+            then=notify,
+        )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -76,19 +80,17 @@ async def press_rating(update: Update, context: GridContext) -> None:
         rating = RATINGS_BY_CODE[code]
         actor = await current_actor(context, update)
         # A reopen's notices are stored with it.
-        async with rt.db.transaction():
-            answered = await satisfaction.answer(
-                rt.db,
-                rt.clock,
-                rt.config,
-                actor,
-                number(report_id),
-                rating,
-                for_household=for_household,
-                press_id=query.id,
-            )
-            if answered is not None and answered.moved is not None:
-                await report_moves.announce(context, answered.moved)
+        answered = await satisfaction.answer(
+            rt.db,
+            rt.clock,
+            rt.config,
+            actor,
+            number(report_id),
+            rating,
+            for_household=for_household,
+            press_id=query.id,
+            then=lambda moved: report_moves.announce(context, moved),
+        )
     except (BadCallbackData, KeyError):
         await query.answer(t("common.stale_button"), show_alert=True)
         return

@@ -40,9 +40,13 @@ from handlers.staff_notices import post
 from models.errors import Refusal
 from models.outbox import Notice
 from models.permissions import Actor
+from models.reports import Report
+from models.units import Staff
 from services import people, questions, supervision
+from services.cases import Lapsed
 from services.questions import Asker
 from services.reports.moves import Moved
+from services.supervision import Supervised, Urged
 
 # Refusals after which the question is asked again.
 ASK_AGAIN = ("supervise.instruction_needed", "supervise.progress_needed", "reports.note_too_long")
@@ -170,13 +174,10 @@ async def _supervise(
     update: Update, context: GridContext, actor: Actor, report_id: int, text: str, choice: int
 ) -> None:
     rt, t = context.rt, texts_for(context, update)
-    async with rt.db.transaction():
-        done = await supervision.supervise(
-            rt.db, rt.clock, rt.config, actor, report_id, text, choice
-        )
+
+    async def notify(done: Supervised) -> None:
         found, report = done.supervision, done.report
         key = f"report:{report.id}:ev{done.event_id}"
-        due = local_time(rt, found.due_at)
         notices: list[Notice | None] = [
             await staff_message(
                 context,
@@ -187,11 +188,16 @@ async def _supervise(
                 markup=True,
                 name=found.by_name,
                 instruction=found.instruction,
-                due=due,
+                due=local_time(rt, found.due_at),
             )
             for person in done.to
         ]
         await post(context, notices)
+
+    done = await supervision.supervise(
+        rt.db, rt.clock, rt.config, actor, report_id, text, choice, then=notify
+    )
+    report, due = done.report, local_time(rt, done.supervision.due_at)
     names = t("reports.name_separator").join(p.name for p in done.to) or t("supervise.nobody")
     await reply(update, t("supervise.done", number=report.number, due=due, names=names))
 
@@ -200,28 +206,21 @@ async def _progress(
     update: Update, context: GridContext, actor: Actor, report_id: int, text: str
 ) -> None:
     rt, t = context.rt, texts_for(context, update)
-    async with rt.db.transaction():
-        done = await supervision.answer(rt.db, rt.clock, rt.config, actor, report_id, text)
+
+    async def notify(done: Supervised) -> None:
         found, report = done.supervision, done.report
         cadre = await people.staff_by_id(rt.db, found.by_staff_id)
-        if cadre is not None:
-            key = f"report:{report.id}:ev{done.event_id}"
-            by = actor.staff.name if actor.staff is not None else ""
-            await post(
-                context,
-                [
-                    await staff_message(
-                        context,
-                        key,
-                        report,
-                        cadre,
-                        "supervise.told_cadre",
-                        name=by,
-                        progress=found.answer,
-                    )
-                ],
-            )
-    await reply(update, t("supervise.answered", number=report.number))
+        if cadre is None:
+            return
+        key = f"report:{report.id}:ev{done.event_id}"
+        by = actor.staff.name if actor.staff is not None else ""
+        told = await staff_message(
+            context, key, report, cadre, "supervise.told_cadre", name=by, progress=found.answer
+        )
+        await post(context, [told])
+
+    done = await supervision.answer(rt.db, rt.clock, rt.config, actor, report_id, text, then=notify)
+    await reply(update, t("supervise.answered", number=done.report.number))
 
 
 async def press_urge(update: Update, context: GridContext) -> None:
@@ -232,22 +231,23 @@ async def press_urge(update: Update, context: GridContext) -> None:
         return
     query = update.callback_query
     assert query is not None
-    try:
-        async with rt.db.transaction():
-            done = await supervision.urge(
-                rt.db, rt.clock, rt.config, query.from_user.id, parts[0], press_id=query.id
-            )
-            if done is not None:
-                key = f"report:{done.report.id}:ev{done.event_id}"
-                await post(
-                    context,
-                    [
-                        await staff_message(
-                            context, key, done.report, person, "supervise.urged", n=done.count
-                        )
-                        for person in done.to
-                    ],
+
+    async def notify(done: Urged) -> None:
+        key = f"report:{done.report.id}:ev{done.event_id}"
+        await post(
+            context,
+            [
+                await staff_message(
+                    context, key, done.report, person, "supervise.urged", n=done.count
                 )
+                for person in done.to
+            ],
+        )
+
+    try:
+        done = await supervision.urge(
+            rt.db, rt.clock, rt.config, query.from_user.id, parts[0], press_id=query.id, then=notify
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -257,25 +257,39 @@ async def press_urge(update: Update, context: GridContext) -> None:
     await answer_quietly(query, t("supervise.urge_done", number=done.report.number, n=done.count))
 
 
+async def _supervisor(context: GridContext, report: Report) -> Staff | None:
+    """The cadre whose supervision of the report is the latest, if they can be told."""
+    rt = context.rt
+    current = (await supervision.marks(rt.db, [report.id]))[report.id].supervision
+    if current is None:
+        return None
+    cadre = await people.staff_by_id(rt.db, current.by_staff_id)
+    return cadre if cadre is not None and cadre.tg_user_id is not None else None
+
+
 async def lapsed_notices(context: GridContext, key: str, moved: Moved) -> list[Notice | None]:
     """The cadre hears that the supervision's due time passed unanswered and where the
     report went."""
-    rt, report = context.rt, moved.after
-    async with rt.db.reading():
-        found = await supervision.marks(rt.db, [report.id])
-    current = found[report.id].supervision
-    if current is None:
-        return []
-    cadre = await people.staff_by_id(rt.db, current.by_staff_id)
-    if cadre is None:
-        return []
-    if cadre.tg_user_id is None:
+    report = moved.after
+    cadre = await _supervisor(context, report)
+    if cadre is None or cadre.tg_user_id is None:
         return []
     t = await language_for(context, cadre.tg_user_id)
     level = t(f"common.role_l{int(report.level)}")
     return [
         await staff_message(context, f"{key}:cadre", report, cadre, "supervise.lapsed", level=level)
     ]
+
+
+async def tell_lapsed(context: GridContext, lapsed: Lapsed[Report]) -> None:
+    """The cadre hears that the supervision's due time passed unanswered where the report
+    could climb no further: it is only flagged (stored with the flag, in the sweep)."""
+    report = lapsed.record
+    cadre = await _supervisor(context, report)
+    if cadre is None:
+        return
+    key = f"report:{report.id}:lapsed{lapsed.token}"
+    await post(context, [await staff_message(context, key, report, cadre, "supervise.flagged")])
 
 
 def register(app: GridApp) -> None:

@@ -4,7 +4,8 @@ this (a resident's /report, a worker filing for a household), never a handler's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 from bot.config import Config
 from bot.storage import attachments as store
@@ -41,6 +42,28 @@ class Said:
         """The location shared, if any."""
         a = self.attachment
         return a if a is not None and not a.is_recording else None
+
+
+def carried(said: Said) -> str | None:
+    """What a message carries besides its words (photo, recording, location) as JSON
+    references, to keep while a flow goes on; None when it carries nothing."""
+    if said.photo_file_id is None and said.attachment is None:
+        return None
+    attachment = asdict(said.attachment) if said.attachment is not None else None
+    return json.dumps({"photo": said.photo_file_id, "attachment": attachment})
+
+
+def said_with(text: str | None, kept: str | None) -> Said:
+    """Words together with what `carried` kept."""
+    if not kept:
+        return Said(text)
+    found = json.loads(kept)
+    raw = found.get("attachment")
+    attachment = None
+    if raw is not None:
+        raw["kind"] = AttachmentKind(raw["kind"])
+        attachment = Attachment(**raw)
+    return Said(text, found.get("photo"), attachment)
 
 
 def limits(config: Config) -> RecordingLimits:

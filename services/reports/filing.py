@@ -16,6 +16,7 @@ from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
 from models.units import Level, Unit
+from services.effects import Then
 from services.reports import attachments
 from services.reports.attachments import Said
 from services.reports.routing import Route, route_from
@@ -220,10 +221,12 @@ async def file_complete(
     description: str,
     private: bool,
     for_household: OnBehalf | None = None,
+    then: Then[Filed] | None = None,
 ) -> Filed | None:
     """File a report whose category and description are known (from a questionnaire or a
     policy question) at once; None when this message was filed already. `for_household`:
-    a worker files it for the household (代填), `name` being the household head's."""
+    a worker files it for the household (代填), `name` being the household head's. `then`
+    (the caller's notices of it) runs in the filing's transaction."""
     async with db.transaction():
         text = clean_description(config, description)
         if text is None:
@@ -252,7 +255,10 @@ async def file_complete(
         if draft is None:
             return None
         await store.update_draft(db, draft.id, category=category)
-        return await _file(db, clock, config, draft.model_copy(update={"category": category}))
+        filed = await _file(db, clock, config, draft.model_copy(update={"category": category}))
+        if then is not None:
+            await then(filed)
+        return filed
 
 
 async def waiting_after_upgrade(

@@ -43,6 +43,20 @@ async def load(db: Database, report_id: int, refusal: str = "reports.not_yours")
     return report
 
 
+async def loaded(db: Database, report_id: int) -> Report:
+    """The report (refused as `load` does), read on its own."""
+    async with db.reading():
+        return await load(db, report_id)
+
+
+async def checked(db: Database, actor: Actor, report_id: int, move: str) -> Report:
+    """The report, once `actor` may make `move` on it now (before asking for its note)."""
+    async with db.reading():
+        report = await load(db, report_id)
+        await check(db, actor, report, move)
+        return report
+
+
 async def _handler(db: Database, actor: Actor, report: Report) -> Handler:
     assert actor.staff is not None
     micro_grid = await grid.unit_by_id(db, report.micro_grid_id)

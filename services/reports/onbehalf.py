@@ -26,7 +26,9 @@ from models.errors import Refusal
 from models.permissions import Action, Actor, may
 from models.reports import Report
 from models.units import Staff
-from services.reports.filing import Progress, Step, clean_description
+from services.reports import attachments
+from services.reports.attachments import Said
+from services.reports.filing import Progress, Step
 
 COLLECTED_ON = frozenset(k.value for k in LogKind)
 # A report or questionnaire counts as collected on a visit or contact logged this long ago.
@@ -51,11 +53,12 @@ async def answerer(db: Database, report: Report) -> Answerer:
     resident linked to the household, else the worker who recorded it."""
     if not report.for_household:
         return Answerer(report.reporter_tg_id, resident=True)
-    if report.household_id is not None:
-        linked = await households_link.residents_of(db, report.household_id)
-        if linked:
-            return Answerer(linked[0], resident=True)
-    staff = await grid.staff_by_id(db, report.recorded_by_staff_id or 0)
+    async with db.reading():
+        if report.household_id is not None:
+            linked = await households_link.residents_of(db, report.household_id)
+            if linked:
+                return Answerer(linked[0], resident=True)
+        staff = await grid.staff_by_id(db, report.recorded_by_staff_id or 0)
     return Answerer(staff.tg_user_id if staff else None, resident=False, staff=staff)
 
 
@@ -156,12 +159,16 @@ async def begin(
     chat_id: int,
     message_id: int,
     text: str = "",
+    said: Said | None = None,
+    placeholder: str = "",
 ) -> Progress:
     """Start the draft of a report for the household, keyed by the bot's message that opens
-    it (`message_id`), with the worker's `text` as its description if given; the category
-    is asked next."""
+    it (`message_id`), with the worker's `text` as its description if given and what `said`
+    carries (a photo, a recording — described by `placeholder` when it has no words —, a
+    location); the category is asked next."""
+    said = said or Said(text)
     async with db.transaction():
-        description = clean_description(config, text)
+        description = attachments.description(config, said, placeholder)
         household = await may_file_for(db, actor, household_id)
         await check_collected(db, clock, actor, household, collected_on)
         draft = await store.add_draft(
@@ -172,10 +179,11 @@ async def begin(
             household.head_name,
             household.micro_grid_id,
             description,
-            None,
+            said.photo_file_id,
             to_ts(clock.now()),
             for_household(actor, household, collected_on),
         )
         if draft is None:
             return Progress(Step.ALREADY_SEEN)
+        await attachments.keep(db, draft.id, said, to_ts(clock.now()))
         return Progress(Step.ASK_CATEGORY, draft)

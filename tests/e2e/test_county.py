@@ -15,7 +15,16 @@ from bot.demo.stage import Stage
 from sandbox.state import Chat, User
 from tests.county_town import county_roster
 from tests.e2e.harness import buttons
-from tests.e2e.reporting import ACCEPT, ESCALATE, INFRA, RESOLVE, card_of, note, press_on
+from tests.e2e.reporting import (
+    ACCEPT,
+    DUPLICATE,
+    ESCALATE,
+    INFRA,
+    RESOLVE,
+    card_of,
+    note,
+    press_on,
+)
 
 
 @pytest.fixture
@@ -332,3 +341,43 @@ async def test_supervision_speaks_of_the_number_people_see(county: Stage) -> Non
     chief = await k.staff("K0", "县干部")
     await k.send(chief, chief, "/status HSP-1")
     assert "HSP-1" in k.last_text(chief)
+
+
+async def test_a_duplicate_names_the_original_by_its_number_in_the_town(county: Stage) -> None:
+    """In the second town, report id 2 is #1 and id 3 is #2: #2 marked a duplicate of #1
+    says #1 to its reporter (never the id)."""
+    k = county
+    _, r1, g1, w5, r5, g5 = await _two_groups(k)
+    await _file(k, r1, g1, "路灯坏了")
+    original = await _file(k, r5, g5, "水管漏水")
+    again = await _file(k, r5, g5, "水管又漏了")
+    assert (original, again) == (2, 3)
+    await press_on(k, w5, 2, DUPLICATE)
+    await note(k, w5, "#1")
+    row = await k.db.fetchone("SELECT status, duplicate_of FROM reports WHERE id = ?", (again,))
+    assert tuple(row) == ("duplicate", original)
+    told = [t for t in k.bot_texts(g5) if "是同一个问题" in t]
+    assert told and "问题 #2 与 #1 是同一个问题" in told[-1], told
+
+
+async def test_every_cadre_command_for_the_county_cadre(county: Stage) -> None:
+    """The county cadre may use every cadre command, each answered for the county (by town);
+    a worker command is not theirs."""
+    k = county
+    chief = await k.staff("K0", "县干部")
+    expected = {
+        "/digest": "云溪县",
+        "/board": "大屯营镇",
+        "/assess": "各镇比较",
+        "/announce": "发给「云溪县」",
+        "/export": "全县（每镇一个文件）",
+        "/tasks": "待联系",
+    }
+    for command, answer in expected.items():
+        await k.send(chief, chief, command)
+        shown = k.last(chief)
+        seen = (shown.get("text") or shown.get("caption") or "") + " ".join(buttons(shown))
+        assert "没有权限" not in seen and answer in seen, (command, seen)
+    for command in ("/visit", "/contact"):
+        await k.send(chief, chief, command)
+        assert "只有四级、三级网格员可以登记" in k.last_text(chief), command

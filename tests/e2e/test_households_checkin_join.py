@@ -149,6 +149,8 @@ async def test_only_the_units_staff_may_decide(h: Harness, town) -> None:
     await h.send(other, other, "/help")
     pressed = await forge(h, other, h.last(other), f"hl:a:{request_id}")
     assert "不在您分管" in h.answer(pressed)["text"]
+    await h.send(other, other, "/tasks")  # another village's worker is not shown it either
+    assert not any("住户关联申请" in text for text in h.bot_texts(other))
     pressed = await forge(h, resident, h.last(group), f"hl:a:{request_id}")
     assert "不在您分管" in h.answer(pressed)["text"]  # residents never decide
     assert await h.db.scalar("SELECT status FROM household_link_requests") == "pending"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.demo.stage import Stage
+from services.roster import HouseholdRow
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.households_steps import (
     CANCEL,
@@ -24,6 +27,7 @@ from tests.e2e.households_steps import (
     stored_text,
 )
 from tests.e2e.reporting import ACCEPT, RESOLVE, file_report, note, press_on
+from tests.town import test_town
 
 
 async def test_visit_with_every_step(h: Harness) -> None:
@@ -318,3 +322,34 @@ async def test_unfinished_visit_is_forgotten_after_the_idle_timeout(
         assert await entries(h) == []
     finally:
         await h.close()
+
+
+async def test_tasks_for_a_town_cadre_names_the_first_few_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A cadre's /tasks counts every due household of the town in SQL and names the first 15
+    of each list (a town or a county is never loaded whole)."""
+    roster = test_town()
+    extra = tuple(
+        HouseholdRow(code=f"M2-X{n}", micro_grid_code="M2", head_name=f"新户{n}", address=f"{n}号")
+        for n in range(1, 21)
+    )
+    households = roster.households + extra
+    k = await Stage(tmp_path, roster.model_copy(update={"households": households})).open()
+    try:
+        total = int(await k.db.scalar("SELECT COUNT(*) FROM households WHERE active = 1"))
+        assert total == len(households) > 20
+        worker = await k.staff("L4A")
+        await log_entry(k, worker, "/contact", "M1户主1", PHONE)
+        cadre = await k.staff("C1")
+        await k.send(cadre, cadre, "/tasks")
+        [due] = [m for m in k.bot_posts(cadre) if "待联系" in m.get("text", "")]
+        contact_part, visit_part = due["text"].split("待走访")
+        assert f"待联系：{total - 1}/{total} 户" in contact_part
+        assert f"待走访：{total}/{total} 户" in due["text"]
+        assert "15. " in contact_part and "16. " not in contact_part
+        assert f"……还有 {total - 1 - 15} 户" in contact_part
+        assert "M1户主1" not in contact_part and "M1户主1" in visit_part
+        assert f"……还有 {total - 15} 户" in visit_part
+    finally:
+        await k.close()

@@ -213,6 +213,40 @@ async def test_from_report_in_private_with_the_text_given(
     )
 
 
+async def test_a_photo_or_voice_sent_with_report_in_private_goes_with_the_report(
+    h: Harness, town: tuple[User, User, Chat]
+) -> None:
+    worker, _, _ = town
+    # A photo captioned /report …: the photo and the words go with the household's report.
+    await h.settle(h.sb.send_photo(worker, worker, caption="/report 墙体开裂"))
+    assert "代报问题" in h.last_text(worker)
+    await press_like(h, worker, "M1户主4")
+    await press_like(h, worker, INFRA)
+    number = int(await h.db.scalar("SELECT MAX(id) FROM reports"))
+    assert f"#{number}" in h.last_text(worker)
+    row = await status_of(h, number)
+    assert (row["reporter_name"], row["description"]) == ("M1户主4", "墙体开裂")
+    assert row["photo_file_id"]
+    # A voice captioned /report: described by the placeholder, the recording kept with it.
+    await h.settle(h.sb.send_media(worker, worker, "voice", 25, caption="/report"))
+    await press_like(h, worker, "M1户主2")
+    await press_like(h, worker, INFRA)
+    voiced = int(await h.db.scalar("SELECT MAX(id) FROM reports"))
+    assert voiced == number + 1 and f"#{voiced}" in h.last_text(worker)
+    row = await status_of(h, voiced)
+    assert (row["reporter_name"], row["description"]) == ("M1户主2", "（语音反映）")
+    kinds = await h.db.fetchall(
+        "SELECT kind, duration FROM report_attachments WHERE report_id = ?", (voiced,)
+    )
+    assert [(k["kind"], k["duration"]) for k in kinds] == [("voice", 25)]
+    assert "🎤 语音 0:25" in card_of(h, worker, voiced)["text"]
+    # A recording past the limit is refused at once; nothing is kept.
+    await h.settle(h.sb.send_media(worker, worker, "voice", 3600, caption="/report"))
+    assert "录音太长" in h.last_text(worker) and "代报问题" not in h.last_text(worker)
+    assert await h.db.scalar("SELECT COUNT(*) FROM household_drafts") == 0
+    assert await h.db.scalar("SELECT COUNT(*) FROM report_attachments") == 1
+
+
 async def test_a_visit_with_nobody_at_home_offers_no_report(h: Harness) -> None:
     worker = await h.staff("L4A", "张秀兰")
     await log_entry(h, worker, "/visit", "M1户主1", NOT_HOME)

@@ -148,6 +148,40 @@ async def test_town_cadre_supervises_from_the_board_unanswered_escalates(h: Harn
     assert supervise_label(number) in buttons(status)
 
 
+async def test_unanswered_at_the_town_is_flagged_and_the_cadre_told(h: Harness, town) -> None:
+    """At the town the report can climb no further: the lapse flags it, and the cadre who
+    supervised hears so — once."""
+    number = await accepted_report(h, town)
+    village_cadre = await h.staff("V1C", "周红梅")
+    town_cadre = await h.staff("C1", "刘建国")
+    await h.send(village_cadre, village_cadre, f"/status {number}")
+    await supervise(h, village_cadre, h.last(village_cadre), number, FOUR_HOURS, "今天处理")
+    # The town takes the report over (at the top level), and supervises it again itself.
+    h.clock.advance(timedelta(hours=4, minutes=1))
+    await h.run_job(JOB_NAME)
+    for _ in range(3):
+        if (await status_of(h, number))["level"] == 1:
+            break
+        h.clock.advance(timedelta(days=3))
+        await h.run_job(JOB_NAME)
+    assert (await status_of(h, number))["level"] == 1
+    await press_on(h, town_cadre, number, ACCEPT)
+    await h.send(town_cadre, town_cadre, f"/status {number}")
+    await supervise(h, town_cadre, h.last(town_cadre), number, FOUR_HOURS, "马上处理")
+    before = await events_of(h, number)
+    h.clock.advance(timedelta(hours=4, minutes=1))
+    await h.run_job(JOB_NAME)
+    report = await status_of(h, number)
+    assert report["level"] == 1 and report["overdue"] == 1 and report["status"] == "accepted"
+    after = await events_of(h, number)
+    assert after == [*before, ("supervise_overdue", "accepted", 1, "system")]  # flagged only
+    assert "督办到期未答复，已标记为督办逾期" in h.last_text(town_cadre)
+    await h.run_job(JOB_NAME)
+    told = [t for t in h.bot_texts(town_cadre) if "已标记为督办逾期" in t]
+    assert len(told) == 1 and len(await events_of(h, number)) == len(after)
+    assert not any("已标记为督办逾期" in t for t in h.bot_texts(village_cadre))
+
+
 async def test_supervision_refused_below_cadres_and_outside_the_subtree(h: Harness, town) -> None:
     worker, resident, chat = town
     number = await accepted_report(h, town)

@@ -201,13 +201,8 @@ async def test_due_for_an_actor(db: Database) -> None:
     assert "M2-H2" not in [h.code for h in due.visit]
 
 
-async def test_counts_in_sql_agree_with_counting_the_households(db: Database) -> None:
-    """Above a micro-grid the figures are counted in SQL; they must be what counting the
-    loaded households gives, at every moment (added, deactivated, month and quarter edges)."""
-    from bot.storage import households as household_store
-    from models.compliance import tally
-    from models.periods import month_of, quarter_of
-
+async def _seed_at_the_edges(db: Database) -> None:
+    """Contacts and visits at the month and quarter edges; M1-H4 leaves the roster on 20 May."""
     await apply_roster(db, without(town_roster(), "M1-H4"), local(2026, 5, 20, 9, 0))
     for code, when, kind in (
         ("M1-H1", local(2026, 5, 31, 23, 30), LogKind.CONTACT),
@@ -218,6 +213,16 @@ async def test_counts_in_sql_agree_with_counting_the_households(db: Database) ->
     ):
         outcome = Outcome.MET if kind is LogKind.VISIT else Outcome.PHONE
         await log(db, code, when, kind, outcome, staff="L4D" if code == "M4-H1" else "L4A")
+
+
+async def test_counts_in_sql_agree_with_counting_the_households(db: Database) -> None:
+    """Above a micro-grid the figures are counted in SQL; they must be what counting the
+    loaded households gives, at every moment (added, deactivated, month and quarter edges)."""
+    from bot.storage import households as household_store
+    from models.compliance import tally
+    from models.periods import month_of, quarter_of
+
+    await _seed_at_the_edges(db)
     town = await unit(db, "T")
     for at in (
         local(2026, 3, 31, 23, 59),
@@ -236,3 +241,37 @@ async def test_counts_in_sql_agree_with_counting_the_households(db: Database) ->
             expected, key=lambda t: t.micro_grid_id
         ), at
     assert sum(t.contacted for t in counted) == 1 and sum(t.visited for t in counted) == 1
+
+
+async def test_due_lists_count_in_sql_and_name_the_first_few(db: Database) -> None:
+    """/tasks counts a cadre's due households in SQL and loads only the first few of each
+    list; the counts and the lists are what the loaded households give, at every moment."""
+    from bot.storage import households as household_store
+    from models.periods import month_of, quarter_of
+
+    await _seed_at_the_edges(db)
+    town, village = await unit(db, "T"), await unit(db, "V1")
+    for units in ([town], [village], [await unit(db, "M1"), await unit(db, "M4")]):
+        for at in (local(2026, 5, 15, 12, 0), local(2026, 6, 1, 0, 30), local(2026, 6, 20, 12)):
+            month, quarter = month_of(at, TZ), quarter_of(at, TZ)
+            async with db.transaction():
+                facts = [f for f in await household_store.facts(db, units, to_ts(at))]
+                counts, contact, visit = await household_store.due(
+                    db, units, to_ts(at), to_ts(month.start), to_ts(quarter.start), 3
+                )
+            facts = [f for f in facts if f.counts_at(at)]
+            not_contacted = [f.household for f in facts if not f.contacted(month)]
+            not_visited = [f.household for f in facts if not f.visited(quarter)]
+            assert counts.total == len(facts) and counts.total > 3, (units, at)
+            assert counts.total - counts.contacted == len(not_contacted), (units, at)
+            assert counts.total - counts.visited == len(not_visited), (units, at)
+            assert counts.unlinked == sum(not f.household.linked for f in facts)
+            assert contact == not_contacted[:3] and visit == not_visited[:3], (units, at)
+    # Contacted on 1 June 00:10 (M1-H2): out of June's list, still in May's.
+    async with db.transaction():
+        at = local(2026, 6, 20, 12)
+        month, quarter = month_of(at, TZ), quarter_of(at, TZ)
+        _, contact, _ = await household_store.due(
+            db, [await unit(db, "M1")], to_ts(at), to_ts(month.start), to_ts(quarter.start), 9
+        )
+    assert "M1-H2" not in [h.code for h in contact] and "M1-H1" in [h.code for h in contact]
