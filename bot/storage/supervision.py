@@ -178,35 +178,21 @@ async def figures(db: Database, unit: Unit, overdue_limit: int) -> Figures:
     """The supervision and urging figures of the open reports of `unit`'s subtree."""
     level = int(unit.level)
     marks = ",".join("?" * len(_OPEN))
-    # A county's subtree is (nearly) every report: read the few supervisions and urgings
-    # and look their reports up, rather than every open report of ~32 000 micro-grids.
-    county = unit.level is Level.COUNTY
     sup = await db.fetchone(
         "SELECT COUNT(*) AS supervised, SUM(v.answered_at IS NOT NULL) AS answered, "
         "SUM(v.answered_at IS NULL AND v.lapsed_at IS NULL) AS waiting, "
         "SUM(v.answered_at IS NULL AND v.lapsed_at IS NOT NULL) AS lapsed "
-        + (
-            "FROM report_supervisions v CROSS JOIN reports r ON r.id = v.report_id "
-            "CROSS JOIN units u ON u.id = r.micro_grid_id WHERE v.id = "
-            "(SELECT MAX(id) FROM report_supervisions WHERE report_id = v.report_id) AND "
-            if county
-            else "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
-            "JOIN report_supervisions v ON v.id = "
-            "(SELECT MAX(id) FROM report_supervisions WHERE report_id = r.id) WHERE "
-        )
-        + f"u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})",
+        "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
+        "JOIN report_supervisions v ON v.id = "
+        "(SELECT MAX(id) FROM report_supervisions WHERE report_id = r.id) "
+        f"WHERE u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})",
         (unit.id, *_OPEN),
     )
     urged = await db.fetchone(
         "SELECT COUNT(DISTINCT r.id) AS urged, COUNT(g.id) AS urgings "
-        + (
-            "FROM report_urges g CROSS JOIN reports r ON r.id = g.report_id "
-            "CROSS JOIN units u ON u.id = r.micro_grid_id "
-            if county
-            else "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
-            "JOIN report_urges g ON g.report_id = r.id "
-        )
-        + f"WHERE u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})",
+        "FROM units u JOIN reports r ON r.micro_grid_id = u.id "
+        "JOIN report_urges g ON g.report_id = r.id "
+        f"WHERE u.l{level}_id = ? AND u.level = 4 AND r.status IN ({marks})",
         (unit.id, *_OPEN),
     )
     # The overdue reports in number order (a partial index) until enough are found in the
