@@ -4,7 +4,9 @@ this week, per sub-unit and per named worker. Digests and the assessment call `c
 A few queries per unit whatever its size: each micro-grid's households counted (and how many
 were contacted and visited) in SQL — a micro-grid's own households loaded, since its lists
 name them —, the L4 workers, the L3 workers with their check-ins; then pure domain code
-(models.compliance).
+(models.compliance). A county's takes the same three queries over the whole county, the
+workers as plain rows, and builds the figures only of the workers its digest names
+(models.compliance_county).
 """
 
 from __future__ import annotations
