@@ -363,7 +363,9 @@ def _order(worker: WorkerFigures) -> tuple[float, float, str]:
 def town_summary(found: Compliance, keep: int) -> Compliance:
     """A town's compliance as a county keeps it: no household lists, and only the `keep`
     workers furthest behind and the `keep` furthest ahead (enough to rank the county's
-    workers at both ends), with the number behind."""
+    workers at both ends), with the number behind. The county is built from plain rows by
+    `models.compliance_county.summarise_town`; this is the rule it keeps (a test holds the
+    two equal)."""
     workers = sorted(found.by_worker, key=_order)
     extremes = {w.staff_id: w for w in [*workers[:keep], *workers[-keep:]] if keep}
     kept = tuple(

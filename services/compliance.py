@@ -4,9 +4,8 @@ this week, per sub-unit and per named worker. Digests and the assessment call `c
 A few queries per unit whatever its size: each micro-grid's households counted (and how many
 were contacted and visited) in SQL — a micro-grid's own households loaded, since its lists
 name them —, the L4 workers, the L3 workers with their check-ins; then pure domain code
-(models.compliance). A county's takes the same three queries over the whole county, the
-workers as plain rows, and builds the figures only of the workers its digest names
-(models.compliance_county).
+(models.compliance). A county's takes the same queries town by town, the workers as plain
+rows, and builds the figures only of the workers its digest names (models.compliance_county).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from bot.storage import grid
 from bot.storage import households as household_store
 from bot.storage.db import Database
 from models.compliance import Compliance, build_compliance, merge_towns, tally
-from models.compliance_county import MicroGridCount, WorkerLink, summarise_town
+from models.compliance_county import summarise_town
 from models.contacts import Household
 from models.periods import Period, month_of, quarter_of, week_of
 from models.permissions import Actor
@@ -81,41 +80,25 @@ async def _county(
     quarter: Period,
     week: Period,
 ) -> Compliance:
-    """A county's compliance in three set-based queries: every micro-grid's counts (no
-    household comes into memory), every L4 worker's micro-grids as plain rows, the grid
-    workers with their check-ins; then each town reduced to what the county shows."""
-    ts = to_ts(at)
+    """A county's compliance town by town (one town's rows in memory at a time): its
+    micro-grids' counts (no household comes into memory), its L4 workers' micro-grids as
+    plain rows, its grid workers with their check-ins; each town reduced to what the county
+    shows before the next."""
+    ts, week_start = to_ts(at), to_ts(week.start)
+    summaries = []
     async with db.transaction():
-        counts = await household_store.county_counts(
-            db, county, ts, to_ts(month.start), to_ts(quarter.start)
-        )
-        links = await contact_store.worker_links(db, county)
-        grid_workers = await contact_store.staff_units_by_town(
-            db, county, Level.GRID, to_ts(week.start), ts
-        )
-    counts_of: dict[int, list[MicroGridCount]] = {}
-    for count in counts:
-        counts_of.setdefault(count.town_id, []).append(count)
-    links_of: dict[int, list[WorkerLink]] = {}
-    for link in links:
-        links_of.setdefault(link.town_id, []).append(link)
-    return merge_towns(
-        county,
-        [
-            summarise_town(
-                town,
-                at,
-                month,
-                quarter,
-                week,
-                counts_of.get(town.id, []),
-                links_of.get(town.id, []),
-                grid_workers.get(town.id, []),
-                COUNTY_WORKERS_KEPT,
+        for town in towns:
+            counts = await household_store.micro_grid_counts(
+                db, town, ts, to_ts(month.start), to_ts(quarter.start)
             )
-            for town in towns
-        ],
-    )
+            links = await contact_store.worker_links(db, town)
+            grid_workers = await contact_store.staff_units(db, [town], Level.GRID, week_start, ts)
+            summaries.append(
+                summarise_town(
+                    town, at, month, quarter, week, counts, links, grid_workers, COUNTY_WORKERS_KEPT
+                )
+            )
+    return merge_towns(county, summaries)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -103,37 +102,6 @@ def _within(units: Sequence[Unit] | None) -> tuple[str, list[object]]:
     )
 
 
-_STAFF_UNIT = (
-    "SELECT s.id, s.code, s.name, s.level, s.tg_user_id, s.phone, p.language, su.unit_id, "
-    "u.l1_id AS town_id, "
-    "(SELECT MAX(c.at) FROM checkins c WHERE c.staff_id = s.id AND c.flagged = 0 "
-    " AND c.at <= ?) AS last_checkin, "
-    "(SELECT COUNT(*) FROM checkins c WHERE c.staff_id = s.id AND c.flagged = 1 "
-    " AND c.at >= ? AND c.at <= ?) AS flagged "
-    "FROM staff s JOIN staff_units su ON su.staff_id = s.id "
-    "JOIN units u ON u.id = su.unit_id LEFT JOIN people p ON p.tg_user_id = s.tg_user_id "
-    # "+s.level": keeps SQLite from looping over staff_level per unit (quadratic on a
-    # county); the plan then goes units → staff_units → staff by key.
-    "WHERE s.active = 1 AND +s.level = ? AND u.level = ? AND u.active = 1 AND {where} "
-    "ORDER BY s.code, su.unit_id"
-)
-
-
-def _staff_unit(r: sqlite3.Row) -> StaffUnit:
-    return StaffUnit(
-        staff_id=r["id"],
-        code=r["code"],
-        name=r["name"],
-        level=Level(r["level"]),
-        unit_id=r["unit_id"],
-        tg_user_id=r["tg_user_id"],
-        phone=r["phone"],
-        language=r["language"],
-        last_checkin=from_ts(r["last_checkin"]) if r["last_checkin"] else None,
-        flagged_checkins=r["flagged"],
-    )
-
-
 async def staff_units(
     db: Database, units: Sequence[Unit] | None, level: Level, week_start: int, at: int
 ) -> list[StaffUnit]:
@@ -142,27 +110,39 @@ async def staff_units(
     flagged ones they made since `week_start`."""
     where, params = _within(units)
     rows = await db.fetchall(
-        _STAFF_UNIT.format(where=where), [at, week_start, at, int(level), int(level), *params]
+        "SELECT s.id, s.code, s.name, s.level, s.tg_user_id, s.phone, p.language, su.unit_id, "
+        "(SELECT MAX(c.at) FROM checkins c WHERE c.staff_id = s.id AND c.flagged = 0 "
+        " AND c.at <= ?) AS last_checkin, "
+        "(SELECT COUNT(*) FROM checkins c WHERE c.staff_id = s.id AND c.flagged = 1 "
+        " AND c.at >= ? AND c.at <= ?) AS flagged "
+        "FROM staff s JOIN staff_units su ON su.staff_id = s.id "
+        "JOIN units u ON u.id = su.unit_id LEFT JOIN people p ON p.tg_user_id = s.tg_user_id "
+        # "+s.level": keeps SQLite from looping over staff_level per unit (quadratic on a
+        # county); the plan then goes units → staff_units → staff by key.
+        f"WHERE s.active = 1 AND +s.level = ? AND u.level = ? AND u.active = 1 AND {where} "
+        "ORDER BY s.code, su.unit_id",
+        [at, week_start, at, int(level), int(level), *params],
     )
-    return [_staff_unit(r) for r in rows]
-
-
-async def staff_units_by_town(
-    db: Database, unit: Unit, level: Level, week_start: int, at: int
-) -> dict[int, list[StaffUnit]]:
-    """`staff_units` of one subtree in one query, split by the town of each held unit."""
-    found: dict[int, list[StaffUnit]] = {}
-    for r in await db.fetchall(
-        _STAFF_UNIT.format(where=f"u.l{int(unit.level)}_id = ?"),
-        [at, week_start, at, int(level), int(level), unit.id],
-    ):
-        found.setdefault(r["town_id"], []).append(_staff_unit(r))
-    return found
+    return [
+        StaffUnit(
+            staff_id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            level=Level(r["level"]),
+            unit_id=r["unit_id"],
+            tg_user_id=r["tg_user_id"],
+            phone=r["phone"],
+            language=r["language"],
+            last_checkin=from_ts(r["last_checkin"]) if r["last_checkin"] else None,
+            flagged_checkins=r["flagged"],
+        )
+        for r in rows
+    ]
 
 
 async def worker_links(db: Database, unit: Unit) -> list[WorkerLink]:
     """Active L4 workers and each active micro-grid they hold in the subtree, with its town
-    (plain rows, none of `staff_units`' check-in figures: a county ranks ~32 000)."""
+    (plain rows, none of `staff_units`' check-in figures: a county ranks ~32 000 workers)."""
     rows = await db.fetchall(
         "SELECT s.id, s.code, s.name, su.unit_id, u.l1_id FROM units u "
         "JOIN staff_units su ON su.unit_id = u.id JOIN staff s ON s.id = su.staff_id "
