@@ -4,7 +4,8 @@ The sandbox runs in a child process (`gridbot sandbox --no-flood-limits`), so th
 measured here (this process: the bot, its database thread, and the small HTTP calls that
 inject updates — the same for both bots) is the bot's own. A filed report is two updates:
 `/report <text>` and the category button; the echo bot answers one message per update.
-The Bot API calls each makes are counted by the sandbox (none of that in this process).
+The Bot API calls each makes are counted by the sandbox (none of that in this process), the
+bot's storage calls and hops to its database thread by a counter around `Database`.
 The echo bot runs twice: as PTB ships it (httpx), which the target is set against, and on
 this bot's own transport (`bot.api_transport`), to show what the transport alone accounts
 for.
@@ -15,12 +16,14 @@ for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +84,16 @@ class Control:
 
 
 class Cost:
-    """CPU seconds and Bot API calls per unit of work (an update, a filed report)."""
+    """CPU seconds and Bot API calls per unit of work (an update, a filed report), and the
+    bot's database work: storage calls (each one statement, or a small unit of a few) and
+    how many of them hopped to the database thread."""
 
-    def __init__(self, cpu: float, calls: Counter[str], n: int) -> None:
+    def __init__(
+        self, cpu: float, calls: Counter[str], n: int, db: Counter[str] | None = None
+    ) -> None:
         self.cpu = cpu / n
         self.calls = {method: count / n for method, count in calls.most_common()}
+        self.db = {what: count / n for what, count in (db or Counter()).items()}
 
     def calls_text(self) -> str:
         """The calls per unit, e.g. `6.0 (getUpdates 2.0, sendMessage 2.0 …)`."""
@@ -130,6 +138,41 @@ async def echo_cost(
         await app.updater.stop()
         await app.stop()
     return Cost(spent, calls, n)
+
+
+class CountingDatabase:
+    """Counts the bot's storage calls and hops to the database thread while installed."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Count while inside."""
+        on_thread, atomically, hop = Database._on_thread, Database.atomically, Database._hop
+        seen = self.seen
+
+        async def counted_on_thread(db: Database, work: Any, *args: Any) -> Any:
+            seen["calls"] += 1
+            return await on_thread(db, work, *args)
+
+        async def counted_atomically(db: Database, work: Any, *args: Any) -> Any:
+            seen["calls"] += 1
+            return await atomically(db, work, *args)
+
+        async def counted_hop(db: Database, work: Any, *args: Any) -> Any:
+            seen["hops"] += 1
+            return await hop(db, work, *args)
+
+        Database._on_thread = counted_on_thread  # type: ignore[method-assign]
+        Database.atomically = counted_atomically  # type: ignore[method-assign]
+        Database._hop = counted_hop  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            Database._on_thread = on_thread  # type: ignore[method-assign]
+            Database.atomically = atomically  # type: ignore[method-assign]
+            Database._hop = hop  # type: ignore[method-assign]
 
 
 async def report_cost(control: Control, base_url: str, n: int, folder: Path) -> Cost:
@@ -186,16 +229,18 @@ async def report_cost(control: Control, base_url: str, n: int, folder: Path) -> 
         for resident in residents[:10]:
             await file_one(resident)
         first_call = await control.call_count()
-        began = cpu()
-        for resident in residents[10:]:
-            await file_one(resident)
-        spent = cpu() - began
+        counting = CountingDatabase()
+        with counting.installed():
+            began = cpu()
+            for resident in residents[10:]:
+                await file_one(resident)
+            spent = cpu() - began
         calls = await control.calls_since(first_call)
     finally:
         stopping.set()
         await polling
         await stop_app(app)
-    return Cost(spent, calls, n)
+    return Cost(spent, calls, n, counting.seen)
 
 
 async def main(n: int) -> None:
@@ -239,6 +284,10 @@ async def main(n: int) -> None:
     )
     print(f"Bot API calls per echo update: {echo.calls_text()}")
     print(f"Bot API calls per filed report: {report.calls_text()}")
+    print(
+        f"database per filed report: {report.db.get('calls', 0):.1f} storage calls; "
+        f"{report.db.get('hops', 0):.2f} hops to the database thread (a call or a COMMIT)"
+    )
 
 
 if __name__ == "__main__":

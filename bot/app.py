@@ -72,6 +72,10 @@ def build_application(
     )
     monitor = monitor or Monitor(check_timeout=config.health.timeout.total_seconds())
     health_server: list[web.AppRunner] = []
+    tg = config.telegram
+    polling_request = CountingRequest(
+        monitor, polling=True, read_timeout=tg.poll_timeout.total_seconds() + 10
+    )
 
     async def post_init(app: Application) -> None:
         db = await persistence.database()
@@ -81,7 +85,13 @@ def build_application(
             db=db,
             texts=texts,
             clock=clock,
-            inbox=Inbox(app, db, clock, max_concurrent=config.inbox.max_concurrent),
+            inbox=Inbox(
+                app,
+                db,
+                clock,
+                max_concurrent=config.inbox.max_concurrent,
+                updates_request=polling_request,
+            ),
             limits=PersonLimits(
                 reports=config.limits.reports_per_hour, actions=config.limits.actions_per_minute
             ),
@@ -113,7 +123,6 @@ def build_application(
         app.bot_data.pop(RUNTIME_KEY, None)
         await persistence.close()
 
-    tg = config.telegram
     builder: Any = (
         ApplicationBuilder()
         .token(token)
@@ -129,11 +138,7 @@ def build_application(
         .updater(None)
         # PTB's own transport, counting Bot API errors by status for /metrics.
         .request(CountingRequest(monitor, connection_pool_size=256))
-        .get_updates_request(
-            CountingRequest(
-                monitor, polling=True, read_timeout=tg.poll_timeout.total_seconds() + 10
-            )
-        )
+        .get_updates_request(polling_request)
     )
     if tg.api_file_url:
         builder = builder.base_file_url(tg.api_file_url)

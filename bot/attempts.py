@@ -33,8 +33,14 @@ class Attempt:
 
     @property
     def message_id(self) -> int | None:
-        """The id of the message sent or edited, when the result is one."""
-        return self.result.message_id if isinstance(self.result, Message) else None
+        """The id of the message sent or edited, when the result is one (a `Message`, or
+        its JSON from a plain call)."""
+        if isinstance(self.result, Message):
+            return self.result.message_id
+        if isinstance(self.result, dict):
+            message_id = self.result.get("message_id")
+            return message_id if isinstance(message_id, int) else None
+        return None
 
 
 def fault_of(exc: Exception) -> Attempt:

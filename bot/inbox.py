@@ -18,14 +18,16 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
+from bot import api_calls
 from bot.clock import Clock, to_ts
 from bot.storage import inbox as store
 from bot.storage.db import Database
@@ -61,8 +63,11 @@ class Inbox:
         clock: Clock,
         max_concurrent: int = 32,
         keep_done: int = 10_000,
+        updates_request: BaseRequest | None = None,
     ) -> None:
         self._app = app
+        # The transport getUpdates goes over (the Poller's); PTB's main one when not given.
+        self.updates_request = updates_request
         self._db = db
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
@@ -81,19 +86,22 @@ class Inbox:
 
     # --- taking updates in ------------------------------------------------------------
 
-    async def accept(self, updates: Sequence[Update]) -> list[Update]:
-        """Store a fetched batch in one transaction, then queue the new ones for handling.
+    async def accept(self, received: Sequence[tuple[Update, Mapping[str, Any]]]) -> list[Update]:
+        """Store a fetched batch (each update with the JSON it came as) in one transaction,
+        then queue the new ones for handling.
 
         Returns the updates that were new (one delivered again is neither stored nor handled
         twice). Only after this returns may the batch be confirmed to Telegram.
         """
-        if not updates:
+        if not received:
             return []
-        rows = [store.StoredUpdate(u.update_id, chat_key(u), _stored_form(u)) for u in updates]
+        rows = [
+            store.StoredUpdate(u.update_id, chat_key(u), _stored_form(raw)) for u, raw in received
+        ]
         fresh, handled = await store.store(self._db, rows, to_ts(self._clock.now()))
         for update_id in handled:  # by an earlier run, before Telegram heard it arrived
             self._remember_done(update_id)
-        new = [u for u in updates if u.update_id in fresh]
+        new = [u for u, _ in received if u.update_id in fresh]
         for update in new:
             self._enqueue(update)
         return new
@@ -213,9 +221,11 @@ class Inbox:
             await asyncio.gather(self._marking, return_exceptions=True)
 
 
-def _stored_form(update: Update) -> str:
-    """The update's JSON as stored: a whole ID number typed by mistake is never kept."""
-    return json.dumps(without_id_numbers(update.to_dict()), ensure_ascii=False)
+def _stored_form(raw: Mapping[str, Any]) -> str:
+    """The update's JSON as received, as stored: a whole ID number typed by mistake is never
+    kept. (The JSON received, not PTB's `to_dict()` of the update, which costs more than
+    anything else in storing it.)"""
+    return json.dumps(without_id_numbers(raw), ensure_ascii=False)
 
 
 class Poller:
@@ -246,14 +256,7 @@ class Poller:
     async def _poll(self, stop: asyncio.Event) -> None:
         delay = 1.0
         while not stop.is_set():
-            fetch = asyncio.ensure_future(
-                self._app.bot.get_updates(
-                    offset=self._offset,
-                    timeout=self._timeout,
-                    allowed_updates=self._allowed,
-                    read_timeout=self._timeout + 10,
-                )
-            )
+            fetch = asyncio.ensure_future(self._fetch())
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -265,7 +268,7 @@ class Poller:
                     await fetch
                 return
             try:
-                updates: tuple[Update, ...] = fetch.result()
+                fetched: list[dict[str, Any]] = fetch.result()
             except InvalidToken:
                 raise
             except RetryAfter as exc:
@@ -289,17 +292,39 @@ class Poller:
                 delay = min(delay * 2, 30.0)
                 continue
             delay = 1.0
-            if not updates:
+            if not fetched:
                 continue
+            bot = self._app.bot
+            received = [(Update.de_json(raw, bot), raw) for raw in fetched]
             try:
-                await self._inbox.accept(updates)
+                await self._inbox.accept(received)
             except Exception:
                 # Not stored: not confirmed either; the same batch comes again.
-                log.exception("could not store %d update(s); fetching them again", len(updates))
+                log.exception("could not store %d update(s); fetching them again", len(received))
                 await _pause(stop, delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            self._offset = updates[-1].update_id + 1
+            self._offset = received[-1][0].update_id + 1
+
+    async def _fetch(self) -> list[dict[str, Any]]:
+        """One getUpdates, as PTB's `get_updates` makes it (same transport, errors and read
+        timeout), answered as the JSON received: the inbox stores that, and only the Update
+        objects handlers read are built from it."""
+        bot = self._app.bot
+        params: dict[str, Any] = {"timeout": self._timeout}
+        if self._offset is not None:
+            params["offset"] = self._offset
+        params["allowed_updates"] = self._allowed
+        request = self._inbox.updates_request or bot.request
+        result: list[dict[str, Any]] = await api_calls.post(
+            request,
+            bot.base_url,
+            "getUpdates",
+            params,
+            # PTB adds the long poll's own timeout to the read timeout it is given.
+            read_timeout=2 * self._timeout + 10,
+        )
+        return result
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

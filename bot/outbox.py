@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
+from bot import api_calls
 from bot.attempts import Attempt, fault_of, snake_case
 from bot.clock import Clock
 from bot.config import OutboxSection
@@ -126,7 +127,7 @@ class Sender:
     async def deliver_due(self) -> bool:
         """Deliver every row due now (one pass); returns whether there were any."""
         now = self.clock.now()
-        async with self.db.reading():
+        async with self.db.reading(quick=True):  # indexed, at most a batch of rows
             rows = await store.due(self.db, now)
         if not rows:
             await self._prune(now)
@@ -146,7 +147,7 @@ class Sender:
             async with self.db.transaction():
                 await store.failed(self.db, row.id, "expired unsent", self.clock.now(), False)
             return
-        attempt = await self.call(notice.method, notice.chat_id, notice.params)
+        attempt = await self.call(notice.method, notice.chat_id, notice.params, plain=True)
         now = self.clock.now()
         if attempt.ok:
             await store.sent(
@@ -198,22 +199,23 @@ class Sender:
 
     # --- one call ----------------------------------------------------------------------
 
-    async def call(self, method: str, chat_id: int, params: dict[str, Any]) -> Attempt:
-        """Make one Bot API call (method name as in the Bot API), never raising."""
-        kwargs = {k: v for k, v in params.items() if v is not None}
-        markup = kwargs.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, self.bot)
+    async def call(
+        self, method: str, chat_id: int, params: dict[str, Any], plain: bool = False
+    ) -> Attempt:
+        """Make one Bot API call (method name as in the Bot API), never raising. `plain`: the
+        result may stay JSON (a dict), sent without PTB's objects where `api_calls` can."""
         timeout = self.config.request_timeout.total_seconds()
+        timeouts = {
+            "read_timeout": timeout,
+            "write_timeout": timeout,
+            "connect_timeout": timeout,
+            "pool_timeout": timeout,
+        }
         try:
-            result = await getattr(self.bot, snake_case(method))(
-                chat_id=chat_id,
-                **kwargs,
-                read_timeout=timeout,
-                write_timeout=timeout,
-                connect_timeout=timeout,
-                pool_timeout=timeout,
-            )
+            if plain and api_calls.plain(method, params):
+                result = await api_calls.call(self.bot, method, chat_id, params, **timeouts)
+            else:
+                result = await self._ptb_call(method, chat_id, params, timeouts)
         except BadRequest as exc:
             if "not modified" in str(exc):
                 return Attempt(result=True)  # an edit to what the message shows already
@@ -221,6 +223,15 @@ class Sender:
         except TelegramError as exc:
             return fault_of(exc)
         return Attempt(result=result)
+
+    async def _ptb_call(
+        self, method: str, chat_id: int, params: dict[str, Any], timeouts: dict[str, float]
+    ) -> Any:
+        kwargs = {k: v for k, v in params.items() if v is not None}
+        markup = kwargs.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, self.bot)
+        return await getattr(self.bot, snake_case(method))(chat_id=chat_id, **kwargs, **timeouts)
 
     async def send(
         self, method: str, chat_id: int, params: dict[str, Any], attempts: int = 3

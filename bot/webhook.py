@@ -82,14 +82,15 @@ class WebhookServer:
             log.warning("webhook post refused: wrong or missing secret token")
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self._app.bot)
+            raw = await request.json()
+            update = Update.de_json(raw, self._app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             update = None
         if update is None or not isinstance(update.update_id, int):
             log.warning("webhook post refused: not an update")
             return web.Response(status=400)
         try:
-            await self._inbox.accept([update])
+            await self._inbox.accept([(update, raw)])
         except Exception:
             # Not stored, so not confirmed: Telegram posts it again.
             log.exception("could not store update %s; Telegram sends it again", update.update_id)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.ext import ExtBot
 
+from bot import api_calls
 from bot.runtime import GridContext, Runtime
 from bot.texts import Lang
 from models.errors import Refusal, TextKey
@@ -167,6 +169,9 @@ def command_args(context: GridContext) -> str:
 async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
     """Answer a button press, best effort (it never decides whether notices go out)."""
     try:
-        await query.answer(text)
+        # A plain call: its answer (True) needs no PTB object.
+        bot, params = query.get_bot(), {"callback_query_id": query.id, "text": text}
+        assert isinstance(bot, ExtBot)
+        await api_calls.call(bot, "answerCallbackQuery", None, params)
     except TelegramError as exc:
         log.info("could not answer button press %s: %s", query.id, exc)

@@ -9,7 +9,7 @@ from models.permissions import Actor
 
 async def actor_for(db: Database, tg_user_id: int) -> Actor:
     """The actor for a Telegram user: their staff record and units, if linked."""
-    async with db.reading():
+    async with db.reading(quick=True):  # two indexed reads, on every update
         staff = await grid.staff_by_tg(db, tg_user_id)
         if staff is None:
             return Actor(tg_user_id=tg_user_id)

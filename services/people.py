@@ -23,7 +23,7 @@ async def seen(
     """Record a person, that they opened the bot, and their group membership."""
     if left_group is None:
         # Most updates come from people the bot already knows: a read is enough then.
-        async with db.reading():
+        async with db.reading(quick=True):
             if await people.is_current(
                 db, tg_user_id, display_name, username, language, started, in_group
             ):

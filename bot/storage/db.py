@@ -23,6 +23,12 @@ _owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_own
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
+BUSY_TIMEOUT_MS = 5000
+# A quick COMMIT on the event loop's thread never checkpoints the WAL (that may take a
+# while); one in this many goes to the database thread, where SQLite checkpoints when the
+# WAL has grown past its limit (`wal_autocheckpoint`, as for every other COMMIT).
+QUICK_COMMITS_PER_HOP = 50
+
 
 def migration_versions() -> list[tuple[int, str]]:
     """(version, file name) of every migration shipped with the package, in order."""
@@ -53,6 +59,14 @@ class Database:
         self._lock = asyncio.Lock()
         # Inside transaction(), until its first statement: that statement begins it.
         self._begin_pending = False
+        # Inside a quick unit of work (see `transaction`).
+        self._quick = False
+        # Work sent to the database thread, and work it has finished (each counted by one
+        # thread only): while they differ, the thread may be using the connection.
+        self._sent = 0
+        self._finished = 0
+        # Quick COMMITs since the last one on the database thread.
+        self._quick_commits = 0
         # The same file opened read-only, for snapshots (none for an in-memory database).
         self._read_only_uri = (
             None if path == ":memory:" else Path(path).absolute().as_uri() + "?mode=ro"
@@ -67,13 +81,15 @@ class Database:
             # Personal data: the file (and the -wal and -shm files SQLite makes alike) is
             # the owner's alone.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # A quick unit runs statements on the event loop's thread too, never at the same time
+        # as the database thread (see `_on_thread`).
+        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
         ):
             await conn.execute(pragma)
         db = cls(conn, path)
@@ -115,31 +131,40 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
+    async def transaction(self, quick: bool = False) -> AsyncIterator[Database]:
         """Run a unit of work atomically; nested use joins the outer transaction.
 
         BEGIN goes to the database thread together with the unit's first statement (one hop
         fewer; a unit that runs none costs nothing); the lock taken here keeps every other
-        unit of work out from the start, so nothing runs between the two."""
+        unit of work out from the start, so nothing runs between the two.
+
+        `quick`: every statement of the unit is short (an update's own reads and writes,
+        no scan), so they run on the event loop's thread, without a hop each, whenever the
+        database thread is idle. Only what may take long goes there: BEGIN when another
+        connection holds the write lock (it waits for it there), and one COMMIT in
+        `QUICK_COMMITS_PER_HOP` (it may checkpoint the WAL). Nested units follow the
+        outermost one."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
         async with self._lock:
             token = _owner.set(self)
             self._begin_pending = True
+            self._quick = quick
             try:
                 yield self
             except BaseException:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._on_thread(_run, "ROLLBACK")
+                    await self._end("ROLLBACK")
                 raise
             else:
                 self._begin_pending = False
                 if self._in_transaction():
-                    await self._on_thread(_run, "COMMIT")
+                    await self._end("COMMIT")
             finally:
                 self._begin_pending = False
+                self._quick = False
                 _owner.reset(token)
 
     def _in_transaction(self) -> bool:
@@ -147,25 +172,38 @@ class Database:
         return conn is not None and conn.in_transaction
 
     async def atomically(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(connection, *args)` as one transaction in a single hop to the database
-        thread: for small, hot units of work (a few statements, no awaits between them)."""
+        """Run `work(connection, *args)` as one transaction: for small, hot units of work (a
+        few statements, no awaits between them), run as a quick unit (see `transaction`),
+        else in a single hop to the database thread."""
         if self._lock.locked() and _owner.get() is self:
             return await self._on_thread(work, *args)
         async with self._lock:
-            return await self._on_thread(_atomic, work, args)
+            conn = self._conn._conn
+            if self._idle() and _begin_now(conn):
+                try:
+                    result = work(conn, *args)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                await self._end("COMMIT", quick=True)
+                return result
+            return await self._hop(_atomic, work, args)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Database]:
+    async def reading(self, quick: bool = False) -> AsyncIterator[Database]:
         """Read without a write transaction: no other unit of work runs meanwhile, so
-        every read sees committed data (inside a transaction, it joins it)."""
+        every read sees committed data (inside a transaction, it joins it). `quick`: only
+        short reads, run on the event loop's thread (see `transaction`)."""
         if self._lock.locked() and _owner.get() is self:
             yield self
             return
         async with self._lock:
             token = _owner.set(self)
+            self._quick = quick
             try:
                 yield self
             finally:
+                self._quick = False
                 _owner.reset(token)
 
     @asynccontextmanager
@@ -177,7 +215,9 @@ class Database:
             async with self.reading() as db:
                 yield db
             return
-        conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+        conn = await aiosqlite.connect(
+            self._read_only_uri, uri=True, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.row_factory = sqlite3.Row
             await conn.execute("PRAGMA busy_timeout=5000")
@@ -195,14 +235,54 @@ class Database:
             await conn.close()
 
     async def _on_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(connection, *args)` on the database thread: one hop per statement."""
+        """Run `work(connection, *args)` on the database thread: one hop per statement (in a
+        quick unit of this task, on this thread while the database thread is idle)."""
         # aiosqlite's public cursor API costs two or three thread hops per statement
         # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
-        if self._begin_pending and _owner.get() is self:
-            # The first statement of the transaction() this task holds: BEGIN rides along.
-            self._begin_pending = False
-            return await self._conn._execute(_begun, self._conn._conn, work, args)
-        return await self._conn._execute(work, self._conn._conn, *args)
+        if _owner.get() is self:
+            conn = self._conn._conn
+            if self._begin_pending:
+                # The first statement of the transaction() this task holds: it begins it.
+                self._begin_pending = False
+                if self._quick and self._idle() and _begin_now(conn):
+                    return work(conn, *args)
+                return await self._hop(_begun, work, args)
+            if self._quick and self._idle():
+                return work(conn, *args)
+        return await self._hop(work, *args)
+
+    def _idle(self) -> bool:
+        """Whether the database thread has finished everything sent to it: until more is
+        sent (which only this thread does), the connection is this thread's."""
+        return self._sent == self._finished
+
+    async def _end(self, sql: str, quick: bool | None = None) -> None:
+        """COMMIT or ROLLBACK the transaction this task holds."""
+        quick = self._quick if quick is None else quick
+        if quick and self._idle():
+            conn = self._conn._conn
+            if sql == "ROLLBACK":
+                conn.execute(sql)
+                return
+            if self._quick_commits < QUICK_COMMITS_PER_HOP:
+                self._quick_commits += 1
+                _commit_without_checkpoint(conn)
+                return
+        if sql == "COMMIT":
+            self._quick_commits = 0
+        await self._hop(_run, sql)
+
+    async def _hop(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(connection, *args)` on the database thread, counted there when done."""
+
+        def counted(conn: sqlite3.Connection) -> T:
+            try:
+                return work(conn, *args)
+            finally:
+                self._finished += 1  # on the database thread, once it is done with `conn`
+
+        self._sent += 1
+        return await self._conn._execute(counted, self._conn._conn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last row id (inserts) or the row count."""
@@ -236,7 +316,7 @@ class Database:
         # Outside any unit of work, so the copy holds committed data only; aiosqlite runs the
         # call on its own thread, where the sqlite3 connection lives.
         async with self.reading():
-            await self._conn._execute(copy_database, self._conn._conn, Path(dest))
+            await self._hop(copy_database, Path(dest))
 
 
 def _atomic(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
@@ -248,6 +328,30 @@ def _atomic(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, .
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _begin_now(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE if the write lock is free now; False (nothing begun) when another
+    connection holds it: then the transaction begins on the database thread, waiting."""
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
+def _commit_without_checkpoint(conn: sqlite3.Connection) -> None:
+    """COMMIT without SQLite's automatic WAL checkpoint (left to a COMMIT on the database
+    thread)."""
+    limit = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint={int(limit)}")
 
 
 def _begun(conn: sqlite3.Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:

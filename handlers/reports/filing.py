@@ -7,6 +7,7 @@ import logging
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import api_calls
 from bot.runtime import GridApp, GridContext
 from handlers.callback_data import BadCallbackData, number, pattern, unpack
 from handlers.common import (
@@ -59,7 +60,7 @@ async def report(update: Update, context: GridContext) -> None:
         await onbehalf.open_picker(update, context, said.text or "", said)
         return
     try:
-        async with rt.db.transaction():
+        async with rt.db.transaction(quick=True):
             progress = await filing.start(
                 rt.db,
                 rt.clock,
@@ -89,7 +90,7 @@ async def pick_category(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
-        async with rt.db.transaction():
+        async with rt.db.transaction(quick=True):
             progress = await filing.choose_category(
                 rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
             )
@@ -166,12 +167,18 @@ async def _continue(
         return
     chat_id = draft.chat_id
     if progress.step is Step.ASK_CATEGORY:
-        await context.bot.send_message(
+        # A plain call: nothing reads the question's Message, which costs more to build
+        # than anything else in asking.
+        await api_calls.call(
+            context.bot,
+            "sendMessage",
             chat_id,
-            t("reports.ask_category"),
-            reply_to_message_id=addressable(draft.message_id),
-            reply_markup=category_buttons(rt.config, t, draft.id),
-            allow_sending_without_reply=True,
+            {
+                "text": t("reports.ask_category"),
+                "reply_to_message_id": addressable(draft.message_id),
+                "reply_markup": category_buttons(rt.config, t, draft.id).to_dict(),
+                "allow_sending_without_reply": True,
+            },
         )
         return
     if progress.step in (Step.ASK_DESCRIPTION, Step.LOCATION_NOTED):

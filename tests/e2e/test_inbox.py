@@ -147,3 +147,17 @@ async def test_reports_and_actions_past_the_limits_are_refused_politely(tmp_path
         assert answer is not None and "操作太快了" in (answer.get("text") or "")
     finally:
         await h.close()
+
+
+async def test_an_update_is_stored_as_the_json_received(h: Harness, town) -> None:
+    _, resident, chat = town
+    sent = await h.send(resident, chat, "/report 路灯坏了")
+    pressed = await h.press(resident, h.last(chat), buttons(h.last(chat))[INFRA])
+    for injected in (sent, pressed):
+        assert injected.update is not None
+        stored = await h.db.scalar(
+            "SELECT payload FROM inbox_updates WHERE update_id = ?",
+            (injected.update["update_id"],),
+        )
+        assert json.loads(stored) == injected.update  # what the sandbox delivered
+    assert "已登记问题" in h.last_text(chat)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.storage.db import Database
+from bot.storage.db import BUSY_TIMEOUT_MS, QUICK_COMMITS_PER_HOP, Database
 
 
 @pytest.fixture
@@ -131,20 +133,26 @@ async def test_an_atomic_unit_in_one_hop_commits_or_leaves_nothing(db: Database)
     assert [r[0] for r in await db.fetchall("SELECT action FROM audit_log")] == ["kept"]
 
 
+def count_hops(db: Database) -> list[str]:
+    """The work each hop to the database thread runs, by name, from now on."""
+    hops: list[str] = []
+    hop = db._hop
+
+    async def counted(work: Any, *args: Any) -> Any:
+        hops.append(getattr(work, "__name__", ""))
+        return await hop(work, *args)
+
+    db._hop = counted  # type: ignore[method-assign]
+    return hops
+
+
 _AUDIT = "INSERT INTO audit_log (at, actor, action, entity, entity_id) VALUES (?, 'a', ?, '', '')"
 
 
 async def test_begin_goes_with_the_first_statement_and_holds_the_write_lock(
     db: Database, tmp_path: Path
 ) -> None:
-    hops: list[str] = []
-    on_thread = db._on_thread
-
-    async def counted(work: Any, *args: Any) -> Any:
-        hops.append(getattr(work, "__name__", ""))
-        return await on_thread(work, *args)
-
-    db._on_thread = counted  # type: ignore[method-assign]
+    hops = count_hops(db)
     other = sqlite3.connect(tmp_path / "t.sqlite3", timeout=0)
     try:
         async with db.transaction():
@@ -154,7 +162,7 @@ async def test_begin_goes_with_the_first_statement_and_holds_the_write_lock(
             with pytest.raises(sqlite3.OperationalError):
                 other.execute("BEGIN IMMEDIATE")  # begun with the insert: locked
             await db.execute(_AUDIT, (2, "second"))
-        assert hops == ["_execute", "_execute", "_run"]  # the insert, the insert, COMMIT
+        assert hops == ["_begun", "_execute", "_run"]  # the insert, the insert, COMMIT
         assert other.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (2,)
         hops.clear()
         async with db.transaction():
@@ -216,3 +224,118 @@ async def test_executemany_belongs_to_its_transaction(db: Database) -> None:
     async with db.transaction():
         await db.executemany(_AUDIT, rows)
     assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 3
+
+
+def _thread_of(conn: sqlite3.Connection) -> int:
+    return threading.get_ident()
+
+
+async def test_a_quick_unit_makes_no_hop_to_the_database_thread(
+    db: Database, tmp_path: Path
+) -> None:
+    hops = count_hops(db)
+    other = sqlite3.connect(tmp_path / "t.sqlite3", timeout=0)
+    try:
+        async with db.transaction(quick=True):
+            await db.execute(_AUDIT, (1, "first"))  # begins the transaction
+            with pytest.raises(sqlite3.OperationalError):
+                other.execute("BEGIN IMMEDIATE")  # begun: the write lock is held
+            await db.execute(_AUDIT, (2, "second"))
+            assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
+            assert await db._on_thread(_thread_of) == threading.get_ident()
+            async with db.reading():  # nested: as quick as the unit it joins
+                assert await db.scalar("SELECT MAX(at) FROM audit_log") == 2
+        assert hops == []
+        assert other.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (2,)
+        # The connection's settings are as they were.
+        assert await db.scalar("PRAGMA busy_timeout") == BUSY_TIMEOUT_MS
+        assert await db.scalar("PRAGMA wal_autocheckpoint") == 1000
+        hops.clear()
+        async with db.reading(quick=True):
+            assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2
+        async with db.reading():  # not quick: every read goes to the thread
+            assert await db._on_thread(_thread_of) != threading.get_ident()
+        assert hops == ["_thread_of"]
+        with pytest.raises(RuntimeError):
+            async with db.transaction(quick=True):
+                await db.execute(_AUDIT, (3, "third"))
+                await db.execute(_AUDIT, (4, "fourth"))
+                raise RuntimeError
+        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2  # rolled back
+        assert not db._in_transaction()
+        other.execute("BEGIN IMMEDIATE")  # nothing left holding the lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def test_a_quick_unit_waits_for_the_write_lock_on_the_database_thread(
+    db: Database, tmp_path: Path
+) -> None:
+    hops = count_hops(db)
+    other = sqlite3.connect(tmp_path / "t.sqlite3", timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process writes
+
+        async def write() -> None:
+            async with db.transaction(quick=True):
+                await db.execute(_AUDIT, (1, "first"))
+
+        waiting = asyncio.create_task(write())
+        await asyncio.sleep(0.1)
+        assert not waiting.done()  # waiting on the database thread, the loop runs on
+        assert hops == ["_begun"]
+        other.execute("COMMIT")
+        await waiting
+        assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 1
+        assert await db.scalar("PRAGMA busy_timeout") == BUSY_TIMEOUT_MS
+    finally:
+        other.close()
+
+
+async def test_one_quick_commit_in_so_many_goes_to_the_database_thread(db: Database) -> None:
+    hops = count_hops(db)
+    for n in range(QUICK_COMMITS_PER_HOP + 1):
+        async with db.transaction(quick=True):
+            await db.execute(_AUDIT, (n, "x"))
+    # The last one, where SQLite checkpoints the WAL when it has grown past its limit.
+    assert hops == ["_run"]
+    for n in range(QUICK_COMMITS_PER_HOP):
+        await db.atomically(_insert_audit, n)
+    assert hops == ["_run"]
+    await db.atomically(_insert_audit, 99)
+    assert hops == ["_run", "_run"]
+    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 2 * QUICK_COMMITS_PER_HOP + 2
+
+
+def _insert_audit(conn: sqlite3.Connection, at: int) -> None:
+    conn.execute(_AUDIT, (at, "y"))
+
+
+async def test_a_quick_statement_waits_for_the_thread_to_be_free(db: Database) -> None:
+    """Never two threads on the connection at once: while the database thread runs
+    something, a quick unit's statement goes there too, after it."""
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow(conn: sqlite3.Connection) -> None:
+        release.wait(5)
+        order.append("slow")
+
+    def quick(conn: sqlite3.Connection) -> int:
+        order.append("quick")
+        return threading.get_ident()
+
+    async with db.transaction(quick=True):
+        await db.execute(_AUDIT, (1, "first"))
+        # Another task's read (outside the unit, holding no lock).
+        busy = asyncio.create_task(db._on_thread(slow), context=contextvars.Context())
+        await asyncio.sleep(0)  # it is sent to the thread
+        waiting = asyncio.create_task(db._on_thread(quick))
+        await asyncio.sleep(0.05)
+        assert order == [] and not waiting.done()  # queued behind the slow one, not run here
+        release.set()
+        ran_on = await waiting
+        await busy
+    assert order == ["slow", "quick"] and ran_on != threading.get_ident()
+    assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 1

@@ -30,16 +30,16 @@ async def _members(db: Database) -> list[tuple[Any, ...]]:
 async def test_a_person_and_a_known_groups_membership_in_one_hop(db: Database) -> None:
     async with db.transaction():
         await groups.upsert_group(db, -100, "M1", 1)
-    hops: list[str] = []
-    on_thread = db._on_thread
+    units: list[str] = []
+    atomically = db.atomically
 
     async def counted(work: Any, *args: Any) -> Any:
-        hops.append(getattr(work, "__name__", ""))
-        return await on_thread(work, *args)
+        units.append(getattr(work, "__name__", ""))
+        return await atomically(work, *args)
 
-    db._on_thread = counted  # type: ignore[method-assign]
+    db.atomically = counted  # type: ignore[method-assign]
     await people.note_person(db, 7, "阿明", None, "zh-hans", 5, in_group=-100, left_group=-200)
-    assert hops == ["_atomic"]
+    assert units == ["_note_person"]  # one unit of work (a quick one: no thread hop)
     # The group the bot does not know (-200) gets no row.
     assert await _members(db) == [(-100, 7, 1)]
     await people.note_person(db, 7, "阿明", "aming", "zh-hans", 6, left_group=-100)
