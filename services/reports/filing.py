@@ -16,7 +16,7 @@ from models.cases import CaseEvent, Kind, Mover
 from models.errors import Refusal
 from models.reports import Report, Status
 from models.units import Level, Unit
-from services.effects import Then
+from services.effects import Then, within
 from services.reports import attachments
 from services.reports.attachments import Said
 from services.reports.routing import Route, route_from
@@ -99,12 +99,36 @@ async def start(
     again: bool = False,
     said: Said | None = None,
     placeholder: str = "",
+    then: Then[Progress] | None = None,
 ) -> Progress:
     """Begin filing from a /report message (with or without text, photo or a recording
     captioned /report; `said` then carries it, `placeholder` describes a recording alone).
     `again`: the message is handled again after a restart, so a question its first handling
-    may never have sent is asked now."""
+    may never have sent is asked now. `then` (the caller's notices of a report filed) runs
+    in the filing's transaction."""
     said = said or Said(text, photo_file_id)
+    work = _start(
+        db, clock, config, chat_id, message_id, tg_user_id, name, private, again, said,
+        placeholder,
+    )  # fmt: skip
+    progress = await within(db, work, then, quick=True)
+    assert progress is not None
+    return progress
+
+
+async def _start(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    chat_id: int,
+    message_id: int,
+    tg_user_id: int,
+    name: str,
+    private: bool,
+    again: bool,
+    said: Said,
+    placeholder: str,
+) -> Progress:
     async with db.transaction():
         description = attachments.description(config, said, placeholder)
         micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
@@ -118,7 +142,7 @@ async def start(
             name,
             micro_grid.id,
             description,
-            photo_file_id,
+            said.photo_file_id,
             to_ts(clock.now()),
         )
         if draft is not None:
@@ -137,9 +161,25 @@ async def start(
 
 
 async def choose_category(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    draft_id: int,
+    code: str,
+    tg_user_id: int,
+    then: Then[Progress] | None = None,
+) -> Progress:
+    """The reporter picked a category button (`then`: the caller's notices of a report
+    filed, in the filing's transaction)."""
+    work = _choose_category(db, clock, config, draft_id, code, tg_user_id)
+    progress = await within(db, work, then, quick=True)
+    assert progress is not None
+    return progress
+
+
+async def _choose_category(
     db: Database, clock: Clock, config: Config, draft_id: int, code: str, tg_user_id: int
 ) -> Progress:
-    """The reporter picked a category button."""
     async with db.transaction():
         draft = await store.draft(db, draft_id)
         if draft is None:
@@ -169,11 +209,27 @@ async def describe(
     photo_file_id: str | None,
     said: Said | None = None,
     placeholder: str = "",
+    then: Then[Progress] | None = None,
 ) -> Progress | None:
     """A reply to the bot's description question (or, `question_id` None, a recording sent
     while this person's description question waits in this chat); None when it answers no
-    question of ours. A location alone is kept and the description asked for again."""
+    question of ours. A location alone is kept and the description asked for again. `then`
+    (the caller's notices of a report filed) runs in the filing's transaction."""
     said = said or Said(text, photo_file_id)
+    work = _describe(db, clock, config, chat_id, question_id, tg_user_id, said, placeholder)
+    return await within(db, work, then)
+
+
+async def _describe(
+    db: Database,
+    clock: Clock,
+    config: Config,
+    chat_id: int,
+    question_id: int | None,
+    tg_user_id: int,
+    said: Said,
+    placeholder: str,
+) -> Progress | None:
     async with db.transaction():
         if question_id is None:
             since = to_ts(clock.now() - config.flows.timeout)
