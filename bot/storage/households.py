@@ -19,6 +19,17 @@ _COLS = (
 )
 
 
+# A household's latest counted contact and visit up to a moment (two parameters: the moment,
+# twice), and whether it counts at a moment (two parameters: the moment, twice).
+_LATEST = (
+    "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+    " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
+    "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
+    " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit"
+)
+_COUNTS_AT = "h.added_at <= ? AND (h.active = 1 OR h.deactivated_at > ?)"
+
+
 def household_from_row(row: sqlite3.Row) -> Household:
     """A Household from a row selected with the household columns."""
     return Household(
@@ -89,13 +100,8 @@ async def facts(
         f"SELECT {_COLS}, u.code AS unit_code, u.l0_id, u.l1_id, u.l2_id, u.l3_id, u.l4_id, "
         "h.added_at, h.active, "
         "h.deactivated_at, "
-        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
-        " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
-        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
-        " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
-        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
-        f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
-        "AND (h.active = 1 OR h.deactivated_at > ?)) "
+        f"{_LATEST} FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        f"WHERE u.active = 1 AND {where} AND {_COUNTS_AT}) "
         "WHERE (? IS NULL OR last_contact IS NULL OR last_contact < MAX(?, added_at)) "
         "AND (? IS NULL OR last_visit IS NULL OR last_visit < MAX(?, added_at)) "
         "ORDER BY unit_code, code",
@@ -235,13 +241,8 @@ async def due(
         "(h.last_contact IS NOT NULL AND h.last_contact >= MAX(?, h.added_at)) AS contacted, "
         "(h.last_visit IS NOT NULL AND h.last_visit >= MAX(?, h.added_at)) AS visited FROM ("
         "SELECT h.*, "
-        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
-        " AND c.counts_contact = 1 AND c.happened_at <= ?) AS last_contact, "
-        "(SELECT MAX(c.happened_at) FROM contacts c WHERE c.household_id = h.id "
-        " AND c.counts_visit = 1 AND c.happened_at <= ?) AS last_visit "
-        "FROM households h JOIN units u ON u.id = h.micro_grid_id "
-        f"WHERE u.active = 1 AND {where} AND h.added_at <= ? "
-        "AND (h.active = 1 OR h.deactivated_at > ?)) h "
+        f"{_LATEST} FROM households h JOIN units u ON u.id = h.micro_grid_id "
+        f"WHERE u.active = 1 AND {where} AND {_COUNTS_AT}) h "
         "JOIN units u ON u.id = h.micro_grid_id"
     )
     base_params = [month_start, quarter_start, at, at, *params, at, at]
