@@ -269,7 +269,7 @@ def build_compliance(
         visits=visits,
         by_unit=tuple(by_unit),
         by_worker=tuple(_by_worker(mine, workers, counted, contacted, visited)),
-        checkins=tuple(_checkins(grid_workers, week)),
+        checkins=tuple(checkin_figures(grid_workers, week)),
         due_contact=tuple(h.household for h in counted if not contacted[h.household.id]),
         due_visit=tuple(h.household for h in counted if not visited[h.household.id]),
     )
@@ -328,7 +328,8 @@ def _by_worker(
     return sorted(figures, key=lambda w: w.code)
 
 
-def _checkins(grid_workers: list[StaffUnit], week: Period) -> list[CheckinFigure]:
+def checkin_figures(grid_workers: list[StaffUnit], week: Period) -> list[CheckinFigure]:
+    """Each grid worker's check-in this week, by code."""
     held: dict[int, list[StaffUnit]] = {}
     for link in grid_workers:
         held.setdefault(link.staff_id, []).append(link)
@@ -362,7 +363,9 @@ def _order(worker: WorkerFigures) -> tuple[float, float, str]:
 def town_summary(found: Compliance, keep: int) -> Compliance:
     """A town's compliance as a county keeps it: no household lists, and only the `keep`
     workers furthest behind and the `keep` furthest ahead (enough to rank the county's
-    workers at both ends), with the number behind."""
+    workers at both ends), with the number behind. The county is built from plain rows by
+    `models.compliance_county.summarise_town`; this is the rule it keeps (a test holds the
+    two equal)."""
     workers = sorted(found.by_worker, key=_order)
     extremes = {w.staff_id: w for w in [*workers[:keep], *workers[-keep:]] if keep}
     kept = tuple(

@@ -4,7 +4,8 @@ this week, per sub-unit and per named worker. Digests and the assessment call `c
 A few queries per unit whatever its size: each micro-grid's households counted (and how many
 were contacted and visited) in SQL — a micro-grid's own households loaded, since its lists
 name them —, the L4 workers, the L3 workers with their check-ins; then pure domain code
-(models.compliance).
+(models.compliance). A county's takes the same queries town by town, the workers as plain
+rows, and builds the figures only of the workers its digest names (models.compliance_county).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bot.storage import contacts as contact_store
 from bot.storage import grid
 from bot.storage import households as household_store
 from bot.storage.db import Database
-from models.compliance import Compliance, build_compliance, merge_towns, tally, town_summary
+from models.compliance import Compliance, build_compliance, merge_towns, tally
+from models.compliance_county import summarise_town
 from models.contacts import Household
 from models.periods import Period, month_of, quarter_of, week_of
 from models.permissions import Actor
@@ -36,16 +38,13 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
     """Compliance of `unit`'s subtree as it stood at `at` (months, quarters and weeks are
     the town's, in `tz`); pass the end of a past period to look back at it.
 
-    A county's is built town by town (one town's households in memory at a time), each
-    reduced to its totals and its extreme workers before the next."""
-    if unit.level is Level.COUNTY:
-        towns = []
-        for town in await grid.children(db, unit.id):
-            towns.append(town_summary(await compliance(db, tz, town, at), COUNTY_WORKERS_KEPT))
-        if towns:
-            return merge_towns(unit, towns)
+    A county's keeps of each town only its totals and its extreme workers (see `_county`)."""
     month, quarter, week = month_of(at, tz), quarter_of(at, tz), week_of(at, tz)
     ts = to_ts(at)
+    if unit.level is Level.COUNTY:
+        towns = await grid.children(db, unit.id)
+        if towns:
+            return await _county(db, unit, towns, at, month, quarter, week)
     async with db.transaction():
         # A micro-grid's households are few and its lists name them; above it, only counts.
         facts = (
@@ -70,6 +69,36 @@ async def compliance(db: Database, tz: ZoneInfo, unit: Unit, at: datetime) -> Co
     return build_compliance(
         unit, at, month, quarter, week, tallies, children, workers, grid_workers, facts
     )
+
+
+async def _county(
+    db: Database,
+    county: Unit,
+    towns: list[Unit],
+    at: datetime,
+    month: Period,
+    quarter: Period,
+    week: Period,
+) -> Compliance:
+    """A county's compliance town by town (one town's rows in memory at a time): its
+    micro-grids' counts (no household comes into memory), its L4 workers' micro-grids as
+    plain rows, its grid workers with their check-ins; each town reduced to what the county
+    shows before the next."""
+    ts, week_start = to_ts(at), to_ts(week.start)
+    summaries = []
+    async with db.transaction():
+        for town in towns:
+            counts = await household_store.micro_grid_counts(
+                db, town, ts, to_ts(month.start), to_ts(quarter.start)
+            )
+            links = await contact_store.worker_links(db, town)
+            grid_workers = await contact_store.staff_units(db, [town], Level.GRID, week_start, ts)
+            summaries.append(
+                summarise_town(
+                    town, at, month, quarter, week, counts, links, grid_workers, COUNTY_WORKERS_KEPT
+                )
+            )
+    return merge_towns(county, summaries)
 
 
 @dataclass(frozen=True)

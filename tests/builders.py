@@ -95,6 +95,8 @@ async def put_report(
         "accepted_at": to_ts(accepted) if accepted else None,
         "resolved_at": to_ts(resolved) if resolved else None,
         "town_seq": town_seq,  # the number within the town (else the filing's own)
+        # The town whose number it carries, as filing sets it.
+        "town_id": await db.scalar("SELECT l1_id FROM units WHERE id = ?", (micro_grid_id,)),
     }
     columns = [name for name, value in row.items() if value is not None or name == "id"]
     if number is None:

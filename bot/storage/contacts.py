@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.clock import from_ts
 from bot.storage.db import Database
 from models.compliance import StaffUnit
+from models.compliance_county import WorkerLink
 from models.contacts import LogKind, Outcome
 from models.units import Level, Unit
 
@@ -137,6 +138,19 @@ async def staff_units(
         )
         for r in rows
     ]
+
+
+async def worker_links(db: Database, unit: Unit) -> list[WorkerLink]:
+    """Active L4 workers and each active micro-grid they hold in the subtree, with its town
+    (plain rows, none of `staff_units`' check-in figures: a county ranks ~32 000 workers)."""
+    rows = await db.fetchall(
+        "SELECT s.id, s.code, s.name, su.unit_id, u.l1_id FROM units u "
+        "JOIN staff_units su ON su.unit_id = u.id JOIN staff s ON s.id = su.staff_id "
+        f"WHERE u.l{int(unit.level)}_id = ? AND u.level = 4 AND u.active = 1 "
+        "AND s.active = 1 AND +s.level = 4",
+        (unit.id,),
+    )
+    return [WorkerLink(*row) for row in rows]
 
 
 async def latest_for_household(db: Database, household_id: int) -> tuple[int | None, int | None]:

@@ -60,23 +60,22 @@ async def report(update: Update, context: GridContext) -> None:
         await onbehalf.open_picker(update, context, said.text or "", said)
         return
     try:
-        async with rt.db.transaction(quick=True):
-            progress = await filing.start(
-                rt.db,
-                rt.clock,
-                rt.config,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                tg_user_id=user.id,
-                name=display_name(user),
-                text=said.text,
-                photo_file_id=said.photo_file_id,
-                private=not is_group(update),
-                again=rt.inbox.handled_again(update.update_id),
-                said=said,
-                placeholder=t("voice.placeholder"),
-            )
-            await _filed(context, update, progress, None)
+        progress = await filing.start(
+            rt.db,
+            rt.clock,
+            rt.config,
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            tg_user_id=user.id,
+            name=display_name(user),
+            text=said.text,
+            photo_file_id=said.photo_file_id,
+            private=not is_group(update),
+            again=rt.inbox.handled_again(update.update_id),
+            said=said,
+            placeholder=t("voice.placeholder"),
+            then=lambda progress: _filed(context, update, progress, None),
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return
@@ -90,12 +89,16 @@ async def pick_category(update: Update, context: GridContext) -> None:
     t = texts_for(context, update)
     try:
         draft_id, code = unpack(query.data, CATEGORY_PREFIX, 2)
-        async with rt.db.transaction(quick=True):
-            progress = await filing.choose_category(
-                rt.db, rt.clock, rt.config, number(draft_id), code, query.from_user.id
-            )
-            question = query.message if isinstance(query.message, Message) else None
-            await _filed(context, update, progress, question)
+        question = query.message if isinstance(query.message, Message) else None
+        progress = await filing.choose_category(
+            rt.db,
+            rt.clock,
+            rt.config,
+            number(draft_id),
+            code,
+            query.from_user.id,
+            then=lambda progress: _filed(context, update, progress, question),
+        )
     except BadCallbackData:
         await query.answer(t("common.stale_button"), show_alert=True)
         return
@@ -125,21 +128,19 @@ async def answer_question(update: Update, context: GridContext) -> bool:
     replied = message.reply_to_message
     said = said_of(message, message.text or message.caption)
     try:
-        async with rt.db.transaction():
-            progress = await filing.describe(
-                rt.db,
-                rt.clock,
-                rt.config,
-                chat_id=message.chat.id,
-                question_id=replied.message_id if replied is not None else None,
-                tg_user_id=user.id,
-                text=said.text,
-                photo_file_id=said.photo_file_id,
-                said=said,
-                placeholder=t("voice.placeholder"),
-            )
-            if progress is not None:
-                await _filed(context, update, progress, None)
+        progress = await filing.describe(
+            rt.db,
+            rt.clock,
+            rt.config,
+            chat_id=message.chat.id,
+            question_id=replied.message_id if replied is not None else None,
+            tg_user_id=user.id,
+            text=said.text,
+            photo_file_id=said.photo_file_id,
+            said=said,
+            placeholder=t("voice.placeholder"),
+            then=lambda progress: _filed(context, update, progress, None),
+        )
     except Refusal as refusal:
         await refuse(update, t, refusal)
         return True

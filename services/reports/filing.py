@@ -99,13 +99,15 @@ async def start(
     again: bool = False,
     said: Said | None = None,
     placeholder: str = "",
+    then: Then[Progress] | None = None,
 ) -> Progress:
     """Begin filing from a /report message (with or without text, photo or a recording
     captioned /report; `said` then carries it, `placeholder` describes a recording alone).
     `again`: the message is handled again after a restart, so a question its first handling
-    may never have sent is asked now."""
+    may never have sent is asked now. `then` (the caller's notices of it) runs in the
+    filing's transaction."""
     said = said or Said(text, photo_file_id)
-    async with db.transaction():
+    async with db.transaction(quick=True):
         description = attachments.description(config, said, placeholder)
         micro_grid, _ = await _micro_grid_for(db, chat_id, tg_user_id, private)
         if not private and not await group_store.is_member(db, chat_id, tg_user_id):
@@ -133,14 +135,21 @@ async def start(
                 return Progress(Step.ALREADY_SEEN)
             if draft.category is not None and draft.question_message_id is not None:
                 return Progress(Step.ALREADY_SEEN)
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def choose_category(
-    db: Database, clock: Clock, config: Config, draft_id: int, code: str, tg_user_id: int
+    db: Database,
+    clock: Clock,
+    config: Config,
+    draft_id: int,
+    code: str,
+    tg_user_id: int,
+    then: Then[Progress] | None = None,
 ) -> Progress:
-    """The reporter picked a category button."""
-    async with db.transaction():
+    """The reporter picked a category button (`then`: the caller's notices, in the
+    filing's transaction)."""
+    async with db.transaction(quick=True):
         draft = await store.draft(db, draft_id)
         if draft is None:
             raise Refusal("reports.draft_gone")
@@ -154,7 +163,7 @@ async def choose_category(
             raise Refusal("reports.draft_gone")
         await store.update_draft(db, draft.id, category=code)
         draft = draft.model_copy(update={"category": code})
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def describe(
@@ -169,10 +178,12 @@ async def describe(
     photo_file_id: str | None,
     said: Said | None = None,
     placeholder: str = "",
+    then: Then[Progress] | None = None,
 ) -> Progress | None:
     """A reply to the bot's description question (or, `question_id` None, a recording sent
     while this person's description question waits in this chat); None when it answers no
-    question of ours. A location alone is kept and the description asked for again."""
+    question of ours. A location alone is kept and the description asked for again. `then`
+    (the caller's notices of a report filed) runs in the filing's transaction."""
     said = said or Said(text, photo_file_id)
     async with db.transaction():
         if question_id is None:
@@ -205,7 +216,7 @@ async def describe(
                 "photo_file_id": draft.photo_file_id or photo_file_id,
             }
         )
-        return await _next(db, clock, config, draft)
+        return await _then(await _next(db, clock, config, draft), then)
 
 
 async def file_complete(
@@ -280,6 +291,13 @@ async def asked(db: Database, draft_id: int, question_message_id: int) -> None:
     """Remember the bot's description question, so the reply finds its draft."""
     async with db.transaction():
         await store.update_draft(db, draft_id, question_message_id=question_message_id)
+
+
+async def _then(progress: Progress, then: Then[Progress] | None) -> Progress:
+    """Run the caller's `then` on the filing's progress, still in its transaction."""
+    if then is not None:
+        await then(progress)
+    return progress
 
 
 async def _next(db: Database, clock: Clock, config: Config, draft: Draft) -> Progress:
