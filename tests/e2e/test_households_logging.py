@@ -27,7 +27,7 @@ from tests.e2e.households_steps import (
     stored_text,
 )
 from tests.e2e.reporting import ACCEPT, RESOLVE, file_report, note, press_on
-from tests.town import test_town
+from tests.town import test_town as town_roster
 
 
 async def test_visit_with_every_step(h: Harness) -> None:
@@ -329,7 +329,7 @@ async def test_tasks_for_a_town_cadre_names_the_first_few_and_counts_the_rest(
 ) -> None:
     """A cadre's /tasks counts every due household of the town in SQL and names the first 15
     of each list (a town or a county is never loaded whole)."""
-    roster = test_town()
+    roster = town_roster()
     extra = tuple(
         HouseholdRow(code=f"M2-X{n}", micro_grid_code="M2", head_name=f"新户{n}", address=f"{n}号")
         for n in range(1, 21)
