@@ -17,8 +17,10 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-# The database whose transaction the current task is inside (for nested use).
-_owner: contextvars.ContextVar[Database | None] = contextvars.ContextVar("db_owner", default=None)
+# The unit of work (transaction or read) the current task is inside, for nested use. A task
+# created inside a unit inherits it; once that unit has ended it names none (each unit is a
+# new object), so such a task never joins a later unit it does not hold.
+_owner: contextvars.ContextVar[object | None] = contextvars.ContextVar("db_owner", default=None)
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
@@ -57,6 +59,7 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._unit: object | None = None  # the unit of work under way (see `_owner`)
         # Inside transaction(), until its first statement: that statement begins it.
         self._begin_pending = False
         # Inside a quick unit of work (see `transaction`).
@@ -144,11 +147,11 @@ class Database:
         connection holds the write lock (it waits for it there), and one COMMIT in
         `QUICK_COMMITS_PER_HOP` (it may checkpoint the WAL). Nested units follow the
         outermost one."""
-        if self._lock.locked() and _owner.get() is self:
+        if self._holds():
             yield self
             return
         async with self._lock:
-            token = _owner.set(self)
+            token = self._enter()
             self._begin_pending = True
             self._quick = quick
             try:
@@ -165,7 +168,20 @@ class Database:
             finally:
                 self._begin_pending = False
                 self._quick = False
-                _owner.reset(token)
+                self._leave(token)
+
+    def _holds(self) -> bool:
+        """Whether the current task is inside the unit of work under way."""
+        return self._unit is not None and _owner.get() is self._unit
+
+    def _enter(self) -> contextvars.Token[object | None]:
+        """Begin a unit of work for the current task (the lock is held)."""
+        self._unit = object()
+        return _owner.set(self._unit)
+
+    def _leave(self, token: contextvars.Token[object | None]) -> None:
+        self._unit = None
+        _owner.reset(token)
 
     def _in_transaction(self) -> bool:
         conn = self._conn._conn
@@ -175,7 +191,7 @@ class Database:
         """Run `work(connection, *args)` as one transaction: for small, hot units of work (a
         few statements, no awaits between them), run as a quick unit (see `transaction`),
         else in a single hop to the database thread."""
-        if self._lock.locked() and _owner.get() is self:
+        if self._holds():
             return await self._on_thread(work, *args)
         async with self._lock:
             conn = self._conn._conn
@@ -194,17 +210,17 @@ class Database:
         """Read without a write transaction: no other unit of work runs meanwhile, so
         every read sees committed data (inside a transaction, it joins it). `quick`: only
         short reads, run on the event loop's thread (see `transaction`)."""
-        if self._lock.locked() and _owner.get() is self:
+        if self._holds():
             yield self
             return
         async with self._lock:
-            token = _owner.set(self)
+            token = self._enter()
             self._quick = quick
             try:
                 yield self
             finally:
                 self._quick = False
-                _owner.reset(token)
+                self._leave(token)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Database]:
@@ -239,7 +255,7 @@ class Database:
         quick unit of this task, on this thread while the database thread is idle)."""
         # aiosqlite's public cursor API costs two or three thread hops per statement
         # (execute, fetch, close); doing the whole statement in one hop keeps updates cheap.
-        if _owner.get() is self:
+        if self._holds():
             conn = self._conn._conn
             if self._begin_pending:
                 # The first statement of the transaction() this task holds: it begins it.

@@ -339,3 +339,36 @@ async def test_a_quick_statement_waits_for_the_thread_to_be_free(db: Database) -
         await busy
     assert order == ["slow", "quick"] and ran_on != threading.get_ident()
     assert await db.scalar("SELECT COUNT(*) FROM audit_log") == 1
+
+
+@pytest.mark.parametrize("quick", [False, True])
+async def test_a_task_started_inside_a_unit_does_not_join_a_later_one(
+    db: Database, quick: bool
+) -> None:
+    """A task created inside a unit of work inherits that it was inside one; once that unit
+    has ended, the task waits for the lock like any other, never slipping into the unit of
+    work another task holds by then."""
+    events: list[str] = []
+    go = asyncio.Event()
+
+    async def later() -> None:
+        await go.wait()
+        async with db.transaction(quick=quick):
+            events.append("later in")
+            await db.execute(_AUDIT, (2, "b"))
+
+    async with db.transaction(quick=quick):
+        task = asyncio.create_task(later())
+        await db.execute(_AUDIT, (0, "z"))
+    with pytest.raises(RuntimeError):
+        async with db.transaction(quick=quick):
+            await db.execute(_AUDIT, (1, "a"))
+            go.set()
+            for _ in range(5):
+                await asyncio.sleep(0)  # let the other task run as far as it can
+            events.append("first ends")
+            raise RuntimeError("rolled back")
+    await task
+    assert events == ["first ends", "later in"]
+    rows = await db.fetchall("SELECT action FROM audit_log WHERE at > 0 ORDER BY at")
+    assert [r["action"] for r in rows] == ["b"]
