@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.stage import Stage
 from sandbox.state import Chat, User
+from tests.county_town import county_roster
 from tests.e2e.harness import Harness
 
 
@@ -27,3 +29,13 @@ async def town(h: Harness) -> tuple[User, User, Chat]:
     resident = h.user("王秀英")
     chat = await h.group("益家冲组联系群", [resident, worker], bind_code="M1", by=worker)
     return worker, resident, chat
+
+
+@pytest.fixture
+async def county(tmp_path: Path) -> AsyncIterator[Stage]:
+    """A county of two towns (tests/county_town.py) on one deployment."""
+    stage = await Stage(tmp_path, county_roster()).open()
+    try:
+        yield stage
+    finally:
+        await stage.close()

@@ -4,54 +4,24 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from bot.demo.stage import Stage
-from sandbox.state import Chat, User
 from tests.county_town import county_roster
+from tests.e2e.county_steps import file_in, two_groups
 from tests.e2e.harness import buttons
 from tests.e2e.reporting import (
     ACCEPT,
     DUPLICATE,
     ESCALATE,
-    INFRA,
     RESOLVE,
     card_of,
     note,
     press_on,
 )
-
-
-@pytest.fixture
-async def county(tmp_path: Path) -> AsyncIterator[Stage]:
-    stage = await Stage(tmp_path, county_roster()).open()
-    try:
-        yield stage
-    finally:
-        await stage.close()
-
-
-async def _file(k: Stage, resident: User, chat: Chat, text: str) -> int:
-    """File a report; returns its id."""
-    await k.send(resident, chat, f"/report {text}")
-    ask = k.last(chat)
-    await k.press(resident, ask, buttons(ask)[INFRA])
-    report_id = await k.db.scalar("SELECT MAX(id) FROM reports")
-    assert report_id is not None
-    return int(report_id)
-
-
-async def _two_groups(k: Stage) -> tuple[User, User, Chat, User, User, Chat]:
-    w1, r1 = await k.staff("L4A", "张秀兰"), k.user("王秀英")
-    g1 = await k.group("益家冲组联系群", [r1, w1], bind_code="M1", by=w1)
-    w5, r5 = await k.staff("L4E", "钱勇"), k.user("赵大妈")
-    g5 = await k.group("黄沙组联系群", [r5, w5], bind_code="M5", by=w5)
-    return w1, r1, g1, w5, r5, g5
 
 
 async def test_county_cadre_links_and_invites_town_cadres(county: Stage) -> None:
@@ -76,14 +46,14 @@ async def test_county_cadre_links_and_invites_town_cadres(county: Stage) -> None
 
 async def test_numbers_count_per_town_and_status_takes_both_forms(county: Stage) -> None:
     k = county
-    _, r1, g1, _, r5, g5 = await _two_groups(k)
-    first = await _file(k, r1, g1, "路灯坏了")
+    _, r1, g1, _, r5, g5 = await two_groups(k)
+    first = await file_in(k, r1, g1, "路灯坏了")
     assert "#1" in k.last_text(g1)
-    other = await _file(k, r5, g5, "水管漏水")
+    other = await file_in(k, r5, g5, "水管漏水")
     assert "#1" in k.last_text(g5) and first != other
     rows = await k.db.fetchall("SELECT id, town_seq FROM reports ORDER BY id")
     assert [tuple(r) for r in rows] == [(first, 1), (other, 1)]
-    again = await _file(k, r1, g1, "又坏了一盏")
+    again = await file_in(k, r1, g1, "又坏了一盏")
     assert "#2" in k.last_text(g1)
     assert await k.db.scalar("SELECT town_seq FROM reports WHERE id = ?", (again,)) == 2
     # In a town's group, /status 1 is that town's report 1.
@@ -114,10 +84,10 @@ async def test_numbers_count_per_town_and_status_takes_both_forms(county: Stage)
 
 async def test_escalation_stops_at_the_town_and_the_county_cadre_sees_it(county: Stage) -> None:
     k = county
-    w1, r1, g1, *_ = await _two_groups(k)
+    w1, r1, g1, *_ = await two_groups(k)
     town = await k.staff("C1", "刘建国")
     chief = await k.staff("K0", "县干部")
-    report_id = await _file(k, r1, g1, "桥面塌了")
+    report_id = await file_in(k, r1, g1, "桥面塌了")
     await press_on(k, w1, 1, ESCALATE)
     # Nobody is linked in the grid or the village: it goes to the town cadre.
     card = card_of(k, town, 1)
@@ -133,11 +103,11 @@ async def test_escalation_stops_at_the_town_and_the_county_cadre_sees_it(county:
 
 async def test_county_digest_figures_by_town_and_rankings(county: Stage) -> None:
     k = county
-    w1, r1, g1, _, r5, g5 = await _two_groups(k)
-    await _file(k, r1, g1, "路灯坏了")
-    await _file(k, r1, g1, "垃圾没人收")
-    await _file(k, r1, g1, "井盖丢了")
-    await _file(k, r5, g5, "水管漏水")
+    w1, r1, g1, _, r5, g5 = await two_groups(k)
+    await file_in(k, r1, g1, "路灯坏了")
+    await file_in(k, r1, g1, "垃圾没人收")
+    await file_in(k, r1, g1, "井盖丢了")
+    await file_in(k, r5, g5, "水管漏水")
     # DTY-1 solved on the spot by the micro-grid worker; the rest stay in progress.
     await press_on(k, w1, 1, RESOLVE)
     await note(k, w1, "已修好")
@@ -165,7 +135,7 @@ async def test_county_digest_figures_by_town_and_rankings(county: Stage) -> None
 
 async def test_announcements_to_one_town_and_to_the_county(county: Stage) -> None:
     k = county
-    _, _, g1, _, _, g5 = await _two_groups(k)
+    _, _, g1, _, _, g5 = await two_groups(k)
     chief = await k.staff("K0", "县干部")
 
     async def announce(path: list[str], text: str) -> None:
@@ -203,9 +173,9 @@ async def test_announcements_to_one_town_and_to_the_county(county: Stage) -> Non
 
 async def test_export_per_town_and_for_the_whole_county(county: Stage) -> None:
     k = county
-    _, r1, g1, _, r5, g5 = await _two_groups(k)
-    await _file(k, r1, g1, "路灯坏了")
-    await _file(k, r5, g5, "水管漏水")
+    _, r1, g1, _, r5, g5 = await two_groups(k)
+    await file_in(k, r1, g1, "路灯坏了")
+    await file_in(k, r5, g5, "水管漏水")
     chief = await k.staff("K0", "县干部")
     await k.send(chief, chief, "/export")
     offer = k.last(chief)
@@ -244,7 +214,7 @@ async def _town_id(k: Stage, code: str) -> int:
 
 async def test_assessment_compares_the_towns(county: Stage) -> None:
     k = county
-    await _two_groups(k)
+    await two_groups(k)
     chief = await k.staff("K0", "县干部")
     await k.send(chief, chief, "/assess")
     text = k.last_text(chief)
@@ -255,10 +225,10 @@ async def test_escalation_to_the_county_when_configured(tmp_path: Path) -> None:
     settings = {"reports": {"escalate_to_county": True}}
     k = await Stage(tmp_path, county_roster(), settings=settings).open()
     try:
-        w1, r1, g1, *_ = await _two_groups(k)
+        w1, r1, g1, *_ = await two_groups(k)
         town = await k.staff("C1", "刘建国")
         chief = await k.staff("K0", "县干部")
-        await _file(k, r1, g1, "桥面塌了")
+        await file_in(k, r1, g1, "桥面塌了")
         await press_on(k, w1, 1, ESCALATE)
         await press_on(k, town, 1, ESCALATE)
         card = next(m for m in reversed(k.bot_posts(chief)) if "DTY-1" in (m.get("text") or ""))
@@ -292,9 +262,9 @@ async def test_binding_by_county_and_town_cadres(county: Stage) -> None:
 
 async def test_the_scheduled_digest_reaches_the_county_cadre(county: Stage) -> None:
     k = county
-    _, r1, g1, _, r5, g5 = await _two_groups(k)
-    await _file(k, r1, g1, "路灯坏了")
-    await _file(k, r5, g5, "水管漏水")
+    _, r1, g1, _, r5, g5 = await two_groups(k)
+    await file_in(k, r1, g1, "路灯坏了")
+    await file_in(k, r5, g5, "水管漏水")
     chief = await k.staff("K0", "县干部")
     # The next morning at 08:05 in Shanghai: the daily digest of the day before is due.
     k.clock.set(k.clock.now().replace(hour=0, minute=5) + timedelta(days=1))
@@ -312,9 +282,9 @@ async def test_supervision_speaks_of_the_number_people_see(county: Stage) -> Non
     """In the second town, report id 2 is its #1: every supervision prompt and button says
     #1 (HSP-1 for the county cadre), never the id."""
     k = county
-    _, r1, g1, w5, r5, g5 = await _two_groups(k)
-    await _file(k, r1, g1, "路灯坏了")
-    report_id = await _file(k, r5, g5, "水管漏水")
+    _, r1, g1, w5, r5, g5 = await two_groups(k)
+    await file_in(k, r1, g1, "路灯坏了")
+    report_id = await file_in(k, r5, g5, "水管漏水")
     assert report_id == 2
     # Another resident's 催一下 is refused, naming the report as the group knows it.
     confirmation = next(m for m in reversed(k.bot_posts(g5)) if "📣 催一下" in buttons(m))
@@ -347,10 +317,10 @@ async def test_a_duplicate_names_the_original_by_its_number_in_the_town(county: 
     """In the second town, report id 2 is #1 and id 3 is #2: #2 marked a duplicate of #1
     says #1 to its reporter (never the id)."""
     k = county
-    _, r1, g1, w5, r5, g5 = await _two_groups(k)
-    await _file(k, r1, g1, "路灯坏了")
-    original = await _file(k, r5, g5, "水管漏水")
-    again = await _file(k, r5, g5, "水管又漏了")
+    _, r1, g1, w5, r5, g5 = await two_groups(k)
+    await file_in(k, r1, g1, "路灯坏了")
+    original = await file_in(k, r5, g5, "水管漏水")
+    again = await file_in(k, r5, g5, "水管又漏了")
     assert (original, again) == (2, 3)
     await press_on(k, w5, 2, DUPLICATE)
     await note(k, w5, "#1")

@@ -5,35 +5,16 @@ get; everyone inside a town (its cadres, workers, groups) keeps seeing #1."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.demo.stage import Stage
-from sandbox.state import Chat, User
+from sandbox.state import User
 from scheduler.deadlines import JOB_NAME
-from tests.county_town import county_roster
+from tests.e2e.county_steps import file_in
 from tests.e2e.harness import buttons
-from tests.e2e.reporting import ACCEPT, INFRA, note, press_on
+from tests.e2e.reporting import ACCEPT, note, press_on
 
 PROGRESS = "📝 回复进展"
-
-
-@pytest.fixture
-async def county(tmp_path: Path) -> AsyncIterator[Stage]:
-    stage = await Stage(tmp_path, county_roster()).open()
-    try:
-        yield stage
-    finally:
-        await stage.close()
-
-
-async def _file(k: Stage, resident: User, chat: Chat, text: str) -> None:
-    await k.send(resident, chat, f"/report {text}")
-    ask = k.last(chat)
-    await k.press(resident, ask, buttons(ask)[INFRA])
 
 
 def _bare(text: str, number: int) -> bool:
@@ -52,8 +33,8 @@ async def test_a_county_cadre_sees_the_county_form_and_a_town_keeps_its_own(coun
     g1 = await k.group("益家冲组联系群", [r1, w1], bind_code="M1", by=w1)
     w5, r5 = await k.staff("L4E", "钱勇"), k.user("赵大妈")
     g5 = await k.group("黄沙组联系群", [r5, w5], bind_code="M5", by=w5)
-    await _file(k, r1, g1, "路灯坏了")  # DTY-1
-    await _file(k, r5, g5, "水管漏水")  # HSP-1
+    await file_in(k, r1, g1, "路灯坏了")  # DTY-1
+    await file_in(k, r5, g5, "水管漏水")  # HSP-1
     await press_on(k, w5, 1, ACCEPT)
     chief = await k.staff("K0", "县干部")
     town = await k.staff("C2", "孙丽")

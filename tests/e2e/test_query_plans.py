@@ -13,9 +13,9 @@ import pytest
 from bot.demo import run_demo
 from bot.demo.stage import Stage, buttons
 from tests.county_town import county_roster
+from tests.e2e.county_steps import file_in, two_groups
 from tests.e2e.plans import recorded, scans
 from tests.e2e.reporting import ESCALATE, press_on
-from tests.e2e.test_county import _file, _two_groups
 
 
 async def test_the_walkthrough_scans_no_growing_table(
@@ -39,9 +39,9 @@ async def test_a_county_scans_no_growing_table(
         k = await Stage(tmp_path, county_roster()).open()
         try:
             path = Path(k.db.path)
-            w1, r1, g1, _, r5, g5 = await _two_groups(k)
-            await _file(k, r1, g1, "路灯坏了")
-            await _file(k, r5, g5, "水管漏水")
+            w1, r1, g1, _, r5, g5 = await two_groups(k)
+            await file_in(k, r1, g1, "路灯坏了")
+            await file_in(k, r5, g5, "水管漏水")
             await press_on(k, w1, 1, ESCALATE)
             chief = await k.staff("K0", "县干部")
             for command in ("/digest", "/assess", "/tasks", "/status DTY-1", "/status 1"):
