@@ -351,37 +351,6 @@ def checkin_figures(grid_workers: list[StaffUnit], week: Period) -> list[Checkin
     return sorted(figures, key=lambda c: c.code)
 
 
-def _behind(worker: WorkerFigures) -> bool:
-    return bool(worker.contacts.missing or worker.visits.missing)
-
-
-def _order(worker: WorkerFigures) -> tuple[float, float, str]:
-    """Furthest behind first (as the digest names them)."""
-    return (worker.contacts.share or 0, worker.visits.share or 0, worker.code)
-
-
-def town_summary(found: Compliance, keep: int) -> Compliance:
-    """A town's compliance as a county keeps it: no household lists, and only the `keep`
-    workers furthest behind and the `keep` furthest ahead (enough to rank the county's
-    workers at both ends), with the number behind. The county is built from plain rows by
-    `models.compliance_county.summarise_town`; this is the rule it keeps (a test holds the
-    two equal)."""
-    workers = sorted(found.by_worker, key=_order)
-    extremes = {w.staff_id: w for w in [*workers[:keep], *workers[-keep:]] if keep}
-    kept = tuple(
-        w.model_copy(update={"due_contact": (), "due_visit": ()})
-        for w in sorted(extremes.values(), key=lambda w: w.code)
-    )
-    return found.model_copy(
-        update={
-            "by_worker": kept,
-            "due_contact": (),
-            "due_visit": (),
-            "workers_behind": sum(_behind(w) for w in found.by_worker),
-        }
-    )
-
-
 def merge_towns(county: Unit, towns: list[Compliance]) -> Compliance:
     """The county's compliance from its towns' summaries: totals added up, one line per
     town, the towns' extreme workers, every grid worker's check-in."""

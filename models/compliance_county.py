@@ -2,8 +2,9 @@
 extreme workers, how many are behind, its grid workers' check-ins), computed from its
 micro-grids' counts without building the figures of the ~32 000 workers it does not show.
 
-`merge_towns` adds up the towns' `summarise_town(...)` into the same county as it adds up
-their `town_summary(build_compliance(town, ...), keep)` (a test holds the two equal).
+`merge_towns` adds up the towns' `summarise_town(...)`. The rule it keeps of a town is
+written plainly over the town's full compliance in `tests/county_summary.py`, and a test
+holds the two equal.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class _Worker(NamedTuple):
 
 
 def _workers(counts: list[MicroGridCount], links: list[WorkerLink]) -> list[_Worker]:
-    """Each worker of the town with their rates, furthest behind first (as `_order`)."""
+    """Each worker of the town with their rates, furthest behind first: by contact share,
+    visit share, then code (as the digest names them)."""
     by_micro_grid = {c.micro_grid_id: c for c in counts}
     held: dict[int, list[WorkerLink]] = {}
     for link in links:
@@ -105,9 +107,10 @@ def summarise_town(
     grid_workers: list[StaffUnit],
     keep: int,
 ) -> Compliance:
-    """A town's compliance as a county keeps it (see `town_summary`), from its micro-grids'
-    counts and its workers' links: only the `keep` workers furthest behind and the `keep`
-    furthest ahead become figures."""
+    """A town's compliance as a county keeps it, from its micro-grids' counts and its
+    workers' links: no household lists, the number of workers behind, and only the `keep`
+    workers furthest behind and the `keep` furthest ahead (enough to rank the county's
+    workers at both ends) become figures."""
     ranked = _workers(counts, links)
     extremes = {w.staff_id: w for w in [*ranked[:keep], *ranked[-keep:]] if keep}
     households = sum(c.households for c in counts)

@@ -18,13 +18,14 @@ from bot.storage import digest as digest_store
 from bot.storage import grid, supervision
 from bot.storage.db import Database
 from bot.storage.roster import apply_roster
-from models.compliance import merge_towns, town_summary
+from models.compliance import merge_towns
 from models.contacts import LogKind, Outcome, fulfils
 from models.digest import report_figures
 from models.roster import HouseholdRow, Roster, StaffRow, UnitRow
 from models.units import Level, Unit
 from services import compliance
 from tests.builders import put_report
+from tests.county_summary import town_summary
 
 TZ = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 6, 20, 12, 0, tzinfo=TZ)

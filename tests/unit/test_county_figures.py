@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.assessment import WorkerFigures, rank, town_score
-from models.compliance import Compliance, Rate, merge_towns, town_summary
+from models.compliance import Compliance, Rate, merge_towns
 from models.compliance import WorkerFigures as Worker
 from models.contacts import Household
 from models.periods import month_of, quarter_of, week_of
 from models.units import Level, Unit
+from tests.county_summary import town_summary
 
 AT = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
