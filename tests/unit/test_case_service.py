@@ -136,3 +136,57 @@ async def test_the_sweep_climbs_to_the_town_then_only_flags_once(db: Database) -
     assert report is not None and report.overdue and report.escalations == 3
     assert report.accept_due_at is None and report.level is Level.TOWN
     assert actions == ["filed"] + ["escalate_overdue"] * 3 + ["overdue"]
+
+
+async def test_the_callers_notices_are_stored_with_the_change_or_neither(db: Database) -> None:
+    """`then` runs inside the use case's transaction: what it writes commits with the
+    change, and when it fails the change is not kept either (a move, a filing)."""
+    from models.outbox import Notice, Recipient
+    from services import notices
+
+    clock = FakeClock(T0)
+    number = await file(db, clock)
+
+    async def fails(_: object) -> None:
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError):
+        await move(db, clock, STAFF["L4A"], number, Move.ACCEPT, then=fails)
+    async with db.reading():
+        report = await report_store.report(db, number)
+        history = await case_store.history(db, Kind.REPORT, [number])
+    assert report is not None and report.status is Status.NEW
+    assert [e.action for e in history] == ["filed"]
+
+    async def told(moved: Moved) -> None:
+        notice = Notice(
+            key=f"test:{moved.after.id}:accepted",
+            chat_id=RESIDENT,
+            method="sendMessage",
+            params={"chat_id": RESIDENT, "text": "accepted"},
+            recipient=Recipient.RESIDENT,
+            subject=f"report:{moved.after.id}",
+        )
+        await notices.enqueue(db, clock, [notice])
+
+    accepted = await move(db, clock, STAFF["L4A"], number, Move.ACCEPT, then=told)
+    assert accepted is not None and accepted.after.status is Status.ACCEPTED
+    pending = await db.scalar("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'test:%'")
+    assert pending == 1
+
+    with pytest.raises(RuntimeError):
+        await file_complete(
+            db,
+            clock,
+            CONFIG,
+            chat_id=-1,
+            message_id=11,
+            tg_user_id=RESIDENT,
+            name="王秀英",
+            category="infrastructure",
+            description="井盖丢了",
+            private=False,
+            then=fails,
+        )
+    assert await db.scalar("SELECT COUNT(*) FROM reports WHERE description = '井盖丢了'") == 0
+    assert await db.scalar("SELECT COUNT(*) FROM report_drafts WHERE message_id = 11") == 0
